@@ -1,0 +1,89 @@
+// `nslab container …` (and `run`): create, ls, inspect, rm; and `nslab exec`.
+import { execa } from 'execa';
+import type { Command } from 'commander';
+import { NotFoundError, ValidationError } from '../errors.js';
+import type { ContainerRecord } from '../state/types.js';
+import type { Cli } from './context.js';
+import { json } from './context.js';
+import { containerView, table } from './views.js';
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+
+export function summary(c: ContainerRecord, bridgeOf: (net: string) => string | undefined): string {
+  return c.endpoints
+    .map((e) => `container ${c.name}: ${e.ifname} ${e.ip}/${e.prefix} mac ${e.mac} via ${e.gateway}; host end ${e.hostVeth} on ${bridgeOf(e.network)} (network ${e.network})\n`)
+    .join('');
+}
+
+function addCreate(cmd: Command, cli: () => Cli): void {
+  cmd
+    .argument('<name>', 'container (network namespace) name')
+    .option('--network <net>', 'network to attach to (default: bridge)')
+    .option('--net <net>', 'same as --network')
+    .option('--ip <ip>', 'IPv4 address (default: allocated from the subnet)')
+    .option('--mac <mac>', 'MAC address of eth0 (default: 02:42 + the IPv4 bytes)')
+    .option('-p, --publish <spec>', 'publish a port (not supported yet)', collect, [])
+    .option('--dns <ip>', 'nameserver for resolv.conf (repeatable; default: the host resolvers)', collect, [])
+    .option('--dns-search <domain>', 'search domain (repeatable)', collect, [])
+    .option('--hostname <name>', 'host name written to /etc/netns/NAME/hosts')
+    .option('--alias <name>', 'extra name for the container (repeatable)', collect, [])
+    .option('--link <other[:alias]>', 'link to another container (not supported yet)', collect, [])
+    .option('--add-host <name:ip>', 'extra hosts entry (repeatable)', collect, [])
+    .action(async (name: string, o) => {
+      if (o.publish.length) throw new ValidationError('publish', 'port publishing is not supported yet');
+      if (o.link.length) throw new ValidationError('link', 'links are not supported yet');
+      const c = cli();
+      const [rec] = await c.engine.createContainers([{
+        name, network: o.network ?? o.net, ip: o.ip, mac: o.mac, dns: o.dns.length ? o.dns : undefined,
+        dnsSearch: o.dnsSearch.length ? o.dnsSearch : undefined, hostname: o.hostname, aliases: o.alias, addHosts: o.addHost,
+      }]);
+      if (c.opts.dryRun) return;
+      const state = await c.engine.readState();
+      c.out(c.opts.json ? json(containerView(rec!, state)) : summary(rec!, (n) => state.networks[n]?.bridge));
+    });
+}
+
+export function containerCommands(program: Command, cli: () => Cli): void {
+  const ctr = program.command('container').description('manage containers (network namespaces with a veth on a network)');
+  addCreate(ctr.command('create').description('create a container: netns, veth pair, address, route, resolv.conf, hosts'), cli);
+  addCreate(program.command('run').description('same as container create'), cli);
+
+  ctr.command('ls').alias('list').description('list containers').action(async () => {
+    const c = cli();
+    const state = await c.engine.readState();
+    const all = Object.values(state.containers).sort((a, b) => a.name.localeCompare(b.name));
+    if (c.opts.json) return c.out(json(all.map((x) => containerView(x, state))));
+    c.out(table(['CONTAINER ID', 'NAME', 'NETWORK', 'IP', 'MAC', 'HOST VETH', 'STATUS'],
+      all.map((x) => {
+        const e = x.endpoints[0];
+        return [x.id.slice(0, 12), x.name, e?.network ?? '-', e ? `${e.ip}/${e.prefix}` : '-', e?.mac ?? '-', e?.hostVeth ?? '-', x.status];
+      })));
+  });
+
+  ctr.command('inspect <names...>').description('show containers as JSON').action(async (names: string[]) => {
+    const c = cli();
+    const state = await c.engine.readState();
+    const missing = names.filter((n) => !state.containers[n]);
+    if (missing.length) throw new NotFoundError(`container: no such container "${missing[0]}"`);
+    c.out(json(names.map((n) => containerView(state.containers[n]!, state))));
+  });
+
+  ctr.command('rm <names...>').alias('remove').description('remove containers (absent ones are fine)')
+    .option('-f, --force', 'accepted for Docker compatibility')
+    .action(async (names: string[]) => {
+      const c = cli();
+      const removed = await c.engine.removeContainers(names);
+      if (!c.opts.dryRun) c.out(c.opts.json ? json(removed) : removed.map((n) => `${n}\n`).join(''));
+    });
+
+  program.command('exec <name> <cmd...>').description('run a command inside a container: nslab exec NAME -- CMD [ARG...]')
+    .passThroughOptions()
+    .action(async (name: string, cmd: string[]) => {
+      const c = cli();
+      const state = await c.engine.readState();
+      if (!state.containers[name]) throw new NotFoundError(`container: no such container "${name}"`);
+      if (c.opts.dryRun) return c.out(`ip netns exec ${name} ${cmd.join(' ')}\n`);
+      const r = await execa('ip', ['netns', 'exec', name, ...cmd], { stdio: 'inherit', reject: false });
+      process.exitCode = typeof r.exitCode === 'number' ? r.exitCode : 1;
+    });
+}

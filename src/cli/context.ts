@@ -1,0 +1,36 @@
+// Global CLI options and the engine they configure.
+import { ExecaRunner } from '../exec/runner.js';
+import { Engine } from '../engine/engine.js';
+import { makeLogger } from '../log.js';
+
+export interface GlobalOptions {
+  json?: boolean;
+  dryRun?: boolean;
+  stateDir: string;
+  socket: string;
+  logLevel?: string;
+}
+
+export interface Cli {
+  opts: GlobalOptions;
+  engine: Engine;
+  out: (text: string) => void;
+}
+
+export function makeCli(opts: GlobalOptions): Cli {
+  const log = makeLogger({ level: opts.logLevel, transcriptDir: opts.dryRun ? undefined : opts.stateDir });
+  const fault = process.env.NSLAB_FAULT_AT ? Number(process.env.NSLAB_FAULT_AT) : undefined;
+  const tty = process.stderr.isTTY;
+  const engine = new Engine({
+    runner: new ExecaRunner(log),
+    stateDir: opts.stateDir,
+    log,
+    dryRun: opts.dryRun,
+    faultAt: fault,
+    emit: (s) => process.stdout.write(s),
+    onProgress: tty ? (done, total) => process.stderr.write(`\r  applying ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
+  });
+  return { opts, engine, out: (t) => process.stdout.write(t) };
+}
+
+export const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';

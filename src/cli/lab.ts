@@ -1,0 +1,60 @@
+// `nslab up|down|plan FILE` and `nslab reset`.
+import type { Command } from 'commander';
+import { readLab, type Lab } from '../lab/labfile.js';
+import { parseContainerInput, parseNetworkInput } from '../engine/inputs.js';
+import type { State } from '../state/types.js';
+import type { Cli } from './context.js';
+import { json } from './context.js';
+import { summary } from './container.js';
+
+/** What `up` would do, one line per object: + create, = unchanged. */
+export function planLines(lab: Lab, state: State): string[] {
+  const lines: string[] = [];
+  for (const n of lab.networks) {
+    const s = parseNetworkInput(n);
+    lines.push(`${state.networks[s.name] ? '=' : '+'} network ${s.name}${s.subnet ? ` ${s.subnet.text}` : ''}`);
+  }
+  for (const c of lab.containers) {
+    const s = parseContainerInput(c);
+    lines.push(`${state.containers[s.name] ? '=' : '+'} container ${s.name} on ${s.network}${s.ip ? ` at ${s.ip}` : ''}`);
+  }
+  return lines;
+}
+
+export function labCommands(program: Command, cli: () => Cli): void {
+  program.command('up <file>').description('create the networks and containers of a lab file').action(async (file: string) => {
+    const c = cli();
+    const lab = await readLab(file);
+    lab.containers.forEach(parseContainerInput); // refuse bad containers before creating any network
+    for (const n of lab.networks) await c.engine.createNetwork(n);
+    const recs = await c.engine.createContainers(lab.containers);
+    if (c.opts.dryRun) return;
+    const state = await c.engine.readState();
+    if (c.opts.json) return c.out(json({ networks: lab.networks.map((n) => n.name), containers: recs.map((r) => r.name) }));
+    for (const n of lab.networks) {
+      const r = state.networks[n.name]!;
+      c.out(`network ${r.name}: bridge ${r.bridge}, subnet ${r.subnet}, gateway ${r.gateway}\n`);
+    }
+    for (const r of recs) c.out(summary(r, (n) => state.networks[n]?.bridge));
+  });
+
+  program.command('down <file>').description('remove the containers and networks of a lab file').action(async (file: string) => {
+    const c = cli();
+    const lab = await readLab(file);
+    const gone = await c.engine.removeContainers(lab.containers.map((x) => x.name));
+    const nets = await c.engine.removeNetworks(lab.networks.map((x) => x.name));
+    if (!c.opts.dryRun) c.out(c.opts.json ? json({ containers: gone, networks: nets }) : [...gone, ...nets].map((n) => `removed ${n}\n`).join(''));
+  });
+
+  program.command('plan <file>').description('show what `up` would create (+) and what already exists (=)').action(async (file: string) => {
+    const c = cli();
+    const lines = planLines(await readLab(file), await c.engine.readState());
+    c.out(c.opts.json ? json(lines) : lines.map((l) => l + '\n').join(''));
+  });
+
+  program.command('reset').description('remove everything nslab owns (namespaces, veths, bridges, rules, /etc/netns entries)').action(async () => {
+    const c = cli();
+    await c.engine.reset();
+    if (!c.opts.dryRun && !c.opts.json) c.out('reset: nothing of nslab is left\n');
+  });
+}

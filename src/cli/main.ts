@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// nslab: the command line. Parses arguments, runs the engine in-process, maps errors to exit codes.
+import { Command, CommanderError } from 'commander';
+import { exitCodeOf } from '../errors.js';
+import { containerCommands } from './container.js';
+import { makeCli, type Cli, type GlobalOptions } from './context.js';
+import { labCommands } from './lab.js';
+import { networkCommands } from './network.js';
+
+const program = new Command('nslab')
+  .description('Docker-style container networking from plain Linux parts: bridges, veth, netns, iptables')
+  .option('--json', 'machine-readable output')
+  .option('--dry-run', 'print the shell commands instead of running them; change nothing')
+  .option('--state-dir <dir>', 'state directory', process.env.NSLAB_STATE_DIR ?? '/var/lib/nslab')
+  .option('--socket <path>', "nslabd's socket", '/run/nslab/nslab.sock')
+  .option('--log-level <level>', 'log level on stderr (info shows every kernel command)', process.env.NSLAB_LOG_LEVEL ?? 'warn')
+  .enablePositionalOptions()
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+let cli: Cli | undefined;
+const getCli = () => (cli ??= makeCli(program.opts<GlobalOptions>()));
+networkCommands(program, getCli);
+containerCommands(program, getCli);
+labCommands(program, getCli);
+for (const c of program.commands) c.exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // help and version are not errors; everything else commander refuses is a usage error
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else {
+    process.stderr.write(`nslab: ${(e as Error).message}\n`);
+    process.exitCode = exitCodeOf(e);
+  }
+}

@@ -1,0 +1,68 @@
+// `nslab network …`: create, ls, inspect, rm, prune.
+import type { Command } from 'commander';
+import { NotFoundError } from '../errors.js';
+import type { Cli } from './context.js';
+import { json } from './context.js';
+import { networkView, table } from './views.js';
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+
+export function networkCommands(program: Command, cli: () => Cli): void {
+  const net = program.command('network').description('manage networks (bridges with a subnet and NAT)');
+
+  net.command('create <name>')
+    .description('create a network: a bridge with a gateway address, forwarding and MASQUERADE')
+    .option('--driver <driver>', 'network driver', 'bridge')
+    .option('--subnet <cidr>', 'IPv4 subnet (default: first free of 172.17-31.0.0/16, then 192.168.x.0/20)')
+    .option('--gateway <ip>', 'gateway address on the bridge (default: first host)')
+    .option('--ip-range <cidr>', 'allocate container addresses from this part of the subnet')
+    .option('--aux-address <name=ip>', 'reserve an address (repeatable)', collect, [])
+    .option('--bridge <ifname>', 'bridge interface name (default: nslab-NAME)')
+    .option('--mtu <n>', 'MTU of the bridge and veths')
+    .option('--internal', 'no MASQUERADE')
+    .option('--no-masquerade', 'do not MASQUERADE traffic leaving the subnet')
+    .option('--no-icc', 'block traffic between containers of this network')
+    .option('-o, --opt <key=value>', "Docker's driver options (repeatable)", collect, [])
+    .action(async (name: string, o) => {
+      const c = cli();
+      const n = await c.engine.createNetwork({
+        name, driver: o.driver, subnet: o.subnet, gateway: o.gateway, ipRange: o.ipRange, auxAddress: o.auxAddress,
+        bridge: o.bridge, mtu: o.mtu, internal: o.internal, masquerade: o.masquerade === false ? false : undefined,
+        icc: o.icc === false ? false : undefined, options: o.opt,
+      });
+      if (c.opts.dryRun) return;
+      const state = await c.engine.readState();
+      c.out(c.opts.json ? json(networkView(n, state)) : `network ${n.name}: bridge ${n.bridge}, subnet ${n.subnet}, gateway ${n.gateway}\n`);
+    });
+
+  net.command('ls').alias('list').description('list networks').action(async () => {
+    const c = cli();
+    const state = await c.engine.readState();
+    const nets = Object.values(state.networks).sort((a, b) => a.name.localeCompare(b.name));
+    if (c.opts.json) return c.out(json(nets.map((n) => networkView(n, state))));
+    c.out(table(['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE', 'BRIDGE', 'SUBNET', 'GATEWAY'],
+      nets.map((n) => [n.id.slice(0, 12), n.name, n.driver, 'local', n.bridge, n.subnet, n.gateway])));
+  });
+
+  net.command('inspect <names...>').description('show networks as JSON').action(async (names: string[]) => {
+    const c = cli();
+    const state = await c.engine.readState();
+    const missing = names.filter((n) => !state.networks[n]);
+    if (missing.length) throw new NotFoundError(`network: no such network "${missing[0]}"`);
+    c.out(json(names.map((n) => networkView(state.networks[n]!, state))));
+  });
+
+  net.command('rm <names...>').alias('remove').description('remove networks (absent ones are fine)').action(async (names: string[]) => {
+    const c = cli();
+    const removed = await c.engine.removeNetworks(names);
+    if (!c.opts.dryRun) c.out(c.opts.json ? json(removed) : removed.map((n) => `${n}\n`).join(''));
+  });
+
+  net.command('prune').description('remove networks that have no containers').action(async () => {
+    const c = cli();
+    const state = await c.engine.readState();
+    const used = new Set(Object.values(state.containers).flatMap((x) => x.endpoints.map((e) => e.network)));
+    const removed = await c.engine.removeNetworks(Object.keys(state.networks).filter((n) => !used.has(n)));
+    if (!c.opts.dryRun) c.out(c.opts.json ? json(removed) : removed.map((n) => `${n}\n`).join(''));
+  });
+}

@@ -1,0 +1,68 @@
+// Docker-shaped JSON views of records, for `inspect` and `--json`.
+import type { ContainerRecord, NetworkRecord, State } from '../state/types.js';
+
+export function networkView(n: NetworkRecord, state: State) {
+  const containers: Record<string, unknown> = {};
+  for (const c of Object.values(state.containers)) {
+    for (const e of c.endpoints) {
+      if (e.network !== n.name) continue;
+      containers[c.id] = { Name: c.name, MacAddress: e.mac, IPv4Address: `${e.ip}/${e.prefix}`, Interface: e.ifname, HostVeth: e.hostVeth };
+    }
+  }
+  return {
+    Name: n.name,
+    Id: n.id,
+    Created: n.created,
+    Scope: 'local',
+    Driver: n.driver,
+    EnableIPv6: false,
+    IPAM: {
+      Driver: 'default',
+      Config: [{ Subnet: n.subnet, Gateway: n.gateway, ...(n.ipRange ? { IPRange: n.ipRange } : {}), ...(Object.keys(n.auxAddresses).length ? { AuxiliaryAddresses: n.auxAddresses } : {}) }],
+    },
+    Internal: n.internal,
+    Containers: containers,
+    Options: {
+      'com.docker.network.bridge.name': n.bridge,
+      'com.docker.network.bridge.enable_icc': String(n.icc),
+      'com.docker.network.bridge.enable_ip_masquerade': String(n.masquerade),
+      'com.docker.network.driver.mtu': String(n.mtu),
+    },
+    Labels: {},
+  };
+}
+
+export function containerView(c: ContainerRecord, state: State) {
+  const networks: Record<string, unknown> = {};
+  for (const e of c.endpoints) {
+    networks[e.network] = {
+      NetworkID: state.networks[e.network]?.id,
+      IPAddress: e.ip,
+      IPPrefixLen: e.prefix,
+      Gateway: e.gateway,
+      MacAddress: e.mac,
+      Aliases: e.aliases,
+      Interface: e.ifname,
+      HostVeth: e.hostVeth,
+      Bridge: state.networks[e.network]?.bridge,
+    };
+  }
+  return {
+    Id: c.id,
+    Name: c.name,
+    Created: c.created,
+    State: { Status: c.status === 'ready' ? 'created' : c.status },
+    Config: { Hostname: c.hostname },
+    HostConfig: { Dns: c.dns, DnsSearch: c.dnsSearch, ExtraHosts: c.addHosts.map((h) => `${h.name}:${h.ip}`) },
+    NetworkSettings: { SandboxKey: `/run/netns/${c.name}`, Networks: networks },
+    ResolvConfPath: `/etc/netns/${c.name}/resolv.conf`,
+    HostsPath: `/etc/netns/${c.name}/hosts`,
+  };
+}
+
+/** A plain text table with left-aligned columns. */
+export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}

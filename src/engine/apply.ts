@@ -1,0 +1,173 @@
+// Carries out a plan: batches ip commands, runs container namespaces in parallel, reverts on failure.
+import type { Logger } from 'pino';
+import { ApplyError } from '../errors.js';
+import { batchKey, batchOf, type Command, type Op } from '../exec/command.js';
+import { CommandError, classify, type Outcome } from '../exec/outcome.js';
+import type { Runner } from '../exec/runner.js';
+import { toShell } from '../exec/shell.js';
+import type { Step } from './step.js';
+
+interface Slot {
+  readonly op: Op;
+  readonly step: number; // index into steps
+  readonly seq: number; // 1-based position of the op in the whole plan
+}
+
+/** Consecutive ops that run as one process (an `ip -batch`) or one file op. */
+export interface Unit {
+  readonly slots: readonly Slot[];
+  /** Batch key: '' host ip commands, 'NS' ip commands inside namespace NS, undefined alone. */
+  readonly key: string | undefined;
+}
+
+export function unitsOf(steps: readonly Step[]): Unit[] {
+  const units: Array<{ slots: Slot[]; key: string | undefined }> = [];
+  let seq = 0;
+  steps.forEach((s, step) => {
+    for (const op of s.apply) {
+      const key = batchKey(op);
+      const last = units[units.length - 1];
+      const slot = { op, step, seq: ++seq };
+      if (last && key !== undefined && last.key === key) last.slots.push(slot);
+      else units.push({ slots: [slot], key });
+    }
+  });
+  return units;
+}
+
+function unitCommand(u: Unit): Op {
+  return u.key === undefined ? u.slots[0]!.op : batchOf(u.slots.map((s) => s.op as Command));
+}
+
+/** The exact script `apply` would run, with each group headed by what it does. */
+export function scriptOf(steps: readonly Step[]): string {
+  const out: string[] = [];
+  for (const u of unitsOf(steps)) {
+    const descs = [...new Set(u.slots.map((s) => steps[s.step]!.description))];
+    out.push(`# ${descs.length > 3 ? `${descs.slice(0, 2).join('; ')}; … (${descs.length} steps)` : descs.join('; ')}`);
+    out.push(toShell(unitCommand(u)));
+  }
+  return out.join('\n') + (out.length ? '\n' : '');
+}
+
+export interface ApplyOptions {
+  readonly runner: Runner;
+  readonly log?: Logger;
+  /** Fault injection for tests: make the Nth op of the plan fail (NSLAB_FAULT_AT). */
+  readonly faultAt?: number;
+  /** Namespace batches in flight at once. */
+  readonly concurrency?: number;
+  /** Called after each unit, for progress display. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+class Failure extends Error {
+  constructor(readonly step: number, readonly reason: Error) {
+    super(reason.message);
+  }
+}
+
+const injected = (cmd: Op): Outcome => ({
+  argv: ['(injected fault)'], exitCode: 1, stdout: '', stderr: `injected fault before: ${toShell(cmd).split('\n')[0]}`, durationMs: 0,
+});
+
+/**
+ * Run the steps' ops in order. If anything fails, every step that had begun is reverted,
+ * newest first, and an ApplyError names the failed step, command and stderr.
+ */
+export async function apply(steps: readonly Step[], o: ApplyOptions): Promise<void> {
+  const applied = new Array<number>(steps.length).fill(0);
+  const units = unitsOf(steps);
+  let done = 0;
+
+  const runUnit = async (u: Unit): Promise<void> => {
+    let slots = u.slots;
+    const faultIdx = o.faultAt === undefined ? -1 : slots.findIndex((s) => s.seq === o.faultAt);
+    if (faultIdx >= 0) slots = slots.slice(0, faultIdx);
+    if (slots.length) {
+      const unit = { slots, key: u.key };
+      const op = unitCommand(unit);
+      if (op.kind === 'cmd') {
+        const out = await o.runner.run(op);
+        if (out.exitCode !== 0) {
+          // ip -batch stops at the first failing line and names it: "Command failed -:N".
+          const line = Number(/Command failed -:(\d+)/.exec(out.stderr)?.[1] ?? 1);
+          const ok = slots.length > 1 ? Math.max(0, line - 1) : 0;
+          for (const s of slots.slice(0, ok)) applied[s.step]!++;
+          const bad = slots[Math.min(ok, slots.length - 1)]!;
+          throw new Failure(bad.step, new CommandError(bad.op as Command, out, steps[bad.step]!.description));
+        }
+      } else {
+        await o.runner.file(op).catch((e: Error) => {
+          throw new Failure(slots[0]!.step, e);
+        });
+      }
+      for (const s of slots) applied[s.step]!++;
+    }
+    if (faultIdx >= 0) {
+      const bad = u.slots[faultIdx]!;
+      const cmd = bad.op.kind === 'cmd' ? bad.op : ({ kind: 'cmd', file: '(file)', args: [toShell(bad.op)], mutates: true } as Command);
+      throw new Failure(bad.step, new CommandError(cmd, injected(bad.op), steps[bad.step]!.description));
+    }
+    o.onProgress?.(++done, units.length);
+  };
+
+  try {
+    for (let i = 0; i < units.length; ) {
+      // Batches inside different container namespaces are independent: run them side by side.
+      let j = i;
+      while (j < units.length && units[j]!.key) j++;
+      if (j - i > 1) {
+        await runParallel(units.slice(i, j), o.concurrency ?? 4, runUnit);
+        i = j;
+      } else {
+        await runUnit(units[i]!);
+        i++;
+      }
+    }
+  } catch (e) {
+    const f = e instanceof Failure ? e : new Failure(-1, e as Error);
+    const revertErrors = await revert(steps, applied, o);
+    o.log?.warn({ step: steps[f.step]?.id, err: f.reason.message, reverted: applied.filter((n) => n > 0).length }, 'apply failed; reverted');
+    const undo = revertErrors.length ? ` (and ${revertErrors.length} undo command(s) failed: ${revertErrors.map((r) => r.message).join('; ')})` : '; what had been done was undone';
+    throw new ApplyError(`${f.reason.message}${undo}`, revertErrors);
+  }
+}
+
+async function runParallel<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let firstError: unknown;
+  const worker = async () => {
+    while (next < items.length && firstError === undefined) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (e) {
+        firstError ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (firstError !== undefined) throw firstError;
+}
+
+/** Undo every step that had begun, newest first; absence is success; collect the rest. */
+async function revert(steps: readonly Step[], applied: readonly number[], o: ApplyOptions): Promise<Error[]> {
+  const errors: Error[] = [];
+  for (let i = steps.length - 1; i >= 0; i--) {
+    if (!applied[i]) continue;
+    for (const op of steps[i]!.revert) {
+      try {
+        if (op.kind === 'cmd') {
+          const out = await o.runner.run(op);
+          if (out.exitCode !== 0 && classify(out) !== 'not-found') errors.push(new CommandError(op, out, `undo ${steps[i]!.description}`));
+        } else {
+          await o.runner.file(op);
+        }
+      } catch (e) {
+        errors.push(e as Error);
+      }
+    }
+  }
+  return errors;
+}

@@ -1,0 +1,151 @@
+// Container create and remove, one or many at once (many share batches: the bulk path of `up`).
+import { readFileSync } from 'node:fs';
+import { ConflictError, ValidationError } from '../errors.js';
+import { allocate, checkStatic, type AllocRequest } from '../ipam/allocator.js';
+import { macForIp, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
+import { listLinks } from '../kernel/link.js';
+import { listNetns } from '../kernel/netns.js';
+import { isOurs } from '../kernel/netns-files.js';
+import type { ContainerRecord, NetworkRecord, State } from '../state/types.js';
+import { execute, type EngineContext } from './context.js';
+import type { ContainerSpec } from './inputs.js';
+import { hostVethName, newId } from './names.js';
+import { planContainerCreate, planContainerRemove } from './plan-container.js';
+
+const readText = (p: string) => readFileSync(p, 'utf8');
+
+function allocRequest(n: NetworkRecord, state: State): AllocRequest & { used: Set<string> } {
+  const used = new Set<string>();
+  for (const c of Object.values(state.containers)) for (const e of c.endpoints) if (e.network === n.name) used.add(e.ip);
+  return {
+    subnet: parseCidr4(n.subnet) as Cidr4,
+    range: n.ipRange ? (parseCidr4(n.ipRange) as Cidr4) : undefined,
+    reserved: new Set([n.gateway, ...Object.values(n.auxAddresses)]),
+    used,
+  };
+}
+
+/** What the user asked for, normalised, to compare a repeated create with the record. */
+function requestOf(s: ContainerSpec): Record<string, unknown> {
+  return { network: s.network, ip: s.ip, mac: s.mac, dns: s.dns, dnsSearch: s.dnsSearch, hostname: s.hostname, aliases: s.aliases, addHosts: s.addHosts };
+}
+
+function sameRequest(have: ContainerRecord, want: ContainerSpec): string[] {
+  const req = requestOf(want);
+  const ep = have.endpoints[0];
+  const effective: Record<string, unknown> = { ...have.request, ip: req.ip === undefined ? undefined : ep?.ip, mac: req.mac === undefined ? undefined : ep?.mac };
+  return Object.keys(req).filter((k) => JSON.stringify(req[k]) !== JSON.stringify(effective[k]));
+}
+
+/**
+ * Create containers. A name that exists with the same settings is left as it is; with other
+ * settings, or owned by someone else, the whole request is refused before anything changes.
+ * Records are written as "creating" before the kernel is touched and "ready" after.
+ */
+export async function createContainers(
+  ctx: EngineContext, state: State, specs: readonly ContainerSpec[], nets: Record<string, NetworkRecord>, save: () => Promise<void>,
+): Promise<ContainerRecord[]> {
+  const seen = new Set<string>();
+  for (const s of specs) {
+    if (seen.has(s.name)) throw new ValidationError('name', `container ${s.name} is named twice`);
+    seen.add(s.name);
+  }
+  const netns = await listNetns();
+  const fresh: ContainerRecord[] = [];
+  const result: ContainerRecord[] = [];
+  const pools = new Map<string, ReturnType<typeof allocRequest>>();
+  let hostLinks: Set<string> | undefined;
+  for (const s of specs) {
+    const have = state.containers[s.name];
+    if (have) {
+      const diff = sameRequest(have, s);
+      if (diff.length) throw new ConflictError(`container ${s.name} already exists with other settings (${diff.join(', ')})`);
+      hostLinks ??= new Set((await listLinks(ctx.runner)).map((l) => l.ifname));
+      const whole = netns.has(s.name) && have.endpoints.every((e) => hostLinks!.has(e.hostVeth));
+      if (!whole) throw new ConflictError(`container ${s.name} is recorded but its namespace or veth is missing; run \`nslab container rm ${s.name}\` and create it again`);
+      result.push(have);
+      continue;
+    }
+    if (netns.has(s.name)) throw new ConflictError(`name: a network namespace named ${s.name} already exists and was not made by nslab`);
+    let etcExists = false;
+    try {
+      readFileSync(`/etc/netns/${s.name}/hosts`);
+      etcExists = true;
+    } catch { /* absent */ }
+    if (etcExists && !isOurs(readText, s.name)) throw new ConflictError(`name: /etc/netns/${s.name} exists and was not made by nslab`);
+    const net = nets[s.network]!;
+    let pool = pools.get(net.name);
+    if (!pool) pools.set(net.name, (pool = allocRequest(net, state)));
+    let ip: string;
+    if (s.ip) {
+      const why = checkStatic(pool, s.ip);
+      if (why) throw new ValidationError('ip', why);
+      ip = s.ip;
+    } else {
+      ip = allocate(pool);
+    }
+    pool.used.add(ip);
+    const subnet = pool.subnet;
+    const rec: ContainerRecord = {
+      name: s.name,
+      id: newId(),
+      status: 'creating',
+      endpoints: [{ network: net.name, ifname: 'eth0', hostVeth: hostVethName(s.name, 0), ip, prefix: subnet.prefix, gateway: net.gateway, mac: s.mac ?? macForIp(ip), aliases: s.aliases }],
+      hostname: s.hostname,
+      dns: s.dns ?? [],
+      dnsSearch: s.dnsSearch ?? [],
+      addHosts: s.addHosts,
+      request: requestOf(s),
+      created: new Date().toISOString(),
+    };
+    fresh.push(rec);
+    result.push(rec);
+  }
+  if (fresh.length === 0) return result;
+  const host = ctx.hostResolvers();
+  const steps = fresh.flatMap((c) => planContainerCreate(c, nets, host));
+  if (ctx.dryRun) {
+    await execute(ctx, steps);
+    return result;
+  }
+  for (const c of fresh) state.containers[c.name] = c;
+  await save(); // intent first: a crash from here on leaves records that say "creating"
+  try {
+    await execute(ctx, steps);
+  } catch (e) {
+    for (const c of fresh) delete state.containers[c.name];
+    await save();
+    throw e;
+  }
+  for (const c of fresh) c.status = 'ready';
+  await save();
+  return result;
+}
+
+/** Wait until the host ends of deleted veth pairs are gone (namespace cleanup is asynchronous). */
+async function waitLinksGone(ctx: EngineContext, names: ReadonlySet<string>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (names.size) {
+    const left = (await listLinks(ctx.runner)).filter((l) => names.has(l.ifname));
+    if (!left.length) return;
+    if (Date.now() > deadline) {
+      ctx.log.warn({ links: left.map((l) => l.ifname) }, 'veth host ends still present after namespace deletion');
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Remove containers (recorded ones; absent names are success). Returns the names removed. */
+export async function removeContainers(ctx: EngineContext, state: State, names: readonly string[], save: () => Promise<void>): Promise<string[]> {
+  const netns = await listNetns();
+  const recs = names.map((n) => state.containers[n]).filter((c): c is ContainerRecord => !!c);
+  if (!recs.length) return [];
+  const steps = recs.flatMap((c) => planContainerRemove(c.name, netns.has(c.name)));
+  await execute(ctx, steps);
+  if (ctx.dryRun) return recs.map((c) => c.name);
+  await waitLinksGone(ctx, new Set(recs.flatMap((c) => c.endpoints.map((e) => e.hostVeth))));
+  for (const c of recs) delete state.containers[c.name];
+  await save();
+  return recs.map((c) => c.name);
+}

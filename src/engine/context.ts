@@ -1,0 +1,33 @@
+// What every engine operation needs: the runner, the firewall, the logger and how to apply.
+import type { Logger } from 'pino';
+import type { Firewall } from '../firewall/firewall.js';
+import type { Runner } from '../exec/runner.js';
+import type { ResolvSettings } from '../kernel/netns-files.js';
+import { apply, scriptOf } from './apply.js';
+import { byPhase, type Step } from './step.js';
+
+export interface EngineContext {
+  readonly runner: Runner;
+  readonly fw: Firewall;
+  readonly log: Logger;
+  /** Print plans instead of running them. */
+  readonly dryRun: boolean;
+  /** Where dry-run scripts go. */
+  readonly emit: (script: string) => void;
+  readonly hostResolvers: () => ResolvSettings;
+  readonly faultAt?: number;
+  readonly concurrency?: number;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** Apply steps in phase order, or print them as a script in dry-run. */
+export async function execute(ctx: EngineContext, steps: readonly Step[]): Promise<void> {
+  const ordered = byPhase(steps);
+  if (ordered.length === 0) return;
+  for (const s of ordered) ctx.log.debug({ step: s.id }, s.description);
+  if (ctx.dryRun) {
+    ctx.emit(scriptOf(ordered));
+    return;
+  }
+  await apply(ordered, { runner: ctx.runner, log: ctx.log, faultAt: ctx.faultAt, concurrency: ctx.concurrency, onProgress: ctx.onProgress });
+}

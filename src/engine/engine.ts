@@ -1,0 +1,152 @@
+// The engine facade: every verb runs validate → observe → plan → apply under the state lock.
+import type { Logger } from 'pino';
+import { IptablesFirewall } from '../firewall/iptables.js';
+import type { Firewall } from '../firewall/firewall.js';
+import type { Runner } from '../exec/runner.js';
+import { delLink } from '../kernel/link.js';
+import { delNetns, listNetns } from '../kernel/netns.js';
+import { hostResolvers, removeNetnsFiles } from '../kernel/netns-files.js';
+import { observeHost } from '../kernel/observe.js';
+import { CorruptStateError, Store } from '../state/store.js';
+import { emptyState, type ContainerRecord, type NetworkRecord, type State } from '../state/types.js';
+import { createContainers, removeContainers } from './containers.js';
+import { execute, type EngineContext } from './context.js';
+import { parseContainerInput, parseNetworkInput, type ContainerInput, type NetworkInput } from './inputs.js';
+import { DEFAULT_NETWORK } from './names.js';
+import { createNetwork, removeChainsStep, removeNetworks, requireNetwork } from './networks.js';
+import { planContainerRemove } from './plan-container.js';
+import { step } from './step.js';
+import { findMarked } from './sweep.js';
+
+export interface EngineOptions {
+  runner: Runner;
+  stateDir: string;
+  log: Logger;
+  dryRun?: boolean;
+  emit?: (script: string) => void;
+  firewall?: Firewall;
+  faultAt?: number;
+  concurrency?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+type Save = () => Promise<void>;
+
+export class Engine {
+  readonly ctx: EngineContext;
+  readonly store: Store;
+
+  constructor(o: EngineOptions) {
+    this.store = new Store(o.stateDir);
+    this.ctx = {
+      runner: o.runner,
+      fw: o.firewall ?? new IptablesFirewall(),
+      log: o.log,
+      dryRun: o.dryRun ?? false,
+      emit: o.emit ?? ((s) => process.stdout.write(s)),
+      hostResolvers: () => hostResolvers(),
+      faultAt: o.faultAt,
+      concurrency: o.concurrency,
+      onProgress: o.onProgress,
+    };
+  }
+
+  /** The recorded state (read-only; no lock). */
+  readState(): Promise<State> {
+    return this.store.load();
+  }
+
+  /** Run a change under the lock, after tearing down what an interrupted run left half-built. */
+  private async mutate<T>(fn: (state: State, save: Save) => Promise<T>): Promise<T> {
+    if (this.ctx.dryRun) return fn(await this.store.load(), async () => {});
+    return this.store.withLock(async () => {
+      const state = await this.store.load();
+      const save = () => this.store.save(state);
+      await this.recover(state, save);
+      return fn(state, save);
+    });
+  }
+
+  private async recover(state: State, save: Save): Promise<void> {
+    const half = Object.values(state.containers).filter((c) => c.status !== 'ready');
+    if (!half.length) return;
+    const netns = await listNetns();
+    this.ctx.log.warn({ containers: half.map((c) => c.name) }, 'removing containers an interrupted run left half-built');
+    await execute(this.ctx, half.flatMap((c) => [
+      ...planContainerRemove(c.name, netns.has(c.name)),
+    ]));
+    for (const c of half) delete state.containers[c.name];
+    await save();
+  }
+
+  /** Create a network; idempotent for identical settings, a conflict for other settings. */
+  createNetwork(input: NetworkInput): Promise<NetworkRecord> {
+    const spec = parseNetworkInput(input);
+    return this.mutate((state, save) => createNetwork(this.ctx, state, spec, save));
+  }
+
+  /** Remove networks; names already gone are success. */
+  removeNetworks(names: readonly string[]): Promise<string[]> {
+    return this.mutate((state, save) => removeNetworks(this.ctx, state, names, save));
+  }
+
+  /** Create containers (one, or many sharing batches); the default network appears on first use. */
+  createContainers(inputs: readonly ContainerInput[]): Promise<ContainerRecord[]> {
+    const specs = inputs.map(parseContainerInput);
+    return this.mutate(async (state, save) => {
+      const nets: Record<string, NetworkRecord> = {};
+      for (const s of specs) {
+        if (!state.networks[s.network] && s.network === DEFAULT_NETWORK) {
+          nets[s.network] = await createNetwork(this.ctx, state, parseNetworkInput({ name: DEFAULT_NETWORK }), save);
+        }
+        nets[s.network] ??= requireNetwork(state, s.network);
+      }
+      return createContainers(this.ctx, state, specs, nets, save);
+    });
+  }
+
+  /** Remove containers; names already gone are success. */
+  removeContainers(names: readonly string[]): Promise<string[]> {
+    return this.mutate((state, save) => removeContainers(this.ctx, state, names, save));
+  }
+
+  /**
+   * Remove everything nslab owns: recorded containers and networks, and whatever else carries
+   * its mark (namespaces with a marked /etc/netns entry, links with an nslab alias, its chains).
+   * Works on an unreadable state file too. Running it twice is fine.
+   */
+  async reset(): Promise<void> {
+    const run = async (state: State, save: Save) => {
+      await removeContainers(this.ctx, state, Object.keys(state.containers), save);
+      const view = await observeHost(this.ctx.runner);
+      const marked = findMarked(view.links, view.netns);
+      await execute(this.ctx, [
+        ...marked.netns.map((n) => step(`${n}/netns`, `delete leftover namespace ${n}`, 0, [delNetns(n)])),
+        ...marked.etc.map((n) => step(`${n}/files`, `remove leftover /etc/netns/${n}`, 1, [removeNetnsFiles(n)])),
+        ...marked.veths.map((v) => step(`${v}/link`, `delete leftover veth ${v}`, 2, [delLink(v)])),
+      ]);
+      const names = Object.keys(state.networks);
+      if (names.length) await removeNetworks(this.ctx, state, names, save);
+      const after = this.ctx.dryRun ? view : await observeHost(this.ctx.runner);
+      const bridges = findMarked(after.links, after.netns).bridges;
+      await execute(this.ctx, bridges.map((b) => step(`${b}/bridge`, `delete leftover bridge ${b}`, 3, [delLink(b)])));
+      await execute(this.ctx, removeChainsStep(this.ctx, await this.ctx.fw.observe(this.ctx.runner)));
+      if (!this.ctx.dryRun) {
+        Object.assign(state, emptyState());
+        await save();
+      }
+    };
+    if (this.ctx.dryRun) return run(await this.store.load().catch(() => emptyState()), async () => {});
+    return this.store.withLock(async () => {
+      let state: State;
+      try {
+        state = await this.store.load();
+      } catch (e) {
+        if (!(e instanceof CorruptStateError)) throw e;
+        this.ctx.log.warn(e.message + '; resetting from the marks in the kernel instead');
+        state = emptyState();
+      }
+      await run(state, () => this.store.save(state));
+    });
+  }
+}

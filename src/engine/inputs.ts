@@ -1,0 +1,137 @@
+// What users may ask for (CLI flags or lab-file keys), parsed into fully-defaulted specs.
+import { ValidationError } from '../errors.js';
+import { contains, type Cidr4 } from '../ipam/cidr.js';
+import {
+  checkBool, checkCidr, checkHostIp, checkHostname, checkInt, checkIp, checkMac, checkName, splitPair,
+} from './validate.js';
+import { DEFAULT_NETWORK } from './names.js';
+
+export interface NetworkInput {
+  name: string;
+  driver?: string;
+  subnet?: string;
+  gateway?: string;
+  ipRange?: string;
+  auxAddress?: string[];
+  bridge?: string;
+  mtu?: number | string;
+  internal?: boolean;
+  masquerade?: boolean;
+  icc?: boolean;
+  options?: string[];
+}
+
+/** A network request after syntax checks; subnet may still be "pick one for me". */
+export interface NetworkSpec {
+  name: string;
+  driver: 'bridge';
+  subnet?: Cidr4;
+  gateway?: string;
+  ipRange?: Cidr4;
+  auxAddresses: Record<string, string>;
+  bridge?: string;
+  mtu: number;
+  internal: boolean;
+  masquerade: boolean;
+  icc: boolean;
+}
+
+/** Docker's -o keys, so a `docker network create` line translates one to one. */
+const DOCKER_OPTIONS: Record<string, keyof NetworkInput> = {
+  'com.docker.network.bridge.name': 'bridge',
+  'com.docker.network.bridge.enable_icc': 'icc',
+  'com.docker.network.bridge.enable_ip_masquerade': 'masquerade',
+  'com.docker.network.driver.mtu': 'mtu',
+};
+
+export function parseNetworkInput(raw: NetworkInput): NetworkSpec {
+  const input: Record<string, unknown> = { ...raw };
+  for (const o of raw.options ?? []) {
+    const [k, v] = splitPair('opt', o, '=');
+    const key = DOCKER_OPTIONS[k];
+    if (!key) throw new ValidationError('opt', `unknown option "${k}" (known: ${Object.keys(DOCKER_OPTIONS).join(', ')})`);
+    input[key] = v;
+  }
+  const name = checkName('name', raw.name);
+  const driver = raw.driver ?? 'bridge';
+  if (driver !== 'bridge') throw new ValidationError('driver', `"${driver}" is not supported yet (only bridge)`);
+  const subnet = raw.subnet !== undefined ? checkCidr('subnet', raw.subnet) : undefined;
+  for (const f of ['gateway', 'ipRange', 'auxAddress'] as const) {
+    const given = Array.isArray(raw[f]) ? (raw[f] as unknown[]).length > 0 : raw[f] !== undefined;
+    if (given && !subnet) throw new ValidationError(f === 'ipRange' ? 'ip-range' : f === 'auxAddress' ? 'aux-address' : f, 'needs --subnet');
+  }
+  const gateway = raw.gateway !== undefined && subnet ? checkHostIp('gateway', raw.gateway, subnet) : undefined;
+  let ipRange: Cidr4 | undefined;
+  if (raw.ipRange !== undefined && subnet) {
+    ipRange = checkCidr('ip-range', raw.ipRange);
+    if (ipRange.first < subnet.first || ipRange.last > subnet.last) throw new ValidationError('ip-range', `${ipRange.text} is not inside the subnet ${subnet.text}`);
+  }
+  const auxAddresses: Record<string, string> = {};
+  for (const a of raw.auxAddress ?? []) {
+    const [k, v] = splitPair('aux-address', a, '=');
+    checkIp('aux-address', v);
+    if (subnet && !contains(subnet, v)) throw new ValidationError('aux-address', `${v} is outside the subnet ${subnet.text}`);
+    auxAddresses[k] = v;
+  }
+  const internal = input.internal === undefined ? false : checkBool('internal', input.internal);
+  return {
+    name,
+    driver: 'bridge',
+    subnet,
+    gateway,
+    ipRange,
+    auxAddresses,
+    bridge: input.bridge === undefined ? undefined : checkName('bridge', input.bridge),
+    mtu: input.mtu === undefined ? 1500 : checkInt('mtu', input.mtu, 68, 65535),
+    internal,
+    masquerade: input.masquerade === undefined ? !internal : checkBool('masquerade', input.masquerade),
+    icc: input.icc === undefined ? true : checkBool('icc', input.icc),
+  };
+}
+
+export interface ContainerInput {
+  name: string;
+  network?: string;
+  ip?: string;
+  mac?: string;
+  dns?: string[];
+  dnsSearch?: string[];
+  hostname?: string;
+  aliases?: string[];
+  addHosts?: string[];
+}
+
+export interface ContainerSpec {
+  name: string;
+  network: string;
+  ip?: string;
+  mac?: string;
+  dns?: string[];
+  dnsSearch?: string[];
+  hostname: string;
+  aliases: string[];
+  addHosts: Array<{ name: string; ip: string }>;
+}
+
+export function parseContainerInput(raw: ContainerInput): ContainerSpec {
+  const name = checkName('name', raw.name);
+  const network = raw.network ?? DEFAULT_NETWORK;
+  if (network === 'host' || network === 'none' || network.startsWith('container:')) {
+    throw new ValidationError('network', `mode "${network}" is not supported yet`);
+  }
+  checkName('network', network);
+  return {
+    name,
+    network,
+    ip: raw.ip === undefined ? undefined : checkIp('ip', raw.ip),
+    mac: raw.mac === undefined ? undefined : checkMac('mac', raw.mac),
+    dns: raw.dns?.map((d) => checkIp('dns', d)),
+    dnsSearch: raw.dnsSearch?.map((d) => checkHostname('dns-search', d)),
+    hostname: raw.hostname === undefined ? name : checkHostname('hostname', raw.hostname),
+    aliases: (raw.aliases ?? []).map((a) => checkHostname('alias', a)),
+    addHosts: (raw.addHosts ?? []).map((h) => {
+      const [n, ip] = splitPair('add-host', h, ':');
+      return { name: checkHostname('add-host', n), ip: checkIp('add-host', ip) };
+    }),
+  };
+}

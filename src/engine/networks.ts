@@ -1,0 +1,135 @@
+// Network create and remove: validation against what exists, then plan and apply.
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { rangeOf, overlaps, parseCidr4, bigToIp, type Cidr4 } from '../ipam/cidr.js';
+import { pickSubnet } from '../ipam/pool.js';
+import { ipv4Of } from '../kernel/addr.js';
+import { observeHost, type HostView } from '../kernel/observe.js';
+import type { NetworkRecord, State } from '../state/types.js';
+import { execute, type EngineContext } from './context.js';
+import type { NetworkSpec } from './inputs.js';
+import { bridgeName, newId } from './names.js';
+import { planNetworkCreate, planNetworkRemove } from './plan-network.js';
+
+type Range = Pick<Cidr4, 'first' | 'last'>;
+
+/** Host routes and addresses that a new subnet must not overlap (nslab's own bridges excepted). */
+function hostRanges(view: HostView, ownBridges: Set<string>): Array<{ range: Range; what: string }> {
+  const out: Array<{ range: Range; what: string }> = [];
+  for (const r of view.routes) {
+    if (r.dst === 'default' || (r.dev && ownBridges.has(r.dev))) continue;
+    const range = rangeOf(r.dst);
+    if (range) out.push({ range, what: `the host route ${r.dst}${r.dev ? ` dev ${r.dev}` : ''}` });
+  }
+  for (const a of ipv4Of(view.addrs)) {
+    if (ownBridges.has(a.ifname) || a.local.startsWith('127.')) continue;
+    out.push({ range: rangeOf(a.local)!, what: `the host address ${a.cidr} on ${a.ifname}` });
+  }
+  return out;
+}
+
+/** Fill in subnet, gateway and bridge, and refuse overlaps with other networks or the host. */
+export function resolveNetwork(spec: NetworkSpec, state: State, view: HostView, nameservers: readonly string[]): NetworkRecord {
+  const others = Object.values(state.networks).filter((n) => n.name !== spec.name);
+  const own = new Set(Object.values(state.networks).map((n) => n.bridge));
+  const host = hostRanges(view, own);
+  let subnet = spec.subnet;
+  if (!subnet) {
+    const taken: Range[] = [
+      ...others.map((n) => parseCidr4(n.subnet) as Cidr4),
+      ...host.map((h) => h.range),
+      ...nameservers.flatMap((ns) => rangeOf(ns) ?? []),
+    ];
+    subnet = pickSubnet(taken);
+    if (!subnet) throw new ConflictError('subnet: every default pool overlaps something; give --subnet');
+  } else {
+    for (const n of others) {
+      if (overlaps(subnet, parseCidr4(n.subnet) as Cidr4)) throw new ValidationError('subnet', `${subnet.text} overlaps network ${n.name} (${n.subnet})`);
+    }
+    const clash = host.find((h) => overlaps(subnet!, h.range));
+    if (clash) throw new ValidationError('subnet', `${subnet.text} overlaps ${clash.what}`);
+  }
+  const bridge = spec.bridge ?? bridgeName(spec.name);
+  const sameBridge = others.find((n) => n.bridge === bridge);
+  if (sameBridge) throw new ValidationError('bridge', `${bridge} is already the bridge of network ${sameBridge.name}`);
+  return {
+    name: spec.name,
+    id: newId(),
+    driver: 'bridge',
+    bridge,
+    subnet: subnet.text,
+    gateway: spec.gateway ?? bigToIp(subnet.first + 1n),
+    ipRange: spec.ipRange?.text,
+    auxAddresses: spec.auxAddresses,
+    mtu: spec.mtu,
+    masquerade: spec.masquerade,
+    icc: spec.icc,
+    internal: spec.internal,
+    created: new Date().toISOString(),
+  };
+}
+
+const SETTINGS = ['bridge', 'subnet', 'gateway', 'ipRange', 'auxAddresses', 'mtu', 'masquerade', 'icc', 'internal'] as const;
+
+/** The settings in which an existing network differs from a request (empty: same network). */
+function differences(have: NetworkRecord, want: NetworkSpec, resolved: NetworkRecord): string[] {
+  const wanted: Record<string, unknown> = { ...resolved, subnet: want.subnet ? resolved.subnet : have.subnet, gateway: want.gateway ?? (want.subnet ? resolved.gateway : have.gateway) };
+  return SETTINGS.filter((k) => JSON.stringify(have[k]) !== JSON.stringify(wanted[k]));
+}
+
+/**
+ * Create a network, or succeed changing nothing when it exists with the same settings.
+ * Saves the record through `save` once the kernel objects exist.
+ */
+export async function createNetwork(ctx: EngineContext, state: State, spec: NetworkSpec, save: () => Promise<void>): Promise<NetworkRecord> {
+  const view = await observeHost(ctx.runner);
+  const existing = state.networks[spec.name];
+  const nameservers = ctx.hostResolvers().nameservers;
+  if (existing) {
+    const resolved = resolveNetwork({ ...spec, subnet: spec.subnet ?? (parseCidr4(existing.subnet) as Cidr4) }, state, view, nameservers);
+    const diff = differences(existing, spec, resolved);
+    if (diff.length) throw new ConflictError(`network ${spec.name} already exists with other settings (${diff.join(', ')})`);
+  }
+  const rec = existing ?? resolveNetwork(spec, state, view, nameservers);
+  if (!spec.subnet && !existing) ctx.log.info({ network: rec.name, subnet: rec.subnet }, `picked subnet ${rec.subnet} for network ${rec.name}`);
+  const steps = planNetworkCreate(rec, view, await ctx.fw.observe(ctx.runner), ctx.fw);
+  await execute(ctx, steps);
+  if (!ctx.dryRun && !existing) {
+    state.networks[rec.name] = rec;
+    await save();
+  }
+  return rec;
+}
+
+/** Remove networks; absent ones are success. Refused while containers are attached. */
+export async function removeNetworks(ctx: EngineContext, state: State, names: readonly string[], save: () => Promise<void>): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of names) {
+    const rec = state.networks[name];
+    if (!rec) continue;
+    const users = Object.values(state.containers).filter((c) => c.endpoints.some((e) => e.network === name)).map((c) => c.name);
+    if (users.length) throw new ConflictError(`network ${name} has containers attached (${users.join(', ')}); remove them first`);
+    const view = await observeHost(ctx.runner);
+    const fwView = await ctx.fw.observe(ctx.runner);
+    const steps = planNetworkRemove(rec, view, fwView, ctx.fw);
+    const last = Object.keys(state.networks).length === 1;
+    await execute(ctx, steps);
+    if (last) await execute(ctx, removeChainsStep(ctx, await (ctx.dryRun ? Promise.resolve(fwView) : ctx.fw.observe(ctx.runner))));
+    if (!ctx.dryRun) {
+      delete state.networks[name];
+      await save();
+    }
+    removed.push(name);
+  }
+  return removed;
+}
+
+export function removeChainsStep(ctx: EngineContext, live: Awaited<ReturnType<EngineContext['fw']['observe']>>) {
+  const cmds = ctx.fw.removeChains(live);
+  return cmds.length ? [{ id: 'firewall/chains', description: "remove nslab's chains and the jumps to them (the users' chain stays if it has rules)", phase: 9, apply: cmds, revert: [] }] : [];
+}
+
+export function requireNetwork(state: State, name: string): NetworkRecord {
+  const n = state.networks[name];
+  if (!n) throw new NotFoundError(`network: no such network "${name}"`);
+  return n;
+}

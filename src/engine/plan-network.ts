@@ -1,0 +1,65 @@
+// Plans for a bridge network: the bridge, its gateway address, forwarding and its firewall rules.
+import { ConflictError } from '../errors.js';
+import type { Firewall } from '../firewall/firewall.js';
+import { BASE_CHAINS, BASE_RULES, networkRules } from '../firewall/rules.js';
+import type { Ruleset } from '../firewall/ruleset.js';
+import { broadcastOf, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
+import { addAddr } from '../kernel/addr.js';
+import { addBridge, delLink, kindOf } from '../kernel/link.js';
+import type { HostView } from '../kernel/observe.js';
+import { setSysctl } from '../kernel/sysctl.js';
+import type { NetworkRecord } from '../state/types.js';
+import { bridgeAlias } from './names.js';
+import { step, type Step } from './step.js';
+
+export const fwSpec = (n: NetworkRecord) => ({ name: n.name, bridge: n.bridge, subnet: n.subnet, masquerade: n.masquerade, icc: n.icc });
+
+/** Steps that make the network exist, skipping what is already there and ours. */
+export function planNetworkCreate(n: NetworkRecord, view: HostView, live: Ruleset, fw: Firewall): Step[] {
+  const steps: Step[] = [];
+  const subnet = parseCidr4(n.subnet) as Cidr4;
+  const link = view.links.find((l) => l.ifname === n.bridge);
+  if (link && (kindOf(link) !== 'bridge' || link.ifalias !== bridgeAlias(n.name))) {
+    throw new ConflictError(`bridge: interface ${n.bridge} already exists and is not nslab's bridge for network ${n.name}`);
+  }
+  if (!link) {
+    steps.push(step(`${n.name}/bridge`, `create bridge ${n.bridge} for network ${n.name}`, 0,
+      [addBridge({ name: n.bridge, alias: bridgeAlias(n.name), mtu: n.mtu })], [delLink(n.bridge)]));
+  }
+  const cidr = `${n.gateway}/${subnet.prefix}`;
+  const hasAddr = view.addrs.some((a) => a.ifname === n.bridge && a.addr_info.some((i) => `${i.local}/${i.prefixlen}` === cidr));
+  if (!hasAddr) {
+    steps.push(step(`${n.name}/gateway`, `give bridge ${n.bridge} the gateway address ${cidr}`, 0,
+      [addAddr(n.bridge, cidr, broadcastOf(subnet))]));
+  }
+  if (view.ipForward !== '1') {
+    steps.push(step('host/ip_forward', 'turn on IPv4 forwarding so the host routes between bridge and uplink', 0,
+      [setSysctl('net.ipv4.ip_forward', '1')]));
+  }
+  const rules = networkRules(fwSpec(n));
+  const ensure = fw.ensure(live, BASE_CHAINS, [...BASE_RULES, ...rules]);
+  if (ensure.length) {
+    const what = n.masquerade ? 'MASQUERADE traffic leaving the subnet and accept forwarding' : 'accept forwarding';
+    steps.push(step(`${n.name}/firewall`, `${what} for ${n.subnet} on ${n.bridge}`, 0, ensure, fw.revert(rules)));
+  }
+  return steps;
+}
+
+/**
+ * Steps that remove the network: its rules first, then the bridge (its address goes with
+ * it) — only if the bridge is ours and nothing else is enslaved to it.
+ */
+export function planNetworkRemove(n: NetworkRecord, view: HostView, live: Ruleset, fw: Firewall): Step[] {
+  const steps: Step[] = [];
+  const del = fw.remove(live, networkRules(fwSpec(n)));
+  if (del.length) steps.push(step(`${n.name}/firewall`, `remove the firewall rules of network ${n.name}`, 0, del));
+  const link = view.links.find((l) => l.ifname === n.bridge);
+  if (link && kindOf(link) === 'bridge' && link.ifalias === bridgeAlias(n.name)) {
+    const ports = view.links.filter((l) => l.master === n.bridge);
+    if (ports.length) {
+      throw new ConflictError(`network ${n.name}: bridge ${n.bridge} still has ports (${ports.map((p) => p.ifname).join(', ')}); not removing it`);
+    }
+    steps.push(step(`${n.name}/bridge`, `delete bridge ${n.bridge}`, 1, [delLink(n.bridge)]));
+  }
+  return steps;
+}

@@ -1,0 +1,71 @@
+// Pure validation and defaulting of user input: nothing here touches the host.
+import { ValidationError } from '../errors.js';
+import { parseCidr4, parseIp4, contains, type Cidr4 } from '../ipam/cidr.js';
+import { IFNAMSIZ } from './names.js';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** A container, network or interface name: ≤ 15 chars of [A-Za-z0-9_.-], not starting with -, not . or .. */
+export function checkName(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw new ValidationError(field, 'is required');
+  if (value === '.' || value === '..') throw new ValidationError(field, `"${value}" is not a valid name`);
+  if (value.length > IFNAMSIZ) throw new ValidationError(field, `"${value}" is longer than ${IFNAMSIZ} characters`);
+  if (!NAME.test(value)) {
+    throw new ValidationError(field, `"${value}" must start with a letter or digit and use only letters, digits, "_", "." and "-"`);
+  }
+  return value;
+}
+
+export function checkCidr(field: string, value: string): Cidr4 {
+  const c = parseCidr4(value);
+  if (typeof c === 'string') throw new ValidationError(field, `"${value}" ${c}`);
+  return c;
+}
+
+export function checkIp(field: string, value: string): string {
+  if (!parseIp4(value)) throw new ValidationError(field, `"${value}" is not a valid IPv4 address`);
+  return value;
+}
+
+/** A host address inside `subnet`, neither its network nor its broadcast address. */
+export function checkHostIp(field: string, value: string, subnet: Cidr4): string {
+  checkIp(field, value);
+  if (!contains(subnet, value)) throw new ValidationError(field, `${value} is outside the subnet ${subnet.text}`);
+  if (value === subnet.network) throw new ValidationError(field, `${value} is the network address of ${subnet.text}`);
+  if (parseIp4(value)!.bigInt() === subnet.last) throw new ValidationError(field, `${value} is the broadcast address of ${subnet.text}`);
+  return value;
+}
+
+export function checkMac(field: string, value: string): string {
+  if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(value)) throw new ValidationError(field, `"${value}" is not a MAC address like 02:42:0a:c9:00:04`);
+  if (parseInt(value.slice(0, 2), 16) & 1) throw new ValidationError(field, `${value} is a multicast address`);
+  return value.toLowerCase();
+}
+
+export function checkInt(field: string, value: unknown, min: number, max: number): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) throw new ValidationError(field, `"${String(value)}" must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+export function checkBool(field: string, value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new ValidationError(field, `"${String(value)}" must be true or false`);
+}
+
+/** A DNS name (hostname, alias, search domain). */
+export function checkHostname(field: string, value: string): string {
+  if (value.length > 253 || !/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(value)) {
+    throw new ValidationError(field, `"${value}" is not a valid host name`);
+  }
+  return value;
+}
+
+/** "KEY=VALUE" or "KEY:VALUE" split at the first separator. */
+export function splitPair(field: string, value: string, sep: '=' | ':'): [string, string] {
+  const i = value.indexOf(sep);
+  if (i <= 0 || i === value.length - 1) throw new ValidationError(field, `"${value}" must look like NAME${sep}VALUE`);
+  return [value.slice(0, i), value.slice(i + 1)];
+}

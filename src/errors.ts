@@ -1,0 +1,42 @@
+// The error kinds nslab raises; the CLI maps each kind to an exit code.
+
+/** Refused before anything changed (exit 2). `field` names the offending input. */
+export class ValidationError extends Error {
+  readonly exitCode = 2;
+  constructor(readonly field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = 'ValidationError';
+  }
+}
+
+/** The request conflicts with what exists, or names something missing (exit 2). */
+export class ConflictError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
+export class NotFoundError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** Something failed while changing the host; what was half-done has been undone (exit 1). */
+export class ApplyError extends Error {
+  readonly exitCode = 1;
+  constructor(message: string, readonly revertErrors: readonly Error[] = []) {
+    super(message);
+    this.name = 'ApplyError';
+  }
+}
+
+/** Exit code for any thrown value. */
+export function exitCodeOf(err: unknown): number {
+  const code = (err as { exitCode?: unknown })?.exitCode;
+  return typeof code === 'number' ? code : 1;
+}

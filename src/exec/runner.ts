@@ -1,0 +1,63 @@
+// The one seam through which nslab changes the host: processes (execa, argv arrays, LC_ALL=C) and files.
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import type { Logger } from 'pino';
+import { argvOf, type Command, type FileOp } from './command.js';
+import { CommandError, type Outcome } from './outcome.js';
+
+export interface Runner {
+  /** Run a command; resolves with its outcome whatever the exit code. */
+  run(cmd: Command): Promise<Outcome>;
+  /** Carry out a file op (mkdir -p, write, rm -rf). */
+  file(op: FileOp): Promise<void>;
+}
+
+/** Runs commands for real. Every command is logged with argv, exit code and duration. */
+export class ExecaRunner implements Runner {
+  constructor(private readonly log?: Logger) {}
+
+  async run(cmd: Command): Promise<Outcome> {
+    const argv = argvOf(cmd);
+    const start = performance.now();
+    const r = await execa(argv[0]!, argv.slice(1), {
+      input: cmd.stdin,
+      reject: false,
+      stripFinalNewline: false,
+      env: { LC_ALL: 'C' },
+    });
+    const outcome: Outcome = {
+      argv,
+      exitCode: typeof r.exitCode === 'number' ? r.exitCode : 127,
+      stdout: String(r.stdout ?? ''),
+      stderr: String(r.stderr ?? '') || (typeof r.exitCode !== 'number' ? String(r.message) : ''),
+      durationMs: Math.round((performance.now() - start) * 100) / 100,
+    };
+    const level = cmd.mutates ? 'info' : 'debug';
+    this.log?.[level](
+      { argv, stdin: cmd.stdin, exitCode: outcome.exitCode, ms: outcome.durationMs, stderr: outcome.stderr.trim() || undefined },
+      'kernel command',
+    );
+    return outcome;
+  }
+
+  async file(op: FileOp): Promise<void> {
+    if (op.kind === 'mkdir') await mkdir(op.path, { recursive: true, mode: 0o755 });
+    else if (op.kind === 'write') await writeFile(op.path, op.content, { mode: 0o644 });
+    else await rm(op.path, { recursive: true, force: true });
+    this.log?.info({ file: op.kind, path: op.path }, 'file op');
+  }
+}
+
+/** Run and throw a classified CommandError on failure. */
+export async function runOk(runner: Runner, cmd: Command, what?: string): Promise<Outcome> {
+  const out = await runner.run(cmd);
+  if (out.exitCode !== 0) throw new CommandError(cmd, out, what);
+  return out;
+}
+
+/** Run a read that returns JSON (`ip -json …`); an empty answer is []. */
+export async function runJson<T>(runner: Runner, cmd: Command, what?: string): Promise<T> {
+  const out = await runOk(runner, cmd, what);
+  const text = out.stdout.trim();
+  return (text ? JSON.parse(text) : []) as T;
+}

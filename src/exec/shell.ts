@@ -1,0 +1,42 @@
+// Renders ops as a shell script a person can paste: the exact commands nslab runs.
+import { argvOf, type Op } from './command.js';
+
+const SAFE = /^[A-Za-z0-9_./:=@%+,^-]+$/;
+
+/** Quote one word for a POSIX shell. */
+export function quote(word: string): string {
+  if (word !== '' && SAFE.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+function heredoc(head: string, body: string): string {
+  const text = body.endsWith('\n') ? body : body + '\n';
+  return `${head} <<'EOF'\n${text}EOF`;
+}
+
+/** One op as shell text (a heredoc when it feeds standard input). */
+export function toShell(op: Op): string {
+  switch (op.kind) {
+    case 'mkdir':
+      return `mkdir -p ${quote(op.path)}`;
+    case 'write':
+      return heredoc(`cat > ${quote(op.path)}`, op.content);
+    case 'rm':
+      return `rm -rf ${quote(op.path)}`;
+    case 'cmd': {
+      const line = argvOf(op).map(quote).join(' ');
+      return op.stdin === undefined ? line : heredoc(line, op.stdin);
+    }
+  }
+}
+
+/** A whole script, with optional comment lines before groups of ops. */
+export function toScript(parts: ReadonlyArray<{ comment?: string; ops: readonly Op[] }>): string {
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p.ops.length === 0) continue;
+    if (p.comment) out.push(`# ${p.comment}`);
+    for (const op of p.ops) out.push(toShell(op));
+  }
+  return out.join('\n') + (out.length ? '\n' : '');
+}

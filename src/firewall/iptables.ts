@@ -1,0 +1,71 @@
+// The iptables backend: batched changes through one `iptables-restore --noflush` call.
+import type { Command } from '../exec/command.js';
+import { runOk, type Runner } from '../exec/runner.js';
+import type { Firewall } from './firewall.js';
+import { FWD_CHAIN, NAT_CHAIN, USER_CHAIN } from './names.js';
+import { BASE_CHAINS, BASE_RULES, type ChainDecl, type Rule, type Table } from './rules.js';
+import { hasChain, hasRule, parseIptablesSave, rulesOf, type Ruleset } from './ruleset.js';
+
+const quoteWord = (w: string) => (/^[^\s"'\\]+$/.test(w) ? w : `"${w.replace(/(["\\])/g, '\\$1')}"`);
+
+function iptables(args: string[]): Command {
+  return { kind: 'cmd', file: 'iptables', args: ['--wait', ...args], mutates: true };
+}
+
+/**
+ * A restore that changes only what it names. Chains are declared only when missing:
+ * declaring an existing chain under --noflush flushes it (pinned in test/kernel).
+ */
+function restore(lines: Map<Table, string[]>): Command[] {
+  const body: string[] = [];
+  for (const [table, ls] of lines) if (ls.length) body.push(`*${table}`, ...ls, 'COMMIT');
+  if (!body.length) return [];
+  return [{ kind: 'cmd', file: 'iptables-restore', args: ['--wait', '--noflush'], stdin: body.join('\n') + '\n', mutates: true }];
+}
+
+const ruleLine = (op: '-A' | '-D', r: Rule) =>
+  (op === '-A' && r.insert ? ['-I', r.chain, '1', ...r.spec] : [op, r.chain, ...r.spec]).map(quoteWord).join(' ');
+
+function byTable(): Map<Table, string[]> {
+  return new Map<Table, string[]>([['nat', []], ['filter', []]]);
+}
+
+export class IptablesFirewall implements Firewall {
+  async observe(runner: Runner): Promise<Ruleset> {
+    const out = await runOk(runner, { kind: 'cmd', file: 'iptables-save', args: [], mutates: false }, 'read the ruleset');
+    return parseIptablesSave(out.stdout);
+  }
+
+  ensure(live: Ruleset, chains: readonly ChainDecl[], rules: readonly Rule[]): Command[] {
+    const lines = byTable();
+    for (const c of chains) if (!hasChain(live, c.table, c.chain)) lines.get(c.table)!.push(`:${c.chain} - [0:0]`);
+    for (const r of rules) if (!hasRule(live, r)) lines.get(r.table)!.push(ruleLine('-A', r));
+    return restore(lines);
+  }
+
+  remove(live: Ruleset, rules: readonly Rule[]): Command[] {
+    const lines = byTable();
+    for (const r of rules) if (hasRule(live, r)) lines.get(r.table)!.push(ruleLine('-D', r));
+    return restore(lines);
+  }
+
+  revert(rules: readonly Rule[]): Command[] {
+    return [...rules].reverse().map((r) => iptables(['-t', r.table, '-D', r.chain, ...r.spec]));
+  }
+
+  removeChains(live: Ruleset): Command[] {
+    const lines = byTable();
+    const userEmpty = rulesOf(live, 'filter', USER_CHAIN).length === 0;
+    for (const r of BASE_RULES) {
+      if (r.chain === FWD_CHAIN) continue; // goes with the flush of NSLAB-FORWARD
+      if (hasRule(live, r)) lines.get(r.table)!.push(ruleLine('-D', r));
+    }
+    for (const { table, chain } of [{ table: 'nat' as const, chain: NAT_CHAIN }, { table: 'filter' as const, chain: FWD_CHAIN }]) {
+      if (hasChain(live, table, chain)) lines.get(table)!.push(`-F ${chain}`, `-X ${chain}`);
+    }
+    if (userEmpty && hasChain(live, 'filter', USER_CHAIN)) lines.get('filter')!.push(`-X ${USER_CHAIN}`);
+    return restore(lines);
+  }
+}
+
+export { BASE_CHAINS, BASE_RULES };

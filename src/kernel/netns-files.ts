@@ -1,0 +1,111 @@
+// Per-namespace files that `ip netns exec` bind-mounts over /etc: resolv.conf and hosts.
+import { readFileSync } from 'node:fs';
+import type { FileOp } from '../exec/command.js';
+
+export const ETC_NETNS = '/etc/netns';
+
+/**
+ * The first line of every file nslab writes there; it is the ownership marker. (A separate
+ * marker file would not do: `ip netns exec` bind-mounts each file onto /etc/<same name> and
+ * complains when that target does not exist.)
+ */
+export const MARKER = '# nslab: managed by nslab';
+
+export function etcDir(container: string): string {
+  return `${ETC_NETNS}/${container}`;
+}
+
+export interface ResolvSettings {
+  nameservers: readonly string[];
+  search: readonly string[];
+  options: readonly string[];
+}
+
+/** Parse resolv.conf text (nameserver, search/domain, options lines). */
+export function parseResolvConf(text: string): ResolvSettings {
+  const ns: string[] = [];
+  const search: string[] = [];
+  const options: string[] = [];
+  for (const raw of text.split('\n')) {
+    const [key, ...rest] = raw.replace(/[#;].*$/, '').trim().split(/\s+/);
+    if (key === 'nameserver' && rest[0]) ns.push(rest[0]);
+    else if (key === 'search' || key === 'domain') search.splice(0, search.length, ...rest);
+    else if (key === 'options') options.push(...rest);
+  }
+  return { nameservers: ns, search, options };
+}
+
+const isLoopback = (ip: string) => ip.startsWith('127.') || ip === '::1';
+
+/**
+ * The host's resolvers as Docker hands them to containers: loopback servers are useless
+ * inside a namespace, so they are dropped; when that leaves none and systemd-resolved is in
+ * use, its upstream list is read instead. Nothing is hard-coded.
+ */
+export function hostResolvers(read: (p: string) => string = (p) => readFileSync(p, 'utf8')): ResolvSettings {
+  const tryRead = (p: string) => {
+    try {
+      return parseResolvConf(read(p));
+    } catch {
+      return { nameservers: [], search: [], options: [] } as ResolvSettings;
+    }
+  };
+  const main = tryRead('/etc/resolv.conf');
+  let ns = main.nameservers.filter((n) => !isLoopback(n));
+  if (ns.length === 0 && main.nameservers.length > 0) {
+    ns = tryRead('/run/systemd/resolve/resolv.conf').nameservers.filter((n) => !isLoopback(n));
+  }
+  return { nameservers: ns, search: main.search, options: main.options };
+}
+
+export function resolvConfText(container: string, s: ResolvSettings): string {
+  const lines = [`${MARKER} for container ${container}`];
+  if (s.nameservers.length === 0) lines.push('# no usable nameserver on the host (loopback ones do not work here)');
+  for (const n of s.nameservers) lines.push(`nameserver ${n}`);
+  if (s.search.length) lines.push(`search ${s.search.join(' ')}`);
+  if (s.options.length) lines.push(`options ${s.options.join(' ')}`);
+  return lines.join('\n') + '\n';
+}
+
+export function hostsText(
+  container: string,
+  entries: ReadonlyArray<{ ip: string; names: readonly string[] }>,
+): string {
+  const lines = [
+    `${MARKER} for container ${container}`,
+    '127.0.0.1\tlocalhost',
+    '::1\tlocalhost ip6-localhost ip6-loopback',
+    'fe00::0\tip6-localnet',
+    'ff00::0\tip6-mcastprefix',
+    'ff02::1\tip6-allnodes',
+    'ff02::2\tip6-allrouters',
+    ...entries.map((e) => `${e.ip}\t${e.names.join(' ')}`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** Ops that write both files (mkdir, resolv.conf, hosts). */
+export function writeNetnsFiles(container: string, resolv: string, hosts: string): FileOp[] {
+  const dir = etcDir(container);
+  return [
+    { kind: 'mkdir', path: dir },
+    { kind: 'write', path: `${dir}/resolv.conf`, content: resolv },
+    { kind: 'write', path: `${dir}/hosts`, content: hosts },
+  ];
+}
+
+export function removeNetnsFiles(container: string): FileOp {
+  return { kind: 'rm', path: etcDir(container) };
+}
+
+/** Is /etc/netns/NAME nslab's? True when its resolv.conf or hosts starts with the marker. */
+export function isOurs(read: (p: string) => string, container: string): boolean {
+  for (const f of ['resolv.conf', 'hosts']) {
+    try {
+      if (read(`${etcDir(container)}/${f}`).startsWith(MARKER)) return true;
+    } catch {
+      /* missing file: look at the next one */
+    }
+  }
+  return false;
+}

@@ -1,0 +1,55 @@
+// The state directory: state.json written atomically, guarded by an exclusive lock.
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeAtomic } from './atomic.js';
+import { StateLock } from './lock.js';
+import { emptyState, type State } from './types.js';
+
+export class CorruptStateError extends Error {
+  readonly exitCode = 1;
+  constructor(path: string, cause: string) {
+    super(`the state file ${path} is unreadable (${cause}); nslab refuses to change anything until it is repaired or removed`);
+    this.name = 'CorruptStateError';
+  }
+}
+
+export class Store {
+  constructor(readonly dir: string) {}
+
+  get file(): string {
+    return join(this.dir, 'state.json');
+  }
+
+  /** The recorded state; an absent file is an empty state. */
+  async load(): Promise<State> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
+      throw e;
+    }
+    try {
+      const s = JSON.parse(text) as State;
+      if (s?.version !== 1 || typeof s.networks !== 'object' || typeof s.containers !== 'object') throw new Error('not an nslab state');
+      return s;
+    } catch (e) {
+      throw new CorruptStateError(this.file, (e as Error).message);
+    }
+  }
+
+  async save(state: State): Promise<void> {
+    await writeAtomic(this.file, JSON.stringify(state, null, 1) + '\n');
+  }
+
+  /** Run `fn` holding the directory's lock (created with mode 0700 if missing). */
+  async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const lock = await StateLock.acquire(join(this.dir, 'lock'));
+    try {
+      return await fn();
+    } finally {
+      await lock.release();
+    }
+  }
+}

@@ -1,0 +1,53 @@
+// The record of what nslab built: networks, containers and their endpoints.
+
+export interface NetworkRecord {
+  name: string;
+  id: string;
+  driver: 'bridge';
+  bridge: string;
+  subnet: string;
+  gateway: string;
+  ipRange?: string;
+  auxAddresses: Record<string, string>;
+  mtu: number;
+  masquerade: boolean;
+  icc: boolean;
+  internal: boolean;
+  created: string;
+}
+
+export interface EndpointRecord {
+  network: string;
+  ifname: string; // inside the container: eth0, eth1, …
+  hostVeth: string; // host end, on the bridge
+  ip: string;
+  prefix: number;
+  gateway: string;
+  mac: string;
+  aliases: string[];
+}
+
+export interface ContainerRecord {
+  name: string;
+  id: string;
+  /** "creating" until every kernel object exists; a record left "creating" is torn down on the next run. */
+  status: 'creating' | 'ready';
+  endpoints: EndpointRecord[];
+  hostname: string;
+  dns: string[];
+  dnsSearch: string[];
+  addHosts: Array<{ name: string; ip: string }>;
+  /** What the user asked for, to tell a repeated create from a conflicting one. */
+  request: Record<string, unknown>;
+  created: string;
+}
+
+export interface State {
+  version: 1;
+  networks: Record<string, NetworkRecord>;
+  containers: Record<string, ContainerRecord>;
+}
+
+export function emptyState(): State {
+  return { version: 1, networks: {}, containers: {} };
+}
