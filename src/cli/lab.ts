@@ -25,9 +25,7 @@ export function labCommands(program: Command, cli: () => Cli): void {
   program.command('up <file>').description('create the networks and containers of a lab file').action(async (file: string) => {
     const c = cli();
     const lab = await readLab(file);
-    lab.containers.forEach(parseContainerInput); // refuse bad containers before creating any network
-    for (const n of lab.networks) await c.engine.createNetwork(n);
-    const recs = await c.engine.createContainers(lab.containers);
+    const recs = await c.engine.up(lab.networks, lab.containers);
     if (c.opts.dryRun) return;
     const state = await c.engine.readState();
     if (c.opts.json) return c.out(json({ networks: lab.networks.map((n) => n.name), containers: recs.map((r) => r.name) }));

@@ -93,16 +93,28 @@ export class Engine {
   /** Create containers (one, or many sharing batches); the default network appears on first use. */
   createContainers(inputs: readonly ContainerInput[]): Promise<ContainerRecord[]> {
     const specs = inputs.map(parseContainerInput);
+    return this.mutate(async (state, save) => createContainers(this.ctx, state, specs, await this.networksFor(state, specs, save), save));
+  }
+
+  /** Create the networks, then all containers of a lab in shared batches, under one lock. */
+  up(networks: readonly NetworkInput[], containers: readonly ContainerInput[]): Promise<ContainerRecord[]> {
+    const netSpecs = networks.map(parseNetworkInput);
+    const specs = containers.map(parseContainerInput);
     return this.mutate(async (state, save) => {
-      const nets: Record<string, NetworkRecord> = {};
-      for (const s of specs) {
-        if (!state.networks[s.network] && s.network === DEFAULT_NETWORK) {
-          nets[s.network] = await createNetwork(this.ctx, state, parseNetworkInput({ name: DEFAULT_NETWORK }), save);
-        }
-        nets[s.network] ??= requireNetwork(state, s.network);
-      }
-      return createContainers(this.ctx, state, specs, nets, save);
+      for (const n of netSpecs) await createNetwork(this.ctx, state, n, save);
+      return createContainers(this.ctx, state, specs, await this.networksFor(state, specs, save), save);
     });
+  }
+
+  private async networksFor(state: State, specs: ReturnType<typeof parseContainerInput>[], save: Save): Promise<Record<string, NetworkRecord>> {
+    const nets: Record<string, NetworkRecord> = {};
+    for (const s of specs) {
+      if (!state.networks[s.network] && s.network === DEFAULT_NETWORK) {
+        nets[s.network] = await createNetwork(this.ctx, state, parseNetworkInput({ name: DEFAULT_NETWORK }), save);
+      }
+      nets[s.network] ??= requireNetwork(state, s.network);
+    }
+    return nets;
   }
 
   /** Remove containers; names already gone are success. */

@@ -93,8 +93,8 @@ export async function createNetwork(ctx: EngineContext, state: State, spec: Netw
   if (!spec.subnet && !existing) ctx.log.info({ network: rec.name, subnet: rec.subnet }, `picked subnet ${rec.subnet} for network ${rec.name}`);
   const steps = planNetworkCreate(rec, view, await ctx.fw.observe(ctx.runner), ctx.fw);
   await execute(ctx, steps);
-  if (!ctx.dryRun && !existing) {
-    state.networks[rec.name] = rec;
+  if (!existing) {
+    state.networks[rec.name] = rec; // in dry-run too, so later steps of the same request can plan on it
     await save();
   }
   return rec;

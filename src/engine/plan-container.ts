@@ -1,7 +1,7 @@
 // Plans for a container on a bridge network: namespace, veth pair, address, route, resolv.conf, hosts.
 import { broadcastOf, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
 import { addAddr } from '../kernel/addr.js';
-import { addVethIntoNetns, delLink, setUp } from '../kernel/link.js';
+import { addVethIntoNetns, delLink, setAlias, setUp } from '../kernel/link.js';
 import { addNetns, delNetns } from '../kernel/netns.js';
 import { hostsText, removeNetnsFiles, resolvConfText, writeNetnsFiles, type ResolvSettings } from '../kernel/netns-files.js';
 import { addDefaultRoute } from '../kernel/route.js';
@@ -40,7 +40,10 @@ export function planContainerCreate(c: ContainerRecord, nets: Record<string, Net
     const n = nets[e.network]!;
     const subnet = parseCidr4(n.subnet) as Cidr4;
     steps.push(step(`${c.name}/${e.ifname}`, `create veth ${e.hostVeth} on ${n.bridge} with peer ${e.ifname} inside ${c.name}`, 2,
-      [addVethIntoNetns({ host: e.hostVeth, alias: vethAlias(c.name, e.ifname), master: n.bridge, mtu: n.mtu, netns: c.name, peer: e.ifname, peerMac: e.mac })],
+      [
+        addVethIntoNetns({ host: e.hostVeth, master: n.bridge, mtu: n.mtu, netns: c.name, peer: e.ifname, peerMac: e.mac }),
+        setAlias(e.hostVeth, vethAlias(c.name, e.ifname)),
+      ],
       [delLink(e.hostVeth)]));
     inside.push(addAddr(e.ifname, `${e.ip}/${e.prefix}`, broadcastOf(subnet), c.name), setUp(e.ifname, c.name));
     if (i === 0) inside.push(addDefaultRoute(e.gateway, e.ifname, c.name));

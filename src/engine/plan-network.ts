@@ -5,7 +5,7 @@ import { BASE_CHAINS, BASE_RULES, networkRules } from '../firewall/rules.js';
 import type { Ruleset } from '../firewall/ruleset.js';
 import { broadcastOf, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
 import { addAddr } from '../kernel/addr.js';
-import { addBridge, delLink, kindOf } from '../kernel/link.js';
+import { addBridge, delLink, kindOf, setAlias } from '../kernel/link.js';
 import type { HostView } from '../kernel/observe.js';
 import { setSysctl } from '../kernel/sysctl.js';
 import type { NetworkRecord } from '../state/types.js';
@@ -24,7 +24,7 @@ export function planNetworkCreate(n: NetworkRecord, view: HostView, live: Rulese
   }
   if (!link) {
     steps.push(step(`${n.name}/bridge`, `create bridge ${n.bridge} for network ${n.name}`, 0,
-      [addBridge({ name: n.bridge, alias: bridgeAlias(n.name), mtu: n.mtu })], [delLink(n.bridge)]));
+      [addBridge({ name: n.bridge, mtu: n.mtu }), setAlias(n.bridge, bridgeAlias(n.name))], [delLink(n.bridge)]));
   }
   const cidr = `${n.gateway}/${subnet.prefix}`;
   const hasAddr = view.addrs.some((a) => a.ifname === n.bridge && a.addr_info.some((i) => `${i.local}/${i.prefixlen}` === cidr));

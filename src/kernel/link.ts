@@ -16,8 +16,16 @@ export interface LinkInfo {
   linkinfo?: { info_kind?: string; info_slave_kind?: string };
 }
 
-export function addBridge(o: { name: string; alias: string; mtu: number }): Command {
-  return ip(['link', 'add', o.name, 'alias', o.alias, 'mtu', String(o.mtu), 'up', 'type', 'bridge']);
+export function addBridge(o: { name: string; mtu: number }): Command {
+  return ip(['link', 'add', o.name, 'mtu', String(o.mtu), 'up', 'type', 'bridge']);
+}
+
+/**
+ * Set a link's alias, nslab's ownership mark. A separate command because the kernel ignores
+ * IFLA_IFALIAS when a link is created (`ip link add … alias X` silently sets nothing).
+ */
+export function setAlias(name: string, alias: string, netns?: string): Command {
+  return ip(['link', 'set', name, 'alias', alias], { netns });
 }
 
 /**
@@ -26,7 +34,6 @@ export function addBridge(o: { name: string; alias: string; mtu: number }): Comm
  */
 export function addVethIntoNetns(o: {
   host: string;
-  alias: string;
   master: string;
   mtu: number;
   netns: string;
@@ -35,7 +42,7 @@ export function addVethIntoNetns(o: {
 }): Command {
   const mtu = String(o.mtu);
   return ip([
-    'link', 'add', o.host, 'alias', o.alias, 'mtu', mtu, 'master', o.master, 'up',
+    'link', 'add', o.host, 'mtu', mtu, 'master', o.master, 'up',
     'type', 'veth', 'peer', 'name', o.peer, 'mtu', mtu, 'address', o.peerMac, 'netns', o.netns,
   ]);
 }
