@@ -78,7 +78,9 @@ export function containerCommands(program: Command, cli: () => Cli): void {
 
   program.command('exec <name> <cmd...>').description('run a command inside a container: nslab exec NAME -- CMD [ARG...]')
     .passThroughOptions()
-    .action(async (name: string, cmd: string[]) => {
+    .action(async (name: string, argv: string[]) => {
+      const cmd = argv[0] === '--' ? argv.slice(1) : argv;
+      if (!cmd.length) throw new ValidationError('command', 'give the command to run after --');
       const c = cli();
       const state = await c.engine.readState();
       if (!state.containers[name]) throw new NotFoundError(`container: no such container "${name}"`);

@@ -1,0 +1,142 @@
+// A throw-away world for kernel tests: a fake "host" namespace running the CLI, wired to a
+// "world" namespace (198.51.100.0/24, a documentation range) that stands in for the internet.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+export const HOST_IP = '198.51.100.1';
+export const WORLD_IP = '198.51.100.2';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function sh(file: string, args: string[], opts: { env?: Record<string, string>; input?: string } = {}): Promise<RunResult> {
+  const r = await execa(file, args, { reject: false, env: { LC_ALL: 'C', ...opts.env }, input: opts.input });
+  return { code: typeof r.exitCode === 'number' ? r.exitCode : 1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+async function must(file: string, args: string[]): Promise<string> {
+  const r = await sh(file, args);
+  if (r.code !== 0) throw new Error(`${file} ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+export class Sandbox {
+  readonly host: string;
+  readonly world: string;
+  readonly stateDir: string;
+  private servers: ChildProcess[] = [];
+
+  /** `tag` (≤ 4 chars) keeps names unique across test files running in parallel. */
+  constructor(readonly tag: string) {
+    this.host = `nslt-${tag}-h`;
+    this.world = `nslt-${tag}-w`;
+    this.stateDir = mkdtempSync(join(tmpdir(), `nslab-${tag}-`));
+  }
+
+  /** A container name unique to this sandbox. */
+  name(n: string): string {
+    return `${this.tag}${n}`;
+  }
+
+  async up(): Promise<this> {
+    await must('ip', ['netns', 'add', this.host]);
+    await must('ip', ['netns', 'add', this.world]);
+    const up = `${this.tag}up`, w = `${this.tag}w`;
+    await must('ip', ['-n', this.host, 'link', 'add', up, 'type', 'veth', 'peer', 'name', w, 'netns', this.world]);
+    for (const [ns, dev, addr] of [[this.host, up, HOST_IP], [this.world, w, WORLD_IP]] as const) {
+      await must('ip', ['-n', ns, 'addr', 'add', `${addr}/24`, 'dev', dev]);
+      await must('ip', ['-n', ns, 'link', 'set', dev, 'up']);
+      await must('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    }
+    await must('ip', ['-n', this.host, 'route', 'add', 'default', 'via', WORLD_IP]);
+    // A real host has its nat and filter tables; listing them makes them exist here too,
+    // so "as before" compares like with like.
+    const r = await sh('ip', ['netns', 'exec', this.host, 'iptables-restore', '--noflush'], { input: '*filter\nCOMMIT\n*nat\nCOMMIT\n' });
+    if (r.code !== 0) throw new Error(`iptables-restore: ${r.stderr}`);
+    return this;
+  }
+
+  /** Run the CLI inside the fake host, as `sudo nslab …` would run on a real one. */
+  cli(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+    return sh('nsenter', [`--net=/run/netns/${this.host}`, 'node', CLI, '--state-dir', this.stateDir, ...args], { env });
+  }
+
+  /** `ip -json …` inside a namespace (the fake host by default). */
+  async ipJson<T = Array<Record<string, unknown>>>(args: string[], ns = this.host): Promise<T> {
+    const out = await must('ip', ['-n', ns, '-json', ...args]);
+    return JSON.parse(out || '[]') as T;
+  }
+
+  /** Run a command inside a namespace. */
+  exec(ns: string, cmd: string[]): Promise<RunResult> {
+    return sh('ip', ['netns', 'exec', ns, ...cmd]);
+  }
+
+  /** The fake host's ruleset without comments and counters. */
+  async iptables(): Promise<string> {
+    const out = await must('ip', ['netns', 'exec', this.host, 'iptables-save']);
+    return out.split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/, '')).join('\n');
+  }
+
+  /**
+   * Everything a change could touch: links, addresses and routes of the fake host, its
+   * ruleset and forwarding, and the namespaces and /etc/netns entries named with our tag.
+   */
+  async snapshot(): Promise<Record<string, unknown>> {
+    // Stable identity of a link (timers and counters move on their own).
+    const strip = (links: Array<Record<string, any>>) =>
+      links.map((l) => ({ ifname: l.ifname, kind: l.linkinfo?.info_kind, master: l.master, mtu: l.mtu, address: l.address, alias: l.ifalias, up: l.flags?.includes('UP') }));
+    const mine = (names: string[]) => names.filter((n) => n.startsWith(this.tag)).sort();
+    return {
+      links: strip(await this.ipJson(['-d', 'link', 'show'])),
+      addrs: (await this.ipJson(['addr', 'show'])).map((a: any) => ({
+        ifname: a.ifname, addrs: a.addr_info.map((i: any) => `${i.local}/${i.prefixlen}${i.broadcast ? ` brd ${i.broadcast}` : ''}`),
+      })),
+      routes: await this.ipJson(['route', 'show']),
+      iptables: await this.iptables(),
+      forward: (await this.exec(this.host, ['cat', '/proc/sys/net/ipv4/ip_forward'])).stdout.trim(),
+      netns: mine(existsSync('/run/netns') ? readdirSync('/run/netns') : []),
+      etc: mine(existsSync('/etc/netns') ? readdirSync('/etc/netns') : []),
+    };
+  }
+
+  /** A TCP server in the world namespace that answers with the address it sees the client as. */
+  async startWorldServer(port = 8080): Promise<void> {
+    const code = `require('net').createServer(s=>s.end(s.remoteAddress+'\\n')).listen(${port},'${WORLD_IP}',()=>console.log('ready'))`;
+    const child = spawn('ip', ['netns', 'exec', this.world, 'node', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+    this.servers.push(child);
+    await new Promise<void>((res, rej) => {
+      child.stdout!.once('data', () => res());
+      child.once('exit', (c) => rej(new Error(`world server exited ${c}`)));
+    });
+  }
+
+  /** Connect from a container to the world server; resolves with the peer address it reported. */
+  async tcpFrom(container: string, ip = WORLD_IP, port = 8080): Promise<RunResult> {
+    return sh('ip', ['netns', 'exec', container, 'timeout', '3', 'bash', '-c', `exec 3<>/dev/tcp/${ip}/${port}; cat <&3`]);
+  }
+
+  ping(ns: string, ip: string): Promise<RunResult> {
+    return sh('ip', ['netns', 'exec', ns, 'ping', '-c', '1', '-W', '1', ip]);
+  }
+
+  /** Remove everything: nslab's objects (reset), the servers (by PID), the two namespaces. */
+  async down(): Promise<void> {
+    for (const s of this.servers) if (s.pid) process.kill(s.pid);
+    await this.cli(['reset']);
+    for (const ns of [this.host, this.world]) await sh('ip', ['netns', 'del', ns]);
+    rmSync(this.stateDir, { recursive: true, force: true });
+  }
+}
+
+export async function sandbox(tag: string): Promise<Sandbox> {
+  return new Sandbox(tag).up();
+}
