@@ -59,8 +59,11 @@ export class Sandbox {
     await must('ip', ['-n', this.host, 'route', 'add', 'default', 'via', WORLD_IP]);
     // A real host has its nat and filter tables; listing them makes them exist here too,
     // so "as before" compares like with like.
-    const r = await sh('ip', ['netns', 'exec', this.host, 'iptables-restore', '--noflush'], { input: '*filter\nCOMMIT\n*nat\nCOMMIT\n' });
-    if (r.code !== 0) throw new Error(`iptables-restore: ${r.stderr}`);
+    // (An empty iptables-restore does not create them with the nft backend; a chain does.)
+    for (const table of ['filter', 'nat']) {
+      await must('ip', ['netns', 'exec', this.host, 'iptables', '-t', table, '-N', 'NSLT-INIT']);
+      await must('ip', ['netns', 'exec', this.host, 'iptables', '-t', table, '-X', 'NSLT-INIT']);
+    }
     return this;
   }
 
