@@ -3,7 +3,7 @@ import { ConflictError } from '../errors.js';
 import type { Firewall } from '../firewall/firewall.js';
 import { BASE_CHAINS, BASE_RULES, networkRules } from '../firewall/rules.js';
 import type { Ruleset } from '../firewall/ruleset.js';
-import { broadcastOf, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
+import { broadcastOf, macForIp, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
 import { addAddr } from '../kernel/addr.js';
 import { addBridge, delLink, kindOf, setAlias } from '../kernel/link.js';
 import type { HostView } from '../kernel/observe.js';
@@ -24,7 +24,10 @@ export function planNetworkCreate(n: NetworkRecord, view: HostView, live: Rulese
   }
   if (!link) {
     steps.push(step(`${n.name}/bridge`, `create bridge ${n.bridge} for network ${n.name}`, 0,
-      [addBridge({ name: n.bridge, mtu: n.mtu }), setAlias(n.bridge, bridgeAlias(n.name))], [delLink(n.bridge)]));
+      [addBridge({ name: n.bridge, mtu: n.mtu, mac: macForIp(n.gateway) }), setAlias(n.bridge, bridgeAlias(n.name))], [delLink(n.bridge)]));
+    // IPv4-only network: no IPv6 link-local address appearing on the bridge once a port is up.
+    steps.push(step(`${n.name}/ipv6-off`, `disable IPv6 on bridge ${n.bridge} (an IPv4-only network)`, 0,
+      [setSysctl(`net/ipv6/conf/${n.bridge}/disable_ipv6`, '1')]));
   }
   const cidr = `${n.gateway}/${subnet.prefix}`;
   const hasAddr = view.addrs.some((a) => a.ifname === n.bridge && a.addr_info.some((i) => `${i.local}/${i.prefixlen}` === cidr));

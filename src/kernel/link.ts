@@ -16,8 +16,12 @@ export interface LinkInfo {
   linkinfo?: { info_kind?: string; info_slave_kind?: string };
 }
 
-export function addBridge(o: { name: string; mtu: number }): Command {
-  return ip(['link', 'add', o.name, 'mtu', String(o.mtu), 'up', 'type', 'bridge']);
+/**
+ * A bridge with a fixed MAC: without one, the kernel gives it the lowest MAC of its ports,
+ * so its address (and the containers' ARP entry for the gateway) changes as ports come and go.
+ */
+export function addBridge(o: { name: string; mtu: number; mac: string }): Command {
+  return ip(['link', 'add', o.name, 'address', o.mac, 'mtu', String(o.mtu), 'up', 'type', 'bridge']);
 }
 
 /**

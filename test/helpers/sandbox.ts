@@ -103,7 +103,8 @@ export class Sandbox {
       addrs: (await this.ipJson(['addr', 'show'])).map((a: any) => ({
         ifname: a.ifname, addrs: a.addr_info.map((i: any) => `${i.local}/${i.prefixlen}${i.broadcast ? ` brd ${i.broadcast}` : ''}`),
       })),
-      routes: await this.ipJson(['route', 'show']),
+      // Route flags (linkdown) follow carrier, which the kernel updates lazily: compare the rest.
+      routes: (await this.ipJson(['route', 'show'])).map(({ flags, ...r }: any) => r),
       iptables: await this.iptables(),
       forward: (await this.exec(this.host, ['cat', '/proc/sys/net/ipv4/ip_forward'])).stdout.trim(),
       netns: mine(existsSync('/run/netns') ? readdirSync('/run/netns') : []),
