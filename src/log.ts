@@ -1,5 +1,4 @@
 // pino loggers: JSON lines, pretty on a terminal, plus a transcript file of every kernel command.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger, type StreamEntry } from 'pino';
 import pretty from 'pino-pretty';
@@ -19,8 +18,7 @@ export function makeLogger(o: LogOptions = {}): Logger {
   const streams: StreamEntry[] = [{ level: level as pino.Level, stream: console }];
   if (o.transcriptDir) {
     try {
-      mkdirSync(o.transcriptDir, { recursive: true, mode: 0o700 });
-      streams.push({ level: 'info', stream: pino.destination({ dest: join(o.transcriptDir, 'nslab.log'), sync: true, mkdir: true }) });
+      streams.push({ level: 'info', stream: pino.destination({ dest: join(o.transcriptDir, 'nslab.log'), sync: true }) });
     } catch {
       /* no transcript when the directory cannot be made */
     }

@@ -1,4 +1,5 @@
 // Global CLI options and the engine they configure.
+import { existsSync } from 'node:fs';
 import { ExecaRunner } from '../exec/runner.js';
 import { Engine } from '../engine/engine.js';
 import { makeLogger } from '../log.js';
@@ -18,7 +19,10 @@ export interface Cli {
 }
 
 export function makeCli(opts: GlobalOptions): Cli {
-  const log = makeLogger({ level: opts.logLevel, transcriptDir: opts.dryRun ? undefined : opts.stateDir });
+  // The transcript goes to the state directory once it exists (the first change creates it):
+  // a refused or read-only command leaves nothing on the host.
+  const transcript = !opts.dryRun && existsSync(opts.stateDir) ? opts.stateDir : undefined;
+  const log = makeLogger({ level: opts.logLevel, transcriptDir: transcript });
   const fault = process.env.NSLAB_FAULT_AT ? Number(process.env.NSLAB_FAULT_AT) : undefined;
   const tty = process.stderr.isTTY;
   const engine = new Engine({

@@ -1,0 +1,73 @@
+// The applier: batches, parallel namespaces, failure at a batch line, newest-first revert, fault injection.
+import t from 'tap';
+import { apply } from '../../../src/engine/apply.js';
+import { step } from '../../../src/engine/step.js';
+import { ip } from '../../../src/exec/command.js';
+import { ApplyError } from '../../../src/errors.js';
+import { FakeRunner } from '../../helpers/fake-runner.js';
+
+const steps = () => [
+  step('a/files', 'write files', 0, [{ kind: 'mkdir', path: '/etc/netns/a' }], [{ kind: 'rm', path: '/etc/netns/a' }]),
+  step('a/netns', 'create netns a', 1, [ip(['netns', 'add', 'a'])], [ip(['netns', 'del', 'a'])]),
+  step('a/veth', 'create veth', 2, [ip(['link', 'add', 'v']), ip(['link', 'set', 'v', 'alias', 'x'])], [ip(['link', 'del', 'v'])]),
+  step('a/conf', 'configure a', 3, [ip(['link', 'set', 'lo', 'up'], { netns: 'a' })]),
+];
+
+t.test('success: host ops share one batch', async (t) => {
+  const r = new FakeRunner();
+  await apply(steps(), { runner: r });
+  t.same(r.lines(), [
+    'mkdir /etc/netns/a',
+    'ip -batch - <<netns add a | link add v | link set v alias x',
+    'ip -n a link set lo up',
+  ]);
+});
+
+t.test('a batch failing at line 2 reverts the steps that began, newest first', async (t) => {
+  const r = new FakeRunner({}, (c) => (c.args[0] === '-batch' ? { stderr: 'RTNETLINK answers: File exists\nCommand failed -:2\n' } : undefined));
+  const err = await apply(steps(), { runner: r }).catch((e) => e);
+  t.ok(err instanceof ApplyError);
+  t.match(err.message, /failed to create veth: `ip link add v`: RTNETLINK answers: File exists \/ Command failed -:2/);
+  t.same(r.lines().slice(2), ['ip netns del a', 'rm /etc/netns/a'], 'veth (failed, nothing applied) not reverted; netns and files are');
+});
+
+t.test('fault injection: op N fails after ops before it ran', async (t) => {
+  const r = new FakeRunner();
+  const err = await apply(steps(), { runner: r, faultAt: 4 }).catch((e) => e);
+  t.match(err.message, /injected fault before: ip link set v alias x/);
+  t.same(r.lines(), [
+    'mkdir /etc/netns/a',
+    'ip -batch - <<netns add a | link add v', // ran for real up to op 3
+    'ip link del v', // revert newest first
+    'ip netns del a',
+    'rm /etc/netns/a',
+  ]);
+});
+
+t.test('revert tolerates absence but reports other failures', async (t) => {
+  const r = new FakeRunner({}, (c) => {
+    if (c.args.includes('lo')) return { stderr: 'boom' };
+    if (c.args[0] === 'link' && c.args[1] === 'del') return { stderr: 'Cannot find device "v"' };
+    if (c.args[0] === 'netns' && c.args[1] === 'del') return { stderr: 'Operation not permitted' };
+    return undefined;
+  });
+  const err = (await apply(steps(), { runner: r }).catch((e) => e)) as ApplyError;
+  t.equal(err.revertErrors.length, 1);
+  t.match(err.message, /1 undo command\(s\) failed/);
+});
+
+t.test('namespace batches run in parallel up to the limit', async (t) => {
+  let inFlight = 0, peak = 0;
+  const runner = {
+    async run(cmd: any) {
+      inFlight++; peak = Math.max(peak, inFlight);
+      await new Promise((res) => setTimeout(res, 5));
+      inFlight--;
+      return { argv: [], exitCode: 0, stdout: '', stderr: '', durationMs: 0 };
+    },
+    async file() {},
+  };
+  const many = Array.from({ length: 10 }, (_, i) => step(`c${i}`, 'conf', 3, [ip(['link', 'set', 'lo', 'up'], { netns: `c${i}` })]));
+  await apply(many, { runner, concurrency: 4 });
+  t.equal(peak, 4);
+});

@@ -1,0 +1,119 @@
+// The seed lab's plan, as the exact script it runs: a snapshot in plain sight.
+import t from 'tap';
+import { planNetworkCreate, planNetworkRemove } from '../../../src/engine/plan-network.js';
+import { planContainerCreate, planContainerRemove } from '../../../src/engine/plan-container.js';
+import { scriptOf } from '../../../src/engine/apply.js';
+import { byPhase } from '../../../src/engine/step.js';
+import { IptablesFirewall } from '../../../src/firewall/iptables.js';
+import { parseIptablesSave } from '../../../src/firewall/ruleset.js';
+import type { HostView } from '../../../src/kernel/observe.js';
+import type { ContainerRecord, NetworkRecord } from '../../../src/state/types.js';
+
+const fw = new IptablesFirewall();
+const emptyRules = parseIptablesSave('*nat\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n*filter\n:FORWARD ACCEPT [0:0]\nCOMMIT\n');
+const view: HostView = { links: [], addrs: [], routes: [], netns: new Set(), ipForward: '0' };
+const lab: NetworkRecord = {
+  name: 'lab', id: 'x', driver: 'bridge', bridge: 'br0', subnet: '10.201.0.0/24', gateway: '10.201.0.1',
+  auxAddresses: {}, mtu: 1500, masquerade: true, icc: true, internal: false, created: '',
+};
+const ctr = (name: string, ip: string): ContainerRecord => ({
+  name, id: 'y', status: 'creating', hostname: name, dns: [], dnsSearch: [], addHosts: [], request: {}, created: '',
+  endpoints: [{ network: 'lab', ifname: 'eth0', hostVeth: `nv-${name}-0`, ip, prefix: 24, gateway: '10.201.0.1', mac: '02:42:0a:c9:00:04', aliases: [] }],
+});
+
+t.test('network create', async (t) => {
+  t.equal(scriptOf(byPhase(planNetworkCreate(lab, view, emptyRules, fw))), [
+    '# create bridge br0 for network lab',
+    "ip -batch - <<'EOF'",
+    'link add br0 address 02:42:0a:c9:00:01 mtu 1500 up type bridge',
+    'link set br0 alias nslab:network:lab',
+    'EOF',
+    '# disable IPv6 on bridge br0 (an IPv4-only network)',
+    'sysctl -w net/ipv6/conf/br0/disable_ipv6=1',
+    '# give bridge br0 the gateway address 10.201.0.1/24',
+    'ip addr add 10.201.0.1/24 brd 10.201.0.255 dev br0',
+    '# turn on IPv4 forwarding so the host routes between bridge and uplink',
+    'sysctl -w net.ipv4.ip_forward=1',
+    '# MASQUERADE traffic leaving the subnet and accept forwarding for 10.201.0.0/24 on br0',
+    "iptables-restore --wait --noflush <<'EOF'",
+    '*nat',
+    ':NSLAB-POSTROUTING - [0:0]',
+    '-I POSTROUTING 1 -m comment --comment nslab -j NSLAB-POSTROUTING',
+    '-A NSLAB-POSTROUTING -s 10.201.0.0/24 ! -o br0 -m comment --comment nslab:net=lab -j MASQUERADE',
+    'COMMIT',
+    '*filter',
+    ':NSLAB-FORWARD - [0:0]',
+    ':NSLAB-USER - [0:0]',
+    '-I FORWARD 1 -m comment --comment nslab -j NSLAB-FORWARD',
+    '-A NSLAB-FORWARD -m comment --comment nslab -j NSLAB-USER',
+    '-A NSLAB-FORWARD -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment nslab:net=lab -j ACCEPT',
+    '-A NSLAB-FORWARD -i br0 ! -o br0 -m comment --comment nslab:net=lab -j ACCEPT',
+    '-A NSLAB-FORWARD -i br0 -o br0 -m comment --comment nslab:net=lab -j ACCEPT',
+    'COMMIT',
+    'EOF',
+    '',
+  ].join('\n'));
+});
+
+t.test('network create when everything exists plans nothing', async (t) => {
+  const live = parseIptablesSave([
+    '*nat', ':POSTROUTING ACCEPT [0:0]', ':NSLAB-POSTROUTING - [0:0]',
+    '-A POSTROUTING -m comment --comment nslab -j NSLAB-POSTROUTING',
+    '-A NSLAB-POSTROUTING -s 10.201.0.0/24 ! -o br0 -m comment --comment "nslab:net=lab" -j MASQUERADE',
+    'COMMIT', '*filter', ':FORWARD ACCEPT [0:0]', ':NSLAB-FORWARD - [0:0]', ':NSLAB-USER - [0:0]',
+    '-A FORWARD -m comment --comment nslab -j NSLAB-FORWARD',
+    '-A NSLAB-FORWARD -m comment --comment nslab -j NSLAB-USER',
+    '-A NSLAB-FORWARD -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "nslab:net=lab" -j ACCEPT',
+    '-A NSLAB-FORWARD -i br0 ! -o br0 -m comment --comment "nslab:net=lab" -j ACCEPT',
+    '-A NSLAB-FORWARD -i br0 -o br0 -m comment --comment "nslab:net=lab" -j ACCEPT',
+    'COMMIT', '',
+  ].join('\n'));
+  const have: HostView = {
+    ...view, ipForward: '1',
+    links: [{ ifname: 'br0', ifindex: 3, mtu: 1500, flags: [], ifalias: 'nslab:network:lab', linkinfo: { info_kind: 'bridge' } }],
+    addrs: [{ ifname: 'br0', addr_info: [{ family: 'inet', local: '10.201.0.1', prefixlen: 24 }] }],
+  };
+  t.same(planNetworkCreate(lab, have, live, fw), []);
+  t.throws(() => planNetworkCreate(lab, { ...have, links: [{ ...have.links[0]!, ifalias: undefined }] }, live, fw), /not nslab's/);
+  const rm = scriptOf(planNetworkRemove(lab, have, live, fw));
+  t.match(rm, /-D NSLAB-POSTROUTING -s 10\.201\.0\.0\/24 ! -o br0/);
+  t.match(rm, /ip link del br0/);
+});
+
+t.test('two containers share batches: one host batch, one batch per namespace', async (t) => {
+  const host = { nameservers: ['192.0.2.53'], search: ['lab.internal'], options: [] };
+  const steps = byPhase([...planContainerCreate(ctr('c4', '10.201.0.4'), { lab }, host), ...planContainerCreate(ctr('c5', '10.201.0.5'), { lab }, host)]);
+  const script = scriptOf(steps);
+  t.ok(script.includes([
+    "ip -batch - <<'EOF'",
+    'netns add c4',
+    'netns add c5',
+    'link add nv-c4-0 mtu 1500 master br0 up type veth peer name eth0 mtu 1500 address 02:42:0a:c9:00:04 netns c4',
+    'link set nv-c4-0 alias nslab:endpoint:c4:eth0',
+    'link add nv-c5-0 mtu 1500 master br0 up type veth peer name eth0 mtu 1500 address 02:42:0a:c9:00:04 netns c5',
+    'link set nv-c5-0 alias nslab:endpoint:c5:eth0',
+    'EOF',
+  ].join('\n')), 'one host batch');
+  t.ok(script.includes([
+    "ip -n c4 -batch - <<'EOF'",
+    'link set lo up',
+    'addr add 10.201.0.4/24 brd 10.201.0.255 dev eth0',
+    'link set eth0 up',
+    'route add default via 10.201.0.1 dev eth0',
+    'EOF',
+  ].join('\n')), 'one batch inside c4');
+  t.ok(script.includes([
+    "cat > /etc/netns/c4/resolv.conf <<'EOF'",
+    '# nslab: managed by nslab for container c4',
+    'nameserver 192.0.2.53',
+    'search lab.internal',
+    'EOF',
+  ].join('\n')), 'resolv.conf');
+  t.equal(scriptOf(planContainerRemove('c4', true)), [
+    '# delete network namespace c4 (its veth pairs go with it)',
+    'ip netns del c4',
+    '# remove /etc/netns/c4',
+    'rm -rf /etc/netns/c4',
+    '',
+  ].join('\n'));
+});
