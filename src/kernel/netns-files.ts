@@ -1,5 +1,5 @@
 // Per-namespace files that `ip netns exec` bind-mounts over /etc: resolv.conf and hosts.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import type { FileOp } from '../exec/command.js';
 
 export const ETC_NETNS = '/etc/netns';
@@ -10,6 +10,19 @@ export const ETC_NETNS = '/etc/netns';
  * complains when that target does not exist.)
  */
 export const MARKER = '# nslab: managed by nslab';
+
+/**
+ * Which host owns an entry: the identity of the network namespace nslab runs in
+ * ("net:[4026531840]" for a real host). /etc/netns is shared by every namespace on the
+ * machine, so a sandboxed nslab must recognise only its own entries.
+ */
+export function hostTag(): string {
+  return readlinkSync('/proc/self/ns/net');
+}
+
+function markerLine(container: string): string {
+  return `${MARKER} for container ${container} (host ${hostTag()})`;
+}
 
 export function etcDir(container: string): string {
   return `${ETC_NETNS}/${container}`;
@@ -59,7 +72,7 @@ export function hostResolvers(read: (p: string) => string = (p) => readFileSync(
 }
 
 export function resolvConfText(container: string, s: ResolvSettings): string {
-  const lines = [`${MARKER} for container ${container}`];
+  const lines = [markerLine(container)];
   if (s.nameservers.length === 0) lines.push('# no usable nameserver on the host (loopback ones do not work here)');
   for (const n of s.nameservers) lines.push(`nameserver ${n}`);
   if (s.search.length) lines.push(`search ${s.search.join(' ')}`);
@@ -72,7 +85,7 @@ export function hostsText(
   entries: ReadonlyArray<{ ip: string; names: readonly string[] }>,
 ): string {
   const lines = [
-    `${MARKER} for container ${container}`,
+    markerLine(container),
     '127.0.0.1\tlocalhost',
     '::1\tlocalhost ip6-localhost ip6-loopback',
     'fe00::0\tip6-localnet',
@@ -98,11 +111,12 @@ export function removeNetnsFiles(container: string): FileOp {
   return { kind: 'rm', path: etcDir(container) };
 }
 
-/** Is /etc/netns/NAME nslab's? True when its resolv.conf or hosts starts with the marker. */
+/** Is /etc/netns/NAME this host's nslab's? True when resolv.conf or hosts opens with our marker. */
 export function isOurs(read: (p: string) => string, container: string): boolean {
+  const mine = markerLine(container);
   for (const f of ['resolv.conf', 'hosts']) {
     try {
-      if (read(`${etcDir(container)}/${f}`).startsWith(MARKER)) return true;
+      if (read(`${etcDir(container)}/${f}`).startsWith(mine + '\n')) return true;
     } catch {
       /* missing file: look at the next one */
     }

@@ -6,6 +6,7 @@ import { scriptOf } from '../../../src/engine/apply.js';
 import { byPhase } from '../../../src/engine/step.js';
 import { IptablesFirewall } from '../../../src/firewall/iptables.js';
 import { parseIptablesSave } from '../../../src/firewall/ruleset.js';
+import { hostTag } from '../../../src/kernel/netns-files.js';
 import type { HostView } from '../../../src/kernel/observe.js';
 import type { ContainerRecord, NetworkRecord } from '../../../src/state/types.js';
 
@@ -104,7 +105,7 @@ t.test('two containers share batches: one host batch, one batch per namespace', 
   ].join('\n')), 'one batch inside c4');
   t.ok(script.includes([
     "cat > /etc/netns/c4/resolv.conf <<'EOF'",
-    '# nslab: managed by nslab for container c4',
+    `# nslab: managed by nslab for container c4 (host ${hostTag()})`,
     'nameserver 192.0.2.53',
     'search lab.internal',
     'EOF',

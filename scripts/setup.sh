@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# README's first command: install what is missing, build, put nslab on the PATH, bring up the
+# example lab ("docker0 by hand") and show what it built. Safe to run again.
+#   NSLAB_NETNS=NAME   run the lab inside network namespace NAME (used by the tests)
+#   NSLAB_NO_LAB=1     stop after installing
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+[ "$(id -u)" = 0 ] || { echo "setup.sh: run it as root (sudo scripts/setup.sh)" >&2; exit 2; }
+major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+[ "$major" -ge 20 ] || { echo "setup.sh: Node.js >= 20 is needed (found: $(node --version 2>/dev/null || echo none))" >&2; exit 2; }
+
+echo "== system packages"
+bash scripts/install-deps.sh
+
+echo "== npm dependencies"
+# npm ci writes node_modules/.package-lock.json; newer than the lock file means installed.
+if [ ! node_modules/.package-lock.json -nt package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+echo "== build"
+if [ ! -f dist/cli/main.js ] || [ -n "$(find src tsconfig.json package.json -newer dist/cli/main.js -print -quit)" ]; then
+  npm run build --silent
+fi
+chmod +x dist/cli/main.js
+ln -sf "$repo/dist/cli/main.js" /usr/local/bin/nslab
+echo "nslab is $(command -v nslab)"
+
+[ "${NSLAB_NO_LAB:-}" = 1 ] && exit 0
+run() { if [ -n "${NSLAB_NETNS:-}" ]; then nsenter --net="/run/netns/$NSLAB_NETNS" "$@"; else "$@"; fi; }
+echo "== the example lab: examples/docker0-by-hand.yaml"
+run nslab up examples/docker0-by-hand.yaml
+echo
+run nslab network ls
+echo
+run nslab container ls
+echo
+echo "== what that is in the kernel"
+run ip -br link show master br0
+run ip -br addr show br0
+ip -n container4 -br addr
+ip -n container4 route
+echo
+echo "Try: sudo ip netns exec container4 ping -c1 10.201.0.5    Remove it all: sudo nslab reset"
