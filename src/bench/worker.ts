@@ -1,0 +1,40 @@
+// The nslab side of the benchmark, run inside the sandbox host: bulk up/down and single creates.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { Engine } from '../engine/engine.js';
+import { ExecaRunner } from '../exec/runner.js';
+
+const N = Number(process.argv[2] ?? 200);
+const SINGLE = Number(process.argv[3] ?? 20);
+const stateDir = mkdtempSync(join(tmpdir(), 'nslab-bench-'));
+const log = pino({ level: 'silent' });
+const engine = new Engine({ runner: new ExecaRunner(log), stateDir, log });
+const names = Array.from({ length: N }, (_, i) => `nb${i}`);
+const ms = (t0: number) => performance.now() - t0;
+
+try {
+  await engine.createNetwork({ name: 'bench', subnet: '10.240.0.0/16' });
+  let t0 = performance.now();
+  await engine.up([], names.map((name) => ({ name, network: 'bench' })));
+  const create = ms(t0) / N;
+  t0 = performance.now();
+  await engine.removeContainers(names);
+  const remove = ms(t0) / N;
+  let single = 0, singleRemove = 0;
+  for (let i = 0; i < SINGLE; i++) {
+    t0 = performance.now();
+    await engine.createContainers([{ name: `nbs${i}`, network: 'bench' }]);
+    single += ms(t0);
+  }
+  for (let i = 0; i < SINGLE; i++) {
+    t0 = performance.now();
+    await engine.removeContainers([`nbs${i}`]);
+    singleRemove += ms(t0);
+  }
+  process.stdout.write(JSON.stringify({ create, remove, single: single / SINGLE, singleRemove: singleRemove / SINGLE, rssMb: process.resourceUsage().maxRSS / 1024 }));
+} finally {
+  await engine.reset();
+  rmSync(stateDir, { recursive: true, force: true });
+}
