@@ -72,9 +72,7 @@ export class Engine {
     if (!half.length) return;
     const netns = await listNetns();
     this.ctx.log.warn({ containers: half.map((c) => c.name) }, 'removing containers an interrupted run left half-built');
-    await execute(this.ctx, half.flatMap((c) => [
-      ...planContainerRemove(c.name, netns.has(c.name)),
-    ]));
+    await execute(this.ctx, half.flatMap((c) => planContainerRemove(c.name, netns.has(c.name))));
     for (const c of half) delete state.containers[c.name];
     await save();
   }

@@ -3,7 +3,7 @@ import type { Command } from '../exec/command.js';
 import { runOk, type Runner } from '../exec/runner.js';
 import type { Firewall } from './firewall.js';
 import { FWD_CHAIN, NAT_CHAIN, USER_CHAIN } from './names.js';
-import { BASE_CHAINS, BASE_RULES, type ChainDecl, type Rule, type Table } from './rules.js';
+import { BASE_RULES, type ChainDecl, type Rule, type Table } from './rules.js';
 import { hasChain, hasRule, parseIptablesSave, rulesOf, type Ruleset } from './ruleset.js';
 
 const quoteWord = (w: string) => (/^[^\s"'\\]+$/.test(w) ? w : `"${w.replace(/(["\\])/g, '\\$1')}"`);
@@ -68,4 +68,3 @@ export class IptablesFirewall implements Firewall {
   }
 }
 
-export { BASE_CHAINS, BASE_RULES };
