@@ -1,18 +1,16 @@
 // Container create and remove, one or many at once (many share batches: the bulk path of `up`).
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { ConflictError, ValidationError } from '../errors.js';
 import { allocate, checkStatic, type AllocRequest } from '../ipam/allocator.js';
 import { macForIp, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
 import { listLinks } from '../kernel/link.js';
 import { listNetns } from '../kernel/netns.js';
-import { isOurs } from '../kernel/netns-files.js';
+import { etcDir, isOurs } from '../kernel/netns-files.js';
 import type { ContainerRecord, NetworkRecord, State } from '../state/types.js';
 import { execute, type EngineContext } from './context.js';
 import type { ContainerSpec } from './inputs.js';
 import { hostVethName, newId } from './names.js';
 import { planContainerCreate, planContainerRemove } from './plan-container.js';
-
-const readText = (p: string) => readFileSync(p, 'utf8');
 
 function allocRequest(n: NetworkRecord, state: State): AllocRequest & { used: Set<string> } {
   const used = new Set<string>();
@@ -67,12 +65,7 @@ export async function createContainers(
       continue;
     }
     if (netns.has(s.name)) throw new ConflictError(`name: a network namespace named ${s.name} already exists and was not made by nslab`);
-    let etcExists = false;
-    try {
-      readFileSync(`/etc/netns/${s.name}/hosts`);
-      etcExists = true;
-    } catch { /* absent */ }
-    if (etcExists && !isOurs(readText, s.name)) throw new ConflictError(`name: /etc/netns/${s.name} exists and was not made by nslab`);
+    if (existsSync(etcDir(s.name)) && !isOurs(s.name)) throw new ConflictError(`name: /etc/netns/${s.name} exists and was not made by nslab`);
     const net = nets[s.network]!;
     let pool = pools.get(net.name);
     if (!pool) pools.set(net.name, (pool = allocRequest(net, state)));

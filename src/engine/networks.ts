@@ -9,6 +9,8 @@ import { execute, type EngineContext } from './context.js';
 import type { NetworkSpec } from './inputs.js';
 import { bridgeName, newId } from './names.js';
 import { planNetworkCreate, planNetworkRemove } from './plan-network.js';
+import { step, type Step } from './step.js';
+import type { Ruleset } from '../firewall/ruleset.js';
 
 type Range = Pick<Cidr4, 'first' | 'last'>;
 
@@ -113,7 +115,7 @@ export async function removeNetworks(ctx: EngineContext, state: State, names: re
     const steps = planNetworkRemove(rec, view, fwView, ctx.fw);
     const last = Object.keys(state.networks).length === 1;
     await execute(ctx, steps);
-    if (last) await execute(ctx, removeChainsStep(ctx, await (ctx.dryRun ? Promise.resolve(fwView) : ctx.fw.observe(ctx.runner))));
+    if (last) await execute(ctx, removeChainsStep(ctx, ctx.dryRun ? fwView : await ctx.fw.observe(ctx.runner)));
     if (!ctx.dryRun) {
       delete state.networks[name];
       await save();
@@ -123,9 +125,10 @@ export async function removeNetworks(ctx: EngineContext, state: State, names: re
   return removed;
 }
 
-export function removeChainsStep(ctx: EngineContext, live: Awaited<ReturnType<EngineContext['fw']['observe']>>) {
+/** The step removing nslab's chains, or none when there is nothing left to remove. */
+export function removeChainsStep(ctx: EngineContext, live: Ruleset): Step[] {
   const cmds = ctx.fw.removeChains(live);
-  return cmds.length ? [{ id: 'firewall/chains', description: "remove nslab's chains and the jumps to them (the users' chain stays if it has rules)", phase: 9, apply: cmds, revert: [] }] : [];
+  return cmds.length ? [step('firewall/chains', "remove nslab's chains and the jumps to them (the users' chain stays if it has rules)", 9, cmds)] : [];
 }
 
 export function requireNetwork(state: State, name: string): NetworkRecord {

@@ -1,10 +1,8 @@
 // Finds what carries nslab's mark in the kernel and /etc/netns: the basis of reset (and later gc).
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { kindOf, type LinkInfo } from '../kernel/link.js';
 import { ETC_NETNS, isOurs } from '../kernel/netns-files.js';
 import { parseVethAlias } from './names.js';
-
-const readText = (p: string) => readFileSync(p, 'utf8');
 
 export interface Marked {
   /** Namespaces whose /etc/netns entry carries the marker. */
@@ -20,7 +18,7 @@ export interface Marked {
 export function findMarked(links: readonly LinkInfo[], netns: ReadonlySet<string>): Marked {
   let etc: string[] = [];
   try {
-    etc = readdirSync(ETC_NETNS).filter((n) => isOurs(readText, n));
+    etc = readdirSync(ETC_NETNS).filter((n) => isOurs(n));
   } catch { /* no /etc/netns */ }
   return {
     etc,

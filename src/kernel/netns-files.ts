@@ -112,7 +112,7 @@ export function removeNetnsFiles(container: string): FileOp {
 }
 
 /** Is /etc/netns/NAME this host's nslab's? True when resolv.conf or hosts opens with our marker. */
-export function isOurs(read: (p: string) => string, container: string): boolean {
+export function isOurs(container: string, read: (p: string) => string = (p) => readFileSync(p, 'utf8')): boolean {
   const mine = markerLine(container);
   for (const f of ['resolv.conf', 'hosts']) {
     try {

@@ -1,5 +1,6 @@
 // Bad input: one line naming the field, exit 2, and the host exactly as it was.
 import t from 'tap';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { sandbox } from '../helpers/sandbox.js';
 
 const sb = await sandbox('va');
@@ -52,6 +53,25 @@ for (const [what, args, msg] of cases) {
     t.match(lines[0], msg);
   });
 }
+
+t.test("a foreign /etc/netns entry (even with only resolv.conf) is refused and left alone", async (t) => {
+  const name = sb.name('fx');
+  mkdirSync(`/etc/netns/${name}`, { recursive: true });
+  writeFileSync(`/etc/netns/${name}/resolv.conf`, 'nameserver 192.0.2.99\n');
+  try {
+    const r = await sb.cli(['container', 'create', name, '--network', 'lab']);
+    t.equal(r.code, 2, r.stderr);
+    t.match(r.stderr, new RegExp(`^nslab: name: /etc/netns/${name} exists and was not made by nslab`));
+    t.equal(readFileSync(`/etc/netns/${name}/resolv.conf`, 'utf8'), 'nameserver 192.0.2.99\n', 'untouched');
+    t.equal((await sb.cli(['reset'])).code, 0);
+    t.ok(existsSync(`/etc/netns/${name}/resolv.conf`), 'reset does not remove what is not ours');
+    // reset also took this file's network: build it again, as t.before made it.
+    const again = await sb.cli(['network', 'create', 'lab', '--subnet', '10.201.0.0/24', '--gateway', '10.201.0.1', '--bridge', 'br0']);
+    t.equal(again.code, 0, again.stderr);
+  } finally {
+    rmSync(`/etc/netns/${name}`, { recursive: true, force: true });
+  }
+});
 
 t.test('nothing on the host changed', async (t) => {
   t.same(await sb.snapshot(), before);
