@@ -23,14 +23,15 @@ export function makeCli(opts: GlobalOptions): Cli {
   // a refused or read-only command leaves nothing on the host.
   const transcript = !opts.dryRun && existsSync(opts.stateDir) ? opts.stateDir : undefined;
   const log = makeLogger({ level: opts.logLevel, transcriptDir: transcript });
-  const fault = process.env.NSLAB_FAULT_AT ? Number(process.env.NSLAB_FAULT_AT) : undefined;
+  const env = (k: string) => (process.env[k] ? Number(process.env[k]) : undefined);
   const tty = process.stderr.isTTY;
   const engine = new Engine({
     runner: new ExecaRunner(log),
     stateDir: opts.stateDir,
     log,
     dryRun: opts.dryRun,
-    faultAt: fault,
+    faultAt: env('NSLAB_FAULT_AT'), // test hooks: fail, or kill -9 the process, before op N
+    crashAt: env('NSLAB_CRASH_AT'),
     emit: (s) => process.stdout.write(s),
     onProgress: tty ? (done, total) => process.stderr.write(`\r  applying ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
   });

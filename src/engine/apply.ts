@@ -55,10 +55,26 @@ export interface ApplyOptions {
   readonly log?: Logger;
   /** Fault injection for tests: make the Nth op of the plan fail (NSLAB_FAULT_AT). */
   readonly faultAt?: number;
+  /**
+   * Crash injection for tests: kill -9 this very process just before the Nth op of the plan
+   * (NSLAB_CRASH_AT); ops + 1 crashes after the last op and the caller's state write.
+   */
+  readonly crashAt?: number;
   /** Namespace batches in flight at once. */
   readonly concurrency?: number;
   /** Called after each unit, for progress display. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * In-process work to do while the last process (or group of namespace batches) runs, once it
+   * has started: the caller's state write, which then costs no wall time. If it throws, the
+   * plan is reverted like any failed step.
+   */
+  readonly alongside?: () => Promise<void>;
+}
+
+function crash(): never {
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('unreachable: SIGKILL did not end the process');
 }
 
 class Failure extends Error {
@@ -83,7 +99,9 @@ export async function apply(steps: readonly Step[], o: ApplyOptions): Promise<vo
   const runUnit = async (u: Unit): Promise<void> => {
     let slots = u.slots;
     const faultIdx = o.faultAt === undefined ? -1 : slots.findIndex((s) => s.seq === o.faultAt);
+    const crashIdx = o.crashAt === undefined ? -1 : slots.findIndex((s) => s.seq === o.crashAt);
     if (faultIdx >= 0) slots = slots.slice(0, faultIdx);
+    if (crashIdx >= 0) slots = slots.slice(0, crashIdx);
     if (slots.length) {
       const unit = { slots, key: u.key };
       const op = unitCommand(unit);
@@ -104,6 +122,7 @@ export async function apply(steps: readonly Step[], o: ApplyOptions): Promise<vo
       }
       for (const s of slots) applied[s.step]!++;
     }
+    if (crashIdx >= 0) crash();
     if (faultIdx >= 0) {
       const bad = u.slots[faultIdx]!;
       const cmd = bad.op.kind === 'cmd' ? bad.op : ({ kind: 'cmd', file: '(file)', args: [toShell(bad.op)], mutates: true } as Command);
@@ -112,19 +131,46 @@ export async function apply(steps: readonly Step[], o: ApplyOptions): Promise<vo
     o.onProgress?.(++done, units.length);
   };
 
+  // Start the process work first (the spawn happens before run() first awaits), then do the
+  // in-process work while it runs; both finish before the plan goes on.
+  const overlap = async (proc: () => Promise<void>, inProcess: () => Promise<void>): Promise<void> => {
+    const [p, q] = await Promise.allSettled([proc(), inProcess()]);
+    if (p.status === 'rejected') throw p.reason;
+    if (q.status === 'rejected') throw q.reason;
+  };
+  const alongside = async () => {
+    await o.alongside?.().catch((e: Error) => {
+      throw new Failure(-1, e);
+    });
+  };
+  const isFile = (u: Unit) => u.slots[0]!.op.kind !== 'cmd';
+
   try {
     for (let i = 0; i < units.length; ) {
+      // File ops (/etc/netns entries) do not depend on the ip commands: they are written while
+      // the next process runs.
+      let f = i;
+      while (f < units.length && isFile(units[f]!)) f++;
+      const files = units.slice(i, f);
       // Batches inside different container namespaces are independent: run them side by side.
-      let j = i;
+      let j = f;
       while (j < units.length && units[j]!.key) j++;
-      if (j - i > 1) {
-        await runParallel(units.slice(i, j), o.concurrency ?? 4, runUnit);
-        i = j;
-      } else {
-        await runUnit(units[i]!);
-        i++;
-      }
+      const group = j - f > 1 ? units.slice(f, j) : units.slice(f, f + 1);
+      i = f + group.length;
+      const last = i === units.length;
+      await overlap(
+        async () => {
+          if (group.length > 1) await runParallel(group, o.concurrency ?? 4, runUnit);
+          else if (group.length) await runUnit(group[0]!);
+        },
+        async () => {
+          for (const u of files) await runUnit(u);
+          if (last) await alongside();
+        },
+      );
     }
+    if (units.length === 0) await alongside();
+    if (o.crashAt !== undefined && o.crashAt === units.reduce((n, u) => n + u.slots.length, 0) + 1) crash();
   } catch (e) {
     const f = e instanceof Failure ? e : new Failure(-1, e as Error);
     const revertErrors = await revert(steps, applied, o);

@@ -6,6 +6,7 @@ import { macForIp, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
 import { listLinks } from '../kernel/link.js';
 import { listNetns } from '../kernel/netns.js';
 import { etcDir, isOurs } from '../kernel/netns-files.js';
+import type { IntentFile } from '../state/intent.js';
 import type { ContainerRecord, NetworkRecord, State } from '../state/types.js';
 import { execute, type EngineContext } from './context.js';
 import type { ContainerSpec } from './inputs.js';
@@ -38,10 +39,12 @@ function sameRequest(have: ContainerRecord, want: ContainerSpec): string[] {
 /**
  * Create containers. A name that exists with the same settings is left as it is; with other
  * settings, or owned by someone else, the whole request is refused before anything changes.
- * Records are written as "creating" before the kernel is touched and "ready" after.
+ * The new records go to the intent file before the kernel is touched; the intent is cleared
+ * once every kernel object exists and the state file records them.
  */
 export async function createContainers(
   ctx: EngineContext, state: State, specs: readonly ContainerSpec[], nets: Record<string, NetworkRecord>, save: () => Promise<void>,
+  intent: Pick<IntentFile, 'write' | 'clear'>,
 ): Promise<ContainerRecord[]> {
   const seen = new Set<string>();
   for (const s of specs) {
@@ -82,7 +85,7 @@ export async function createContainers(
     const rec: ContainerRecord = {
       name: s.name,
       id: newId(),
-      status: 'creating',
+      status: 'ready',
       endpoints: [{ network: net.name, ifname: 'eth0', hostVeth: hostVethName(s.name, 0), ip, prefix: subnet.prefix, gateway: net.gateway, mac: s.mac ?? macForIp(ip), aliases: s.aliases }],
       hostname: s.hostname,
       dns: s.dns ?? [],
@@ -101,17 +104,19 @@ export async function createContainers(
     await execute(ctx, steps);
     return result;
   }
+  // Until the intent is cleared, a crash is undone by the next run: every container it names
+  // is torn down and unrecorded. So state.json can be written while the last batch runs.
+  intent.write({ containers: fresh });
   for (const c of fresh) state.containers[c.name] = c;
-  await save(); // intent first: a crash from here on leaves records that say "creating"
   try {
-    await execute(ctx, steps);
+    await execute(ctx, steps, save);
   } catch (e) {
-    for (const c of fresh) delete state.containers[c.name];
+    for (const c of fresh) delete state.containers[c.name]; // apply has reverted what it did
     await save();
+    intent.clear();
     throw e;
   }
-  for (const c of fresh) c.status = 'ready';
-  await save();
+  intent.clear();
   return result;
 }
 

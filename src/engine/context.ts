@@ -16,12 +16,16 @@ export interface EngineContext {
   readonly emit: (script: string) => void;
   readonly hostResolvers: () => ResolvSettings;
   readonly faultAt?: number;
+  readonly crashAt?: number;
   readonly concurrency?: number;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** Apply steps in phase order, or print them as a script in dry-run. */
-export async function execute(ctx: EngineContext, steps: readonly Step[]): Promise<void> {
+/**
+ * Apply steps in phase order, or print them as a script in dry-run. `alongside` runs while the
+ * last process does (see ApplyOptions); it is not called in dry-run.
+ */
+export async function execute(ctx: EngineContext, steps: readonly Step[], alongside?: () => Promise<void>): Promise<void> {
   const ordered = byPhase(steps);
   if (ordered.length === 0) return;
   for (const s of ordered) ctx.log.debug({ step: s.id }, s.description);
@@ -29,5 +33,5 @@ export async function execute(ctx: EngineContext, steps: readonly Step[]): Promi
     ctx.emit(scriptOf(ordered));
     return;
   }
-  await apply(ordered, { runner: ctx.runner, log: ctx.log, faultAt: ctx.faultAt, concurrency: ctx.concurrency, onProgress: ctx.onProgress });
+  await apply(ordered, { runner: ctx.runner, log: ctx.log, faultAt: ctx.faultAt, crashAt: ctx.crashAt, concurrency: ctx.concurrency, onProgress: ctx.onProgress, alongside });
 }

@@ -26,6 +26,7 @@ export interface EngineOptions {
   emit?: (script: string) => void;
   firewall?: Firewall;
   faultAt?: number;
+  crashAt?: number;
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -46,6 +47,7 @@ export class Engine {
       emit: o.emit ?? ((s) => process.stdout.write(s)),
       hostResolvers: () => hostResolvers(),
       faultAt: o.faultAt,
+      crashAt: o.crashAt,
       concurrency: o.concurrency,
       onProgress: o.onProgress,
     };
@@ -56,10 +58,14 @@ export class Engine {
     return this.store.load();
   }
 
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    return this.store.withLock(fn, () => this.ctx.log.warn(`waiting for another nslab to release ${this.store.dir}/lock`));
+  }
+
   /** Run a change under the lock, after tearing down what an interrupted run left half-built. */
   private async mutate<T>(fn: (state: State, save: Save) => Promise<T>): Promise<T> {
     if (this.ctx.dryRun) return fn(await this.store.load(), async () => {});
-    return this.store.withLock(async () => {
+    return this.locked(async () => {
       const state = await this.store.load();
       const save = () => this.store.save(state);
       await this.recover(state, save);
@@ -67,14 +73,18 @@ export class Engine {
     });
   }
 
+  /** Tear down and unrecord the containers an interrupted create left behind (named in the intent file). */
   private async recover(state: State, save: Save): Promise<void> {
-    const half = Object.values(state.containers).filter((c) => c.status !== 'ready');
-    if (!half.length) return;
-    const netns = await listNetns();
-    this.ctx.log.warn({ containers: half.map((c) => c.name) }, 'removing containers an interrupted run left half-built');
-    await execute(this.ctx, half.flatMap((c) => planContainerRemove(c.name, netns.has(c.name))));
-    for (const c of half) delete state.containers[c.name];
-    await save();
+    const half = this.store.intent.read().containers;
+    if (half.length) {
+      const netns = await listNetns();
+      this.ctx.log.warn({ containers: half.map((c) => c.name) }, 'removing containers an interrupted run left half-built');
+      await execute(this.ctx, half.flatMap((c) => planContainerRemove(c.name, netns.has(c.name))));
+      const recorded = half.filter((c) => state.containers[c.name]?.id === c.id);
+      for (const c of recorded) delete state.containers[c.name];
+      if (recorded.length) await save();
+    }
+    this.store.intent.clear();
   }
 
   /** Create a network; idempotent for identical settings, a conflict for other settings. */
@@ -91,7 +101,7 @@ export class Engine {
   /** Create containers (one, or many sharing batches); the default network appears on first use. */
   createContainers(inputs: readonly ContainerInput[]): Promise<ContainerRecord[]> {
     const specs = inputs.map(parseContainerInput);
-    return this.mutate(async (state, save) => createContainers(this.ctx, state, specs, await this.networksFor(state, specs, save), save));
+    return this.mutate(async (state, save) => createContainers(this.ctx, state, specs, await this.networksFor(state, specs, save), save, this.store.intent));
   }
 
   /** Create the networks, then all containers of a lab in shared batches, under one lock. */
@@ -100,7 +110,7 @@ export class Engine {
     const specs = containers.map(parseContainerInput);
     return this.mutate(async (state, save) => {
       for (const n of netSpecs) await createNetwork(this.ctx, state, n, save);
-      return createContainers(this.ctx, state, specs, await this.networksFor(state, specs, save), save);
+      return createContainers(this.ctx, state, specs, await this.networksFor(state, specs, save), save, this.store.intent);
     });
   }
 
@@ -144,10 +154,11 @@ export class Engine {
       if (!this.ctx.dryRun) {
         Object.assign(state, emptyState());
         await save();
+        this.store.intent.clear(); // the sweep above removed whatever it named
       }
     };
     if (this.ctx.dryRun) return run(await this.store.load().catch(() => emptyState()), async () => {});
-    return this.store.withLock(async () => {
+    return this.locked(async () => {
       let state: State;
       try {
         state = await this.store.load();

@@ -1,5 +1,5 @@
 // Network namespaces: `ip netns add/del`, and the list read from /run/netns.
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { ip, type Command } from '../exec/command.js';
 
 export const NETNS_DIR = '/run/netns';
@@ -14,10 +14,10 @@ export function delNetns(name: string): Command {
   return ip(['netns', 'del', name]);
 }
 
-/** Names of all namespaces visible to `ip netns`. */
+/** Names of all namespaces visible to `ip netns` (one small directory: read synchronously). */
 export async function listNetns(): Promise<Set<string>> {
   try {
-    return new Set(await readdir(NETNS_DIR));
+    return new Set(readdirSync(NETNS_DIR));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
     throw e;

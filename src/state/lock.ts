@@ -1,33 +1,41 @@
-// The state directory's lock: flock(2) taken by util-linux `flock` on a descriptor we keep open.
-import { open, type FileHandle } from 'node:fs/promises';
-import { spawn } from 'node:child_process';
+// The state directory's lock: an open-file-description lock (fcntl F_OFD_SETLK) on state/lock.
+import { closeSync, openSync } from 'node:fs';
+import { tryLock } from 'fs-native-extensions';
 
 /**
- * An exclusive lock on `path`. flock(2) locks belong to the open file description, which the
- * child `flock` shares with us through the inherited descriptor; when it exits the lock stays
- * with our handle. The kernel drops it when we close the handle or die (even by kill -9),
- * so a crashed holder never leaves a stale lock behind.
+ * An exclusive lock on `path`. OFD locks belong to the open file description, so the kernel
+ * drops the lock when we close the descriptor or die (even by kill -9): a crashed holder never
+ * leaves a stale lock behind. Taken in-process (fs-native-extensions), which costs ~0.05 ms
+ * where starting util-linux `flock` cost 2.5-3.5 ms on every call.
  */
 export class StateLock {
-  private constructor(private handle: FileHandle | undefined) {}
+  private constructor(private fd: number | undefined) {}
 
-  static async acquire(path: string, timeoutSec = 60): Promise<StateLock> {
-    const handle = await open(path, 'a', 0o600);
-    // execa cannot pass an extra descriptor, so this one child is started with node's spawn.
-    const child = spawn('flock', ['--exclusive', '--wait', String(timeoutSec), '3'], { stdio: ['ignore', 'ignore', 'pipe', handle.fd] });
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    const code = await new Promise<number>((res) => child.on('close', (c) => res(c ?? 1)).on('error', () => res(127)));
-    if (code !== 0) {
-      await handle.close();
-      throw new Error(`could not lock ${path} within ${timeoutSec}s (another nslab is working): ${stderr.trim() || `exit ${code}`}`);
+  static async acquire(path: string, timeoutMs = 60_000, onWait?: () => void): Promise<StateLock> {
+    const fd = openSync(path, 'a', 0o600);
+    const deadline = Date.now() + timeoutMs;
+    let waited = false;
+    for (;;) {
+      let got: boolean;
+      try {
+        got = tryLock(fd);
+      } catch (e) {
+        closeSync(fd);
+        throw e;
+      }
+      if (got) return new StateLock(fd);
+      if (Date.now() >= deadline) {
+        closeSync(fd);
+        throw new Error(`could not lock ${path} within ${Math.round(timeoutMs / 1000)}s: another nslab is working`);
+      }
+      if (!waited) onWait?.();
+      waited = true;
+      await new Promise((r) => setTimeout(r, 10));
     }
-    return new StateLock(handle);
   }
 
-  async release(): Promise<void> {
-    const h = this.handle;
-    this.handle = undefined;
-    await h?.close();
+  release(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 }

@@ -1,7 +1,9 @@
 // The state directory: state.json written atomically, guarded by an exclusive lock.
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomic } from './atomic.js';
+import { IntentFile } from './intent.js';
 import { StateLock } from './lock.js';
 import { emptyState, type State } from './types.js';
 
@@ -14,7 +16,11 @@ export class CorruptStateError extends Error {
 }
 
 export class Store {
-  constructor(readonly dir: string) {}
+  readonly intent: IntentFile;
+
+  constructor(readonly dir: string) {
+    this.intent = new IntentFile(dir);
+  }
 
   get file(): string {
     return join(this.dir, 'state.json');
@@ -24,7 +30,7 @@ export class Store {
   async load(): Promise<State> {
     let text: string;
     try {
-      text = await readFile(this.file, 'utf8');
+      text = readFileSync(this.file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
       throw e;
@@ -39,17 +45,17 @@ export class Store {
   }
 
   async save(state: State): Promise<void> {
-    await writeAtomic(this.file, JSON.stringify(state, null, 1) + '\n');
+    writeAtomic(this.file, JSON.stringify(state, null, 1) + '\n');
   }
 
   /** Run `fn` holding the directory's lock (created with mode 0700 if missing). */
-  async withLock<T>(fn: () => Promise<T>): Promise<T> {
+  async withLock<T>(fn: () => Promise<T>, onWait?: () => void): Promise<T> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const lock = await StateLock.acquire(join(this.dir, 'lock'));
+    const lock = await StateLock.acquire(join(this.dir, 'lock'), undefined, onWait);
     try {
       return await fn();
     } finally {
-      await lock.release();
+      lock.release();
     }
   }
 }

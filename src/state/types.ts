@@ -30,8 +30,8 @@ export interface EndpointRecord {
 export interface ContainerRecord {
   name: string;
   id: string;
-  /** "creating" until every kernel object exists; a record left "creating" is torn down on the next run. */
-  status: 'creating' | 'ready';
+  /** Records reach state.json only once every kernel object exists (intent.json covers the time before). */
+  status: 'ready';
   endpoints: EndpointRecord[];
   hostname: string;
   dns: string[];

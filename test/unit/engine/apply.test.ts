@@ -13,14 +13,28 @@ const steps = () => [
   step('a/conf', 'configure a', 3, [ip(['link', 'set', 'lo', 'up'], { netns: 'a' })]),
 ];
 
-t.test('success: host ops share one batch', async (t) => {
+t.test('success: host ops share one batch; files are written while that batch runs', async (t) => {
   const r = new FakeRunner();
   await apply(steps(), { runner: r });
   t.same(r.lines(), [
+    'ip -batch - <<netns add a | link add v | link set v alias x', // started first
     'mkdir /etc/netns/a',
-    'ip -batch - <<netns add a | link add v | link set v alias x',
     'ip -n a link set lo up',
   ]);
+});
+
+t.test('alongside runs after the last process has started, before apply returns', async (t) => {
+  const r = new FakeRunner();
+  await apply(steps(), { runner: r, alongside: async () => void r.ran.push({ kind: 'write', path: 'state.json', content: '' }) });
+  t.same(r.lines().slice(-2), ['ip -n a link set lo up', 'write state.json']);
+});
+
+t.test('a failing alongside reverts the whole plan', async (t) => {
+  const r = new FakeRunner();
+  const err = await apply(steps(), { runner: r, alongside: async () => { throw new Error('disk full'); } }).catch((e) => e);
+  t.ok(err instanceof ApplyError);
+  t.match(err.message, /disk full/);
+  t.same(r.lines().slice(3), ['ip link del v', 'ip netns del a', 'rm /etc/netns/a']);
 });
 
 t.test('a batch failing at line 2 reverts the steps that began, newest first', async (t) => {
@@ -36,8 +50,8 @@ t.test('fault injection: op N fails after ops before it ran', async (t) => {
   const err = await apply(steps(), { runner: r, faultAt: 4 }).catch((e) => e);
   t.match(err.message, /injected fault before: ip link set v alias x/);
   t.same(r.lines(), [
-    'mkdir /etc/netns/a',
     'ip -batch - <<netns add a | link add v', // ran for real up to op 3
+    'mkdir /etc/netns/a',
     'ip link del v', // revert newest first
     'ip netns del a',
     'rm /etc/netns/a',

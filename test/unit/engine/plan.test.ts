@@ -18,7 +18,7 @@ const lab: NetworkRecord = {
   auxAddresses: {}, mtu: 1500, masquerade: true, icc: true, internal: false, created: '',
 };
 const ctr = (name: string, ip: string): ContainerRecord => ({
-  name, id: 'y', status: 'creating', hostname: name, dns: [], dnsSearch: [], addHosts: [], request: {}, created: '',
+  name, id: 'y', status: 'ready', hostname: name, dns: [], dnsSearch: [], addHosts: [], request: {}, created: '',
   endpoints: [{ network: 'lab', ifname: 'eth0', hostVeth: `nv-${name}-0`, ip, prefix: 24, gateway: '10.201.0.1', mac: '02:42:0a:c9:00:04', aliases: [] }],
 });
 
