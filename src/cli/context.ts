@@ -33,6 +33,7 @@ export function makeCli(opts: GlobalOptions): Cli {
     faultAt: env('NSLAB_FAULT_AT'), // test hooks: fail, or kill -9 the process, before op N
     crashAt: env('NSLAB_CRASH_AT'),
     emit: (s) => process.stdout.write(s),
+    notice: (l) => process.stderr.write(`nslab: note: ${l}\n`),
     onProgress: tty ? (done, total) => process.stderr.write(`\r  applying ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
   });
   return { opts, engine, out: (t) => process.stdout.write(t) };

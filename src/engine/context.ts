@@ -14,6 +14,8 @@ export interface EngineContext {
   readonly dryRun: boolean;
   /** Where dry-run scripts go. */
   readonly emit: (script: string) => void;
+  /** Tell the user about a change to the host they did not ask for by name (one line). */
+  readonly notice: (line: string) => void;
   readonly hostResolvers: () => ResolvSettings;
   readonly faultAt?: number;
   readonly crashAt?: number;

@@ -24,6 +24,7 @@ export interface EngineOptions {
   log: Logger;
   dryRun?: boolean;
   emit?: (script: string) => void;
+  notice?: (line: string) => void;
   firewall?: Firewall;
   faultAt?: number;
   crashAt?: number;
@@ -45,6 +46,7 @@ export class Engine {
       log: o.log,
       dryRun: o.dryRun ?? false,
       emit: o.emit ?? ((s) => process.stdout.write(s)),
+      notice: o.notice ?? ((l) => o.log.warn(l)),
       hostResolvers: () => hostResolvers(),
       faultAt: o.faultAt,
       crashAt: o.crashAt,

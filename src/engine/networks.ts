@@ -3,6 +3,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { rangeOf, overlaps, parseCidr4, bigToIp, type Cidr4 } from '../ipam/cidr.js';
 import { pickSubnet } from '../ipam/pool.js';
 import { ipv4Of } from '../kernel/addr.js';
+import { BRIDGE_NF_IPTABLES } from '../kernel/sysctl.js';
 import { observeHost, type HostView } from '../kernel/observe.js';
 import type { NetworkRecord, State } from '../state/types.js';
 import { execute, type EngineContext } from './context.js';
@@ -95,6 +96,9 @@ export async function createNetwork(ctx: EngineContext, state: State, spec: Netw
   if (!spec.subnet && !existing) ctx.log.info({ network: rec.name, subnet: rec.subnet }, `picked subnet ${rec.subnet} for network ${rec.name}`);
   const steps = planNetworkCreate(rec, view, await ctx.fw.observe(ctx.runner), ctx.fw);
   await execute(ctx, steps);
+  if (!ctx.dryRun && steps.some((s) => s.id === 'host/br_netfilter')) {
+    ctx.notice(`network ${rec.name} has ICC off, so bridged traffic now passes through iptables (${BRIDGE_NF_IPTABLES}=1 in this network namespace); it stays on, as with Docker`);
+  }
   if (!existing) {
     state.networks[rec.name] = rec; // in dry-run too, so later steps of the same request can plan on it
     await save();

@@ -46,9 +46,11 @@ export function planContainerCreate(c: ContainerRecord, nets: Record<string, Net
       ],
       [delLink(e.hostVeth)]));
     inside.push(addAddr(e.ifname, `${e.ip}/${e.prefix}`, broadcastOf(subnet), c.name), setUp(e.ifname, c.name));
-    if (i === 0) inside.push(addDefaultRoute(e.gateway, e.ifname, c.name));
+    // The first network holds the default route, as in Docker; an internal one has none.
+    if (i === 0 && !n.internal) inside.push(addDefaultRoute(e.gateway, e.ifname, c.name));
   });
-  steps.push(step(`${c.name}/configure`, `bring up lo and ${c.endpoints.map((e) => `${e.ifname} ${e.ip}/${e.prefix}`).join(', ')}, default route via ${c.endpoints[0]?.gateway} in ${c.name}`, 3, inside));
+  const route = inside.some((o) => o.args[0] === 'route') ? `, default route via ${c.endpoints[0]!.gateway}` : '';
+  steps.push(step(`${c.name}/configure`, `bring up lo${c.endpoints.map((e) => ` and ${e.ifname} ${e.ip}/${e.prefix}`).join('')}${route} in ${c.name}`, 3, inside));
   return steps;
 }
 

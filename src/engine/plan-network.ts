@@ -7,12 +7,12 @@ import { broadcastOf, macForIp, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
 import { addAddr } from '../kernel/addr.js';
 import { addBridge, delLink, kindOf, setAlias } from '../kernel/link.js';
 import type { HostView } from '../kernel/observe.js';
-import { setSysctl } from '../kernel/sysctl.js';
+import { BRIDGE_NF_IPTABLES, modprobe, setSysctl } from '../kernel/sysctl.js';
 import type { NetworkRecord } from '../state/types.js';
 import { bridgeAlias } from './names.js';
 import { step, type Step } from './step.js';
 
-export const fwSpec = (n: NetworkRecord) => ({ name: n.name, bridge: n.bridge, subnet: n.subnet, masquerade: n.masquerade, icc: n.icc });
+export const fwSpec = (n: NetworkRecord) => ({ name: n.name, bridge: n.bridge, subnet: n.subnet, masquerade: n.masquerade, icc: n.icc, internal: n.internal });
 
 /** Steps that make the network exist, skipping what is already there and ours. */
 export function planNetworkCreate(n: NetworkRecord, view: HostView, live: Ruleset, fw: Firewall): Step[] {
@@ -38,6 +38,12 @@ export function planNetworkCreate(n: NetworkRecord, view: HostView, live: Rulese
   if (view.ipForward !== '1') {
     steps.push(step('host/ip_forward', 'turn on IPv4 forwarding so the host routes between bridge and uplink', 0,
       [setSysctl('net.ipv4.ip_forward', '1')]));
+  }
+  if (!n.icc && view.bridgeNfIptables !== '1') {
+    // Without this, frames between two ports of one bridge never meet iptables and the DROP
+    // below does nothing (Docker's --icc=false silently did nothing for years this way).
+    steps.push(step('host/br_netfilter', `pass bridged traffic through iptables (${BRIDGE_NF_IPTABLES}=1) so that ICC off on ${n.bridge} is enforced`, 0,
+      [...(view.bridgeNfIptables === undefined ? [modprobe('br_netfilter')] : []), setSysctl(BRIDGE_NF_IPTABLES, '1')]));
   }
   const rules = networkRules(fwSpec(n));
   const ensure = fw.ensure(live, BASE_CHAINS, [...BASE_RULES, ...rules]);

@@ -2,7 +2,7 @@
 import type { Command } from '../exec/command.js';
 import { runOk, type Runner } from '../exec/runner.js';
 import type { Firewall } from './firewall.js';
-import { FWD_CHAIN, NAT_CHAIN, USER_CHAIN } from './names.js';
+import { FWD_CHAIN, ISO1_CHAIN, ISO2_CHAIN, NAT_CHAIN, USER_CHAIN } from './names.js';
 import { BASE_RULES, type ChainDecl, type Rule, type Table } from './rules.js';
 import { hasChain, hasRule, parseIptablesSave, rulesOf, type Ruleset } from './ruleset.js';
 
@@ -60,7 +60,9 @@ export class IptablesFirewall implements Firewall {
       if (r.chain === FWD_CHAIN) continue; // goes with the flush of NSLAB-FORWARD
       if (hasRule(live, r)) lines.get(r.table)!.push(ruleLine('-D', r));
     }
-    for (const { table, chain } of [{ table: 'nat' as const, chain: NAT_CHAIN }, { table: 'filter' as const, chain: FWD_CHAIN }]) {
+    // Each flush removes the only references to the next chain, so each -X finds it unused.
+    const own = [['nat', NAT_CHAIN], ['filter', FWD_CHAIN], ['filter', ISO1_CHAIN], ['filter', ISO2_CHAIN]] as const;
+    for (const [table, chain] of own) {
       if (hasChain(live, table, chain)) lines.get(table)!.push(`-F ${chain}`, `-X ${chain}`);
     }
     if (userEmpty && hasChain(live, 'filter', USER_CHAIN)) lines.get('filter')!.push(`-X ${USER_CHAIN}`);

@@ -4,6 +4,14 @@
 export const NAT_CHAIN = 'NSLAB-POSTROUTING';
 /** filter: forwarding for nslab bridges; jumped to from FORWARD. */
 export const FWD_CHAIN = 'NSLAB-FORWARD';
+/**
+ * filter: isolation between nslab networks, in two stages as Docker's DOCKER-ISOLATION-STAGE-1/2:
+ * stage 1 sends what leaves a bridge for another interface to stage 2, which drops it if that
+ * interface is another nslab bridge. One rule per network in each: O(networks), not pairs.
+ * Internal networks drop everything crossing their bridge in stage 1.
+ */
+export const ISO1_CHAIN = 'NSLAB-ISOLATION-1';
+export const ISO2_CHAIN = 'NSLAB-ISOLATION-2';
 /** filter: the users' chain; nslab creates it and never writes a rule into it. */
 export const USER_CHAIN = 'NSLAB-USER';
 

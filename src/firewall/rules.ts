@@ -1,5 +1,5 @@
 // nslab's iptables rules as data: one function builds them for both setup and teardown.
-import { BASE_COMMENT, FWD_CHAIN, NAT_CHAIN, USER_CHAIN, networkComment } from './names.js';
+import { BASE_COMMENT, FWD_CHAIN, ISO1_CHAIN, ISO2_CHAIN, NAT_CHAIN, USER_CHAIN, networkComment } from './names.js';
 
 export type Table = 'nat' | 'filter';
 
@@ -21,6 +21,8 @@ export interface ChainDecl {
 export const BASE_CHAINS: readonly ChainDecl[] = [
   { table: 'nat', chain: NAT_CHAIN },
   { table: 'filter', chain: FWD_CHAIN },
+  { table: 'filter', chain: ISO1_CHAIN },
+  { table: 'filter', chain: ISO2_CHAIN },
   { table: 'filter', chain: USER_CHAIN },
 ];
 
@@ -28,12 +30,14 @@ const comment = (c: string) => ['-m', 'comment', '--comment', c];
 
 /**
  * The jumps from built-in chains (inserted first, so they run before a DROP policy or
- * Docker's own chains), and the jump to the users' chain at the head of NSLAB-FORWARD.
+ * Docker's own chains), then at the head of NSLAB-FORWARD the users' chain (so a user rule
+ * can allow what isolation would drop, as with DOCKER-USER) and the isolation chain.
  */
 export const BASE_RULES: readonly Rule[] = [
   { table: 'nat', chain: 'POSTROUTING', spec: [...comment(BASE_COMMENT), '-j', NAT_CHAIN], insert: true },
   { table: 'filter', chain: 'FORWARD', spec: [...comment(BASE_COMMENT), '-j', FWD_CHAIN], insert: true },
   { table: 'filter', chain: FWD_CHAIN, spec: [...comment(BASE_COMMENT), '-j', USER_CHAIN] },
+  { table: 'filter', chain: FWD_CHAIN, spec: [...comment(BASE_COMMENT), '-j', ISO1_CHAIN] },
 ];
 
 export interface NetworkFirewallSpec {
@@ -42,24 +46,41 @@ export interface NetworkFirewallSpec {
   readonly subnet: string;
   readonly masquerade: boolean;
   readonly icc: boolean;
+  readonly internal: boolean;
 }
 
 /**
- * The rules of one bridge network: MASQUERADE of what leaves by another interface,
- * replies back in, new connections out, and (with icc) container to container when
- * bridged traffic is passed through iptables.
+ * The rules of one bridge network:
+ * - isolation: what leaves the bridge for another nslab bridge is dropped (stage 1 → 2);
+ *   on an internal network, whatever crosses the bridge in either direction is dropped;
+ * - MASQUERADE of what leaves by another interface (not on internal networks, or with
+ *   masquerade off);
+ * - forwarding: replies back in and new connections out (not internal), and container to
+ *   container — ACCEPT, or DROP with icc off, which only bites when bridged traffic passes
+ *   through iptables (net.bridge.bridge-nf-call-iptables=1, which the engine turns on then).
  */
 export function networkRules(n: NetworkFirewallSpec): Rule[] {
   const c = comment(networkComment(n.name));
   const rules: Rule[] = [];
-  if (n.masquerade) {
+  if (n.internal) {
+    rules.push(
+      { table: 'filter', chain: ISO1_CHAIN, spec: ['-i', n.bridge, '!', '-o', n.bridge, ...c, '-j', 'DROP'] },
+      { table: 'filter', chain: ISO1_CHAIN, spec: ['!', '-i', n.bridge, '-o', n.bridge, ...c, '-j', 'DROP'] },
+    );
+  } else {
+    rules.push({ table: 'filter', chain: ISO1_CHAIN, spec: ['-i', n.bridge, '!', '-o', n.bridge, ...c, '-j', ISO2_CHAIN] });
+  }
+  rules.push({ table: 'filter', chain: ISO2_CHAIN, spec: ['-o', n.bridge, ...c, '-j', 'DROP'] });
+  if (n.masquerade && !n.internal) {
     rules.push({ table: 'nat', chain: NAT_CHAIN, spec: ['-s', n.subnet, '!', '-o', n.bridge, ...c, '-j', 'MASQUERADE'] });
   }
-  rules.push(
-    { table: 'filter', chain: FWD_CHAIN, spec: ['-o', n.bridge, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', ...c, '-j', 'ACCEPT'] },
-    { table: 'filter', chain: FWD_CHAIN, spec: ['-i', n.bridge, '!', '-o', n.bridge, ...c, '-j', 'ACCEPT'] },
-    { table: 'filter', chain: FWD_CHAIN, spec: ['-i', n.bridge, '-o', n.bridge, ...c, '-j', n.icc ? 'ACCEPT' : 'DROP'] },
-  );
+  if (!n.internal) {
+    rules.push(
+      { table: 'filter', chain: FWD_CHAIN, spec: ['-o', n.bridge, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', ...c, '-j', 'ACCEPT'] },
+      { table: 'filter', chain: FWD_CHAIN, spec: ['-i', n.bridge, '!', '-o', n.bridge, ...c, '-j', 'ACCEPT'] },
+    );
+  }
+  rules.push({ table: 'filter', chain: FWD_CHAIN, spec: ['-i', n.bridge, '-o', n.bridge, ...c, '-j', n.icc ? 'ACCEPT' : 'DROP'] });
   return rules;
 }
 

@@ -4,7 +4,7 @@ import { listAddrs, type AddrInfo } from './addr.js';
 import { listLinks, type LinkInfo } from './link.js';
 import { listNetns } from './netns.js';
 import { listRoutes, type RouteInfo } from './route.js';
-import { readSysctl } from './sysctl.js';
+import { BRIDGE_NF_IPTABLES, readSysctl } from './sysctl.js';
 
 export interface HostView {
   links: LinkInfo[];
@@ -12,16 +12,19 @@ export interface HostView {
   routes: RouteInfo[];
   netns: Set<string>;
   ipForward: string | undefined;
+  /** net.bridge.bridge-nf-call-iptables; undefined when br_netfilter is not loaded. */
+  bridgeNfIptables: string | undefined;
 }
 
 /** Read links, addresses, routes, namespaces and forwarding in parallel (three `ip -json` calls). */
 export async function observeHost(runner: Runner): Promise<HostView> {
-  const [links, addrs, routes, netns, ipForward] = await Promise.all([
+  const [links, addrs, routes, netns, ipForward, bridgeNfIptables] = await Promise.all([
     listLinks(runner),
     listAddrs(runner),
     listRoutes(runner),
     listNetns(),
     readSysctl('net.ipv4.ip_forward'),
+    readSysctl(BRIDGE_NF_IPTABLES),
   ]);
-  return { links, addrs, routes, netns, ipForward };
+  return { links, addrs, routes, netns, ipForward, bridgeNfIptables };
 }

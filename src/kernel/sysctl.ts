@@ -14,3 +14,11 @@ export async function readSysctl(key: string): Promise<string | undefined> {
     return undefined;
   }
 }
+
+/** Whether bridged frames pass through iptables (per network namespace; needs br_netfilter). */
+export const BRIDGE_NF_IPTABLES = 'net.bridge.bridge-nf-call-iptables';
+
+/** Load a kernel module (br_netfilter); a no-op when it is loaded or built in. */
+export function modprobe(module: string): Command {
+  return { kind: 'cmd', file: 'modprobe', args: [module], mutates: true };
+}

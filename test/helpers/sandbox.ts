@@ -113,14 +113,29 @@ export class Sandbox {
   }
 
   /** A TCP server in the world namespace that answers with the address it sees the client as. */
-  async startWorldServer(port = 8080): Promise<void> {
-    const code = `require('net').createServer(s=>s.end(s.remoteAddress+'\\n')).listen(${port},'${WORLD_IP}',()=>console.log('ready'))`;
-    const child = spawn('ip', ['netns', 'exec', this.world, 'node', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  startWorldServer(port = 8080): Promise<void> {
+    return this.startServer(this.world, WORLD_IP, port);
+  }
+
+  /**
+   * The same server in any namespace of the test's (a container, say). Stop it (stopServers)
+   * before removing that container: a live process keeps the namespace and its veth alive.
+   */
+  async startServer(ns: string, ip: string, port = 8080): Promise<void> {
+    const code = `require('net').createServer(s=>s.end(s.remoteAddress+'\\n')).listen(${port},'${ip}',()=>console.log('ready'))`;
+    const child = spawn('ip', ['netns', 'exec', ns, 'node', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
     this.servers.push(child);
     await new Promise<void>((res, rej) => {
       child.stdout!.once('data', () => res());
-      child.once('exit', (c) => rej(new Error(`world server exited ${c}`)));
+      child.once('exit', (c) => rej(new Error(`server in ${ns} exited ${c}`)));
     });
+  }
+
+  /** End the servers this sandbox started (by PID) and wait until they are gone. */
+  async stopServers(): Promise<void> {
+    const live = this.servers.filter((s) => s.exitCode === null && s.signalCode === null);
+    this.servers = [];
+    await Promise.all(live.map((s) => new Promise((res) => { s.once('exit', res); if (s.pid) process.kill(s.pid); })));
   }
 
   /** Connect from a container to the world server; resolves with the peer address it reported. */
@@ -134,7 +149,7 @@ export class Sandbox {
 
   /** Remove everything: nslab's objects (reset), the servers (by PID), the two namespaces. */
   async down(): Promise<void> {
-    for (const s of this.servers) if (s.pid) process.kill(s.pid);
+    await this.stopServers();
     await this.cli(['reset']);
     for (const ns of [this.host, this.world]) await sh('ip', ['netns', 'del', ns]);
     rmSync(this.stateDir, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import type { ContainerRecord, NetworkRecord } from '../../../src/state/types.js
 
 const fw = new IptablesFirewall();
 const emptyRules = parseIptablesSave('*nat\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n*filter\n:FORWARD ACCEPT [0:0]\nCOMMIT\n');
-const view: HostView = { links: [], addrs: [], routes: [], netns: new Set(), ipForward: '0' };
+const view: HostView = { links: [], addrs: [], routes: [], netns: new Set(), ipForward: '0', bridgeNfIptables: '0' };
 const lab: NetworkRecord = {
   name: 'lab', id: 'x', driver: 'bridge', bridge: 'br0', subnet: '10.201.0.0/24', gateway: '10.201.0.1',
   auxAddresses: {}, mtu: 1500, masquerade: true, icc: true, internal: false, created: '',
@@ -44,9 +44,14 @@ t.test('network create', async (t) => {
     'COMMIT',
     '*filter',
     ':NSLAB-FORWARD - [0:0]',
+    ':NSLAB-ISOLATION-1 - [0:0]',
+    ':NSLAB-ISOLATION-2 - [0:0]',
     ':NSLAB-USER - [0:0]',
     '-I FORWARD 1 -m comment --comment nslab -j NSLAB-FORWARD',
     '-A NSLAB-FORWARD -m comment --comment nslab -j NSLAB-USER',
+    '-A NSLAB-FORWARD -m comment --comment nslab -j NSLAB-ISOLATION-1',
+    '-A NSLAB-ISOLATION-1 -i br0 ! -o br0 -m comment --comment nslab:net=lab -j NSLAB-ISOLATION-2',
+    '-A NSLAB-ISOLATION-2 -o br0 -m comment --comment nslab:net=lab -j DROP',
     '-A NSLAB-FORWARD -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment nslab:net=lab -j ACCEPT',
     '-A NSLAB-FORWARD -i br0 ! -o br0 -m comment --comment nslab:net=lab -j ACCEPT',
     '-A NSLAB-FORWARD -i br0 -o br0 -m comment --comment nslab:net=lab -j ACCEPT',
@@ -62,8 +67,12 @@ t.test('network create when everything exists plans nothing', async (t) => {
     '-A POSTROUTING -m comment --comment nslab -j NSLAB-POSTROUTING',
     '-A NSLAB-POSTROUTING -s 10.201.0.0/24 ! -o br0 -m comment --comment "nslab:net=lab" -j MASQUERADE',
     'COMMIT', '*filter', ':FORWARD ACCEPT [0:0]', ':NSLAB-FORWARD - [0:0]', ':NSLAB-USER - [0:0]',
+    ':NSLAB-ISOLATION-1 - [0:0]', ':NSLAB-ISOLATION-2 - [0:0]',
     '-A FORWARD -m comment --comment nslab -j NSLAB-FORWARD',
     '-A NSLAB-FORWARD -m comment --comment nslab -j NSLAB-USER',
+    '-A NSLAB-FORWARD -m comment --comment nslab -j NSLAB-ISOLATION-1',
+    '-A NSLAB-ISOLATION-1 -i br0 ! -o br0 -m comment --comment "nslab:net=lab" -j NSLAB-ISOLATION-2',
+    '-A NSLAB-ISOLATION-2 -o br0 -m comment --comment "nslab:net=lab" -j DROP',
     '-A NSLAB-FORWARD -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "nslab:net=lab" -j ACCEPT',
     '-A NSLAB-FORWARD -i br0 ! -o br0 -m comment --comment "nslab:net=lab" -j ACCEPT',
     '-A NSLAB-FORWARD -i br0 -o br0 -m comment --comment "nslab:net=lab" -j ACCEPT',
@@ -79,6 +88,28 @@ t.test('network create when everything exists plans nothing', async (t) => {
   const rm = scriptOf(planNetworkRemove(lab, have, live, fw));
   t.match(rm, /-D NSLAB-POSTROUTING -s 10\.201\.0\.0\/24 ! -o br0/);
   t.match(rm, /ip link del br0/);
+});
+
+t.test('internal network: no MASQUERADE, no forwarding out, everything crossing the bridge dropped', async (t) => {
+  const script = scriptOf(byPhase(planNetworkCreate({ ...lab, internal: true, masquerade: false }, view, emptyRules, fw)));
+  t.notMatch(script, /MASQUERADE/);
+  t.match(script, '-A NSLAB-ISOLATION-1 -i br0 ! -o br0 -m comment --comment nslab:net=lab -j DROP');
+  t.match(script, '-A NSLAB-ISOLATION-1 ! -i br0 -o br0 -m comment --comment nslab:net=lab -j DROP');
+  t.notMatch(script, /-i br0 ! -o br0 [^\n]*-j ACCEPT/);
+  t.notMatch(script, /RELATED,ESTABLISHED/);
+  t.match(script, '-A NSLAB-FORWARD -i br0 -o br0 -m comment --comment nslab:net=lab -j ACCEPT');
+});
+
+t.test('ICC off: DROP between ports, and bridged traffic passed through iptables first', async (t) => {
+  const script = scriptOf(byPhase(planNetworkCreate({ ...lab, icc: false }, view, emptyRules, fw)));
+  t.match(script, '-A NSLAB-FORWARD -i br0 -o br0 -m comment --comment nslab:net=lab -j DROP');
+  t.match(script, 'sysctl -w net.bridge.bridge-nf-call-iptables=1');
+  t.notMatch(script, /modprobe/, 'br_netfilter loaded: no modprobe');
+  const unloaded = scriptOf(byPhase(planNetworkCreate({ ...lab, icc: false }, { ...view, bridgeNfIptables: undefined }, emptyRules, fw)));
+  t.match(unloaded, /modprobe br_netfilter\n.*\nsysctl -w net\.bridge\.bridge-nf-call-iptables=1/);
+  const on = scriptOf(byPhase(planNetworkCreate({ ...lab, icc: false }, { ...view, bridgeNfIptables: '1' }, emptyRules, fw)));
+  t.notMatch(on, /bridge-nf-call/, 'already on: nothing to do');
+  t.notMatch(scriptOf(byPhase(planNetworkCreate(lab, view, emptyRules, fw))), /bridge-nf-call/, 'ICC on: left alone');
 });
 
 t.test('two containers share batches: one host batch, one batch per namespace', async (t) => {
