@@ -6,10 +6,14 @@ import type { ContainerRecord } from '../state/types.js';
 import type { Cli } from './context.js';
 import { json } from './context.js';
 import { containerView, table } from './views.js';
+import { networkModeOf } from '../engine/inputs.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
 export function summary(c: ContainerRecord, bridgeOf: (net: string) => string | undefined): string {
+  if (c.mode === 'host') return `container ${c.name}: the host's own network namespace, named ${c.name} (ip netns exec ${c.name} … sees the host's links)\n`;
+  if (c.mode === 'container') return `container ${c.name}: shares the network namespace of ${c.shares} (same interfaces, addresses and MACs)\n`;
+  if (!c.endpoints.length) return `container ${c.name}: its own network namespace with only lo\n`;
   return c.endpoints
     .map((e) => `container ${c.name}: ${e.ifname} ${e.ip}/${e.prefix} mac ${e.mac} via ${e.gateway}; host end ${e.hostVeth} on ${bridgeOf(e.network)} (network ${e.network})\n`)
     .join('');
@@ -18,8 +22,8 @@ export function summary(c: ContainerRecord, bridgeOf: (net: string) => string | 
 function addCreate(cmd: Command, cli: () => Cli): void {
   cmd
     .argument('<name>', 'container (network namespace) name')
-    .option('--network <net>', 'network to attach to (default: bridge)')
-    .option('--net <net>', 'same as --network')
+    .option('--network <net>', 'a network (repeatable: the first holds the default route; default: bridge), or host, none, container:OTHER', collect, [])
+    .option('--net <net>', 'same as --network', collect, [])
     .option('--ip <ip>', 'IPv4 address (default: allocated from the subnet)')
     .option('--mac <mac>', 'MAC address of eth0 (default: 02:42 + the IPv4 bytes)')
     .option('-p, --publish <spec>', 'publish a port (not supported yet)', collect, [])
@@ -34,7 +38,7 @@ function addCreate(cmd: Command, cli: () => Cli): void {
       if (o.link.length) throw new ValidationError('link', 'links are not supported yet');
       const c = cli();
       const [rec] = await c.engine.createContainers([{
-        name, network: o.network ?? o.net, ip: o.ip, mac: o.mac, dns: o.dns.length ? o.dns : undefined,
+        name, networks: [...o.network, ...o.net].length ? [...o.network, ...o.net] : undefined, ip: o.ip, mac: o.mac, dns: o.dns.length ? o.dns : undefined,
         dnsSearch: o.dnsSearch.length ? o.dnsSearch : undefined, hostname: o.hostname, aliases: o.alias, addHosts: o.addHost,
       }]);
       if (c.opts.dryRun) return;
@@ -56,7 +60,8 @@ export function containerCommands(program: Command, cli: () => Cli): void {
     c.out(table(['CONTAINER ID', 'NAME', 'NETWORK', 'IP', 'MAC', 'HOST VETH', 'STATUS'],
       all.map((x) => {
         const e = x.endpoints[0];
-        return [x.id.slice(0, 12), x.name, e?.network ?? '-', e ? `${e.ip}/${e.prefix}` : '-', e?.mac ?? '-', e?.hostVeth ?? '-', x.status];
+        const net = x.mode === 'network' && x.endpoints.length ? x.endpoints.map((p) => p.network).join(',') : networkModeOf(x);
+        return [x.id.slice(0, 12), x.name, net, e ? `${e.ip}/${e.prefix}` : '-', e?.mac ?? '-', e?.hostVeth ?? '-', x.status];
       })));
   });
 
@@ -69,10 +74,10 @@ export function containerCommands(program: Command, cli: () => Cli): void {
   });
 
   ctr.command('rm <names...>').alias('remove').description('remove containers (absent ones are fine)')
-    .option('-f, --force', 'accepted for Docker compatibility')
-    .action(async (names: string[]) => {
+    .option('-f, --force', 'remove even a container whose namespace others share (they are left with only lo)')
+    .action(async (names: string[], o: { force?: boolean }) => {
       const c = cli();
-      const removed = await c.engine.removeContainers(names);
+      const removed = await c.engine.removeContainers(names, !!o.force);
       if (!c.opts.dryRun) c.out(c.opts.json ? json(removed) : removed.map((n) => `${n}\n`).join(''));
     });
 

@@ -1,7 +1,7 @@
 // `nslab up|down|plan FILE` and `nslab reset`.
 import type { Command } from 'commander';
 import { readLab, type Lab } from '../lab/labfile.js';
-import { parseContainerInput, parseNetworkInput } from '../engine/inputs.js';
+import { parseContainerInput, networkModeOf, parseNetworkInput } from '../engine/inputs.js';
 import type { State } from '../state/types.js';
 import type { Cli } from './context.js';
 import { json } from './context.js';
@@ -16,7 +16,7 @@ export function planLines(lab: Lab, state: State): string[] {
   }
   for (const c of lab.containers) {
     const s = parseContainerInput(c);
-    lines.push(`${state.containers[s.name] ? '=' : '+'} container ${s.name} on ${s.network}${s.ip ? ` at ${s.ip}` : ''}`);
+    lines.push(`${state.containers[s.name] ? '=' : '+'} container ${s.name} on ${s.mode === 'network' ? s.networks.join(', ') : networkModeOf(s)}${s.ip ? ` at ${s.ip}` : ''}`);
   }
   return lines;
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { NotFoundError } from '../errors.js';
 import type { Cli } from './context.js';
 import { json } from './context.js';
+import { summary } from './container.js';
 import { networkView, table } from './views.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -52,11 +53,32 @@ export function networkCommands(program: Command, cli: () => Cli): void {
     c.out(json(names.map((n) => networkView(state.networks[n]!, state))));
   });
 
-  net.command('rm <names...>').alias('remove').description('remove networks (absent ones are fine)').action(async (names: string[]) => {
-    const c = cli();
-    const removed = await c.engine.removeNetworks(names);
-    if (!c.opts.dryRun) c.out(c.opts.json ? json(removed) : removed.map((n) => `${n}\n`).join(''));
-  });
+  net.command('rm <names...>').alias('remove').description('remove networks (absent ones are fine; refused while containers are attached)')
+    .option('-f, --force', 'disconnect attached containers first')
+    .action(async (names: string[], o: { force?: boolean }) => {
+      const c = cli();
+      const removed = await c.engine.removeNetworks(names, !!o.force);
+      if (!c.opts.dryRun) c.out(c.opts.json ? json(removed) : removed.map((n) => `${n}\n`).join(''));
+    });
+
+  net.command('connect <network> <container>').description('attach a container to one more network (the next free ethN inside)')
+    .option('--ip <ip>', 'IPv4 address (default: allocated)')
+    .option('--alias <name>', 'extra name on this network (repeatable)', collect, [])
+    .action(async (network: string, container: string, o: { ip?: string; alias: string[] }) => {
+      const c = cli();
+      const e = await c.engine.connect(network, container, { ip: o.ip, aliases: o.alias });
+      if (c.opts.dryRun) return;
+      const state = await c.engine.readState();
+      c.out(c.opts.json ? json(e) : summary({ ...state.containers[container]!, endpoints: [e] }, (n) => state.networks[n]?.bridge));
+    });
+
+  net.command('disconnect <network> <container>').description('detach a container from a network (removes exactly that ethN)')
+    .option('-f, --force', 'accepted for Docker compatibility')
+    .action(async (network: string, container: string) => {
+      const c = cli();
+      const done = await c.engine.disconnect(network, container);
+      if (!c.opts.dryRun) c.out(c.opts.json ? json({ disconnected: done }) : done ? `container ${container}: disconnected from ${network}\n` : `container ${container} was not connected to ${network}\n`);
+    });
 
   net.command('prune').description('remove networks that have no containers').action(async () => {
     const c = cli();

@@ -1,4 +1,5 @@
 // Docker-shaped JSON views of records, for `inspect` and `--json`.
+import { networkModeOf } from '../engine/inputs.js';
 import type { ContainerRecord, NetworkRecord, State } from '../state/types.js';
 
 export function networkView(n: NetworkRecord, state: State) {
@@ -53,8 +54,8 @@ export function containerView(c: ContainerRecord, state: State) {
     Created: c.created,
     State: { Status: c.status === 'ready' ? 'created' : c.status },
     Config: { Hostname: c.hostname },
-    HostConfig: { Dns: c.dns, DnsSearch: c.dnsSearch, ExtraHosts: c.addHosts.map((h) => `${h.name}:${h.ip}`) },
-    NetworkSettings: { SandboxKey: `/run/netns/${c.name}`, Networks: networks },
+    HostConfig: { NetworkMode: networkModeOf(c, c.endpoints[0]?.network), Dns: c.dns, DnsSearch: c.dnsSearch, ExtraHosts: c.addHosts.map((h) => `${h.name}:${h.ip}`) },
+    NetworkSettings: { SandboxKey: `/run/netns/${c.name}`, Networks: c.mode === 'host' || c.mode === 'none' ? { [c.mode]: {} } : networks },
     ResolvConfPath: `/etc/netns/${c.name}/resolv.conf`,
     HostsPath: `/etc/netns/${c.name}/hosts`,
   };

@@ -102,7 +102,7 @@ export async function apply(steps: readonly Step[], o: ApplyOptions): Promise<vo
     const crashIdx = o.crashAt === undefined ? -1 : slots.findIndex((s) => s.seq === o.crashAt);
     if (faultIdx >= 0) slots = slots.slice(0, faultIdx);
     if (crashIdx >= 0) slots = slots.slice(0, crashIdx);
-    if (slots.length) {
+    while (slots.length) {
       const unit = { slots, key: u.key };
       const op = unitCommand(unit);
       if (op.kind === 'cmd') {
@@ -113,6 +113,12 @@ export async function apply(steps: readonly Step[], o: ApplyOptions): Promise<vo
           const ok = slots.length > 1 ? Math.max(0, line - 1) : 0;
           for (const s of slots.slice(0, ok)) applied[s.step]!++;
           const bad = slots[Math.min(ok, slots.length - 1)]!;
+          if ((bad.op as Command).absentOk && classify(out) === 'not-found') {
+            // Deleting what is already gone: done. Go on with the rest of the batch.
+            applied[bad.step]!++;
+            slots = slots.slice(ok + 1);
+            continue;
+          }
           throw new Failure(bad.step, new CommandError(bad.op as Command, out, steps[bad.step]!.description));
         }
       } else {
@@ -121,6 +127,7 @@ export async function apply(steps: readonly Step[], o: ApplyOptions): Promise<vo
         });
       }
       for (const s of slots) applied[s.step]!++;
+      break;
     }
     if (crashIdx >= 0) crash();
     if (faultIdx >= 0) {
@@ -147,10 +154,14 @@ export async function apply(steps: readonly Step[], o: ApplyOptions): Promise<vo
 
   try {
     for (let i = 0; i < units.length; ) {
-      // File ops (/etc/netns entries) do not depend on the ip commands: they are written while
-      // the next process runs.
+      // File ops (/etc/netns entries) and `ip` commands never depend on each other: files are
+      // written while the next ip process runs. Other processes (mount) may need a file first.
       let f = i;
       while (f < units.length && isFile(units[f]!)) f++;
+      if (f < units.length && f > i && unitCommand(units[f]!).kind === 'cmd' && (unitCommand(units[f]!) as Command).file !== 'ip') {
+        for (const u of units.slice(i, f)) await runUnit(u);
+        i = f;
+      }
       const files = units.slice(i, f);
       // Batches inside different container namespaces are independent: run them side by side.
       let j = f;

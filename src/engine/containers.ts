@@ -1,19 +1,21 @@
 // Container create and remove, one or many at once (many share batches: the bulk path of `up`).
 import { existsSync } from 'node:fs';
-import { ConflictError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { allocate, checkStatic, type AllocRequest } from '../ipam/allocator.js';
 import { macForIp, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
 import { listLinks } from '../kernel/link.js';
 import { listNetns } from '../kernel/netns.js';
 import { etcDir, isOurs } from '../kernel/netns-files.js';
 import type { IntentFile } from '../state/intent.js';
-import type { ContainerRecord, NetworkRecord, State } from '../state/types.js';
+import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../state/types.js';
 import { execute, type EngineContext } from './context.js';
-import type { ContainerSpec } from './inputs.js';
+import { networkModeOf, type ContainerSpec } from './inputs.js';
 import { hostVethName, newId } from './names.js';
 import { planContainerCreate, planContainerRemove } from './plan-container.js';
+import type { Step } from './step.js';
 
-function allocRequest(n: NetworkRecord, state: State): AllocRequest & { used: Set<string> } {
+/** The address pool of a network: its subnet, range, reserved and used addresses. */
+export function allocRequest(n: NetworkRecord, state: State): AllocRequest & { used: Set<string> } {
   const used = new Set<string>();
   for (const c of Object.values(state.containers)) for (const e of c.endpoints) if (e.network === n.name) used.add(e.ip);
   return {
@@ -26,7 +28,10 @@ function allocRequest(n: NetworkRecord, state: State): AllocRequest & { used: Se
 
 /** What the user asked for, normalised, to compare a repeated create with the record. */
 function requestOf(s: ContainerSpec): Record<string, unknown> {
-  return { network: s.network, ip: s.ip, mac: s.mac, dns: s.dns, dnsSearch: s.dnsSearch, hostname: s.hostname, aliases: s.aliases, addHosts: s.addHosts };
+  return {
+    network: networkModeOf(s), networks: s.networks.length > 1 ? s.networks : undefined, ip: s.ip, mac: s.mac, dns: s.dns,
+    dnsSearch: s.dnsSearch, hostname: s.hostname, aliases: s.aliases, addHosts: s.addHosts,
+  };
 }
 
 function sameRequest(have: ContainerRecord, want: ContainerSpec): string[] {
@@ -34,6 +39,28 @@ function sameRequest(have: ContainerRecord, want: ContainerSpec): string[] {
   const ep = have.endpoints[0];
   const effective: Record<string, unknown> = { ...have.request, ip: req.ip === undefined ? undefined : ep?.ip, mac: req.mac === undefined ? undefined : ep?.mac };
   return Object.keys(req).filter((k) => JSON.stringify(req[k]) !== JSON.stringify(effective[k]));
+}
+
+/** Is the recorded container still whole in the kernel (namespace, and every veth host end)? */
+function isWhole(c: ContainerRecord, netns: ReadonlySet<string>, hostLinks: ReadonlySet<string>): boolean {
+  return netns.has(c.name) && c.endpoints.every((e) => hostLinks.has(e.hostVeth));
+}
+
+/** A new endpoint of container `c` on network `net`: its ethN, host veth, address and MAC. */
+export function newEndpoint(c: string, index: number, net: NetworkRecord, pool: AllocRequest & { used: Set<string> }, o: { ip?: string; mac?: string; aliases: string[] }): EndpointRecord {
+  let ip: string;
+  if (o.ip) {
+    const why = checkStatic(pool, o.ip);
+    if (why) throw new ValidationError('ip', why);
+    ip = o.ip;
+  } else {
+    ip = allocate(pool);
+  }
+  pool.used.add(ip);
+  return {
+    network: net.name, ifname: `eth${index}`, hostVeth: hostVethName(c, index), ip, prefix: pool.subnet.prefix,
+    gateway: net.gateway, mac: o.mac ?? macForIp(ip), aliases: o.aliases,
+  };
 }
 
 /**
@@ -62,31 +89,35 @@ export async function createContainers(
       const diff = sameRequest(have, s);
       if (diff.length) throw new ConflictError(`container ${s.name} already exists with other settings (${diff.join(', ')})`);
       hostLinks ??= new Set((await listLinks(ctx.runner)).map((l) => l.ifname));
-      const whole = netns.has(s.name) && have.endpoints.every((e) => hostLinks!.has(e.hostVeth));
-      if (!whole) throw new ConflictError(`container ${s.name} is recorded but its namespace or veth is missing; run \`nslab container rm ${s.name}\` and create it again`);
+      if (!isWhole(have, netns, hostLinks)) throw new ConflictError(`container ${s.name} is recorded but its namespace or veth is missing; run \`nslab container rm ${s.name}\` and create it again`);
       result.push(have);
       continue;
     }
     if (netns.has(s.name)) throw new ConflictError(`name: a network namespace named ${s.name} already exists and was not made by nslab`);
     if (existsSync(etcDir(s.name)) && !isOurs(s.name)) throw new ConflictError(`name: /etc/netns/${s.name} exists and was not made by nslab`);
-    const net = nets[s.network]!;
-    let pool = pools.get(net.name);
-    if (!pool) pools.set(net.name, (pool = allocRequest(net, state)));
-    let ip: string;
-    if (s.ip) {
-      const why = checkStatic(pool, s.ip);
-      if (why) throw new ValidationError('ip', why);
-      ip = s.ip;
-    } else {
-      ip = allocate(pool);
+    if (s.shares && !state.containers[s.shares] && !specs.some((o) => o.name === s.shares)) {
+      throw new NotFoundError(`network: no such container "${s.shares}" to share a namespace with`);
     }
-    pool.used.add(ip);
-    const subnet = pool.subnet;
+    const other = s.shares ? state.containers[s.shares] ?? fresh.find((f) => f.name === s.shares) : undefined;
+    if (s.shares && !other && specs.findIndex((o) => o.name === s.shares) > specs.indexOf(s)) {
+      throw new ValidationError('network', `container ${s.shares} must come before ${s.name}, which shares its namespace`);
+    }
+    if (other && other.mode !== 'network' && other.mode !== 'none') {
+      throw new ValidationError('network', `container ${other.name} has network mode ${networkModeOf(other)}; share a container that has its own namespace`);
+    }
+    const endpoints = s.networks.map((name, i) => {
+      const net = nets[name]!;
+      let pool = pools.get(net.name);
+      if (!pool) pools.set(net.name, (pool = allocRequest(net, state)));
+      return newEndpoint(s.name, i, net, pool, i === 0 ? { ip: s.ip, mac: s.mac, aliases: s.aliases } : { aliases: s.aliases });
+    });
     const rec: ContainerRecord = {
       name: s.name,
       id: newId(),
+      mode: s.mode,
+      ...(s.shares ? { shares: s.shares } : {}),
       status: 'ready',
-      endpoints: [{ network: net.name, ifname: 'eth0', hostVeth: hostVethName(s.name, 0), ip, prefix: subnet.prefix, gateway: net.gateway, mac: s.mac ?? macForIp(ip), aliases: s.aliases }],
+      endpoints,
       hostname: s.hostname,
       dns: s.dns ?? [],
       dnsSearch: s.dnsSearch ?? [],
@@ -98,8 +129,8 @@ export async function createContainers(
     result.push(rec);
   }
   if (fresh.length === 0) return result;
-  const host = ctx.hostResolvers();
-  const steps = fresh.flatMap((c) => planContainerCreate(c, nets, host));
+  const cx = { nets, host: ctx.hostResolvers(), containers: { ...state.containers, ...Object.fromEntries(fresh.map((c) => [c.name, c])) }, hostPid: process.pid };
+  const steps = fresh.flatMap((c) => planContainerCreate(c, cx));
   if (ctx.dryRun) {
     await execute(ctx, steps);
     return result;
@@ -134,12 +165,34 @@ async function waitLinksGone(ctx: EngineContext, names: ReadonlySet<string>, tim
   }
 }
 
-/** Remove containers (recorded ones; absent names are success). Returns the names removed. */
-export async function removeContainers(ctx: EngineContext, state: State, names: readonly string[], save: () => Promise<void>): Promise<string[]> {
+/** Containers that share `name`'s namespace (mode container:NAME). */
+export function sharersOf(state: State, name: string): ContainerRecord[] {
+  return Object.values(state.containers).filter((c) => c.mode === 'container' && c.shares === name);
+}
+
+/**
+ * Remove containers (recorded ones; absent names are success). Returns the names removed.
+ * A container whose namespace others share is refused unless `force`: then its veths are
+ * deleted explicitly (the shared namespace lives on) and the sharers are left with only lo.
+ */
+export async function removeContainers(
+  ctx: EngineContext, state: State, names: readonly string[], save: () => Promise<void>, force = false,
+): Promise<string[]> {
   const netns = await listNetns();
   const recs = names.map((n) => state.containers[n]).filter((c): c is ContainerRecord => !!c);
   if (!recs.length) return [];
-  const steps = recs.flatMap((c) => planContainerRemove(c.name, netns.has(c.name)));
+  const going = new Set(recs.map((c) => c.name));
+  const steps: Step[] = [];
+  for (const c of recs) {
+    const sharers = sharersOf(state, c.name).filter((s) => !going.has(s.name)).map((s) => s.name);
+    if (sharers.length && !force) {
+      throw new ConflictError(`container ${c.name}: its network namespace is shared by ${sharers.join(', ')} (network container:${c.name}); remove ${sharers.length > 1 ? 'them' : 'it'} first, or use --force`);
+    }
+    if (sharers.length && !ctx.dryRun) {
+      ctx.notice(`--force: ${sharers.join(', ')} shared the namespace of ${c.name}; ${sharers.length > 1 ? 'they keep' : 'it keeps'} that namespace with only lo, and no network`);
+    }
+    steps.push(...planContainerRemove(c.name, netns.has(c.name), sharers.length ? c.endpoints.map((e) => e.hostVeth) : []));
+  }
   await execute(ctx, steps);
   if (ctx.dryRun) return recs.map((c) => c.name);
   await waitLinksGone(ctx, new Set(recs.flatMap((c) => c.endpoints.map((e) => e.hostVeth))));

@@ -8,10 +8,12 @@ import { delNetns, listNetns } from '../kernel/netns.js';
 import { hostResolvers, removeNetnsFiles } from '../kernel/netns-files.js';
 import { observeHost } from '../kernel/observe.js';
 import { CorruptStateError, Store } from '../state/store.js';
-import { emptyState, type ContainerRecord, type NetworkRecord, type State } from '../state/types.js';
+import { emptyState, type ContainerRecord, type EndpointRecord, type NetworkRecord, type State } from '../state/types.js';
 import { createContainers, removeContainers } from './containers.js';
 import { execute, type EngineContext } from './context.js';
-import { parseContainerInput, parseNetworkInput, type ContainerInput, type NetworkInput } from './inputs.js';
+import { parseContainerInput, parseNetworkInput, type ContainerInput, type ContainerSpec, type NetworkInput } from './inputs.js';
+import { connect, disconnect } from './endpoints.js';
+import { checkHostname, checkIp, checkName } from './validate.js';
 import { DEFAULT_NETWORK } from './names.js';
 import { createNetwork, removeChainsStep, removeNetworks, requireNetwork } from './networks.js';
 import { planContainerRemove } from './plan-container.js';
@@ -75,16 +77,26 @@ export class Engine {
     });
   }
 
-  /** Tear down and unrecord the containers an interrupted create left behind (named in the intent file). */
+  /** Tear down and unrecord what an interrupted create or connect left behind (named in the intent file). */
   private async recover(state: State, save: Save): Promise<void> {
-    const half = this.store.intent.read().containers;
-    if (half.length) {
+    const { containers: half, endpoints = [] } = this.store.intent.read();
+    if (half.length || endpoints.length) {
       const netns = await listNetns();
-      this.ctx.log.warn({ containers: half.map((c) => c.name) }, 'removing containers an interrupted run left half-built');
-      await execute(this.ctx, half.flatMap((c) => planContainerRemove(c.name, netns.has(c.name))));
-      const recorded = half.filter((c) => state.containers[c.name]?.id === c.id);
-      for (const c of recorded) delete state.containers[c.name];
-      if (recorded.length) await save();
+      this.ctx.log.warn({ containers: half.map((c) => c.name), endpoints: endpoints.map((e) => e.endpoint.hostVeth) }, 'removing what an interrupted run left half-built');
+      await execute(this.ctx, [
+        ...endpoints.map(({ endpoint: e }) => step(`${e.hostVeth}/recover`, `delete veth ${e.hostVeth}`, 0, [delLink(e.hostVeth)])),
+        ...half.flatMap((c) => planContainerRemove(c.name, netns.has(c.name))),
+      ]);
+      let changed = false;
+      for (const c of half) {
+        if (state.containers[c.name]?.id === c.id) changed = delete state.containers[c.name];
+      }
+      for (const { container, endpoint } of endpoints) {
+        const eps = state.containers[container]?.endpoints;
+        const i = eps?.findIndex((e) => e.hostVeth === endpoint.hostVeth) ?? -1;
+        if (i >= 0) changed = !!eps!.splice(i, 1);
+      }
+      if (changed) await save();
     }
     this.store.intent.clear();
   }
@@ -95,9 +107,18 @@ export class Engine {
     return this.mutate((state, save) => createNetwork(this.ctx, state, spec, save));
   }
 
-  /** Remove networks; names already gone are success. */
-  removeNetworks(names: readonly string[]): Promise<string[]> {
-    return this.mutate((state, save) => removeNetworks(this.ctx, state, names, save));
+  /** Remove networks; names already gone are success. `force`: disconnect attached containers first. */
+  removeNetworks(names: readonly string[], force = false): Promise<string[]> {
+    return this.mutate(async (state, save) => {
+      if (force) {
+        for (const name of names) {
+          const attached = Object.values(state.containers).filter((c) => c.endpoints.some((e) => e.network === name)).map((c) => c.name);
+          for (const c of attached) await disconnect(this.ctx, state, name, c, save);
+          if (attached.length && !this.ctx.dryRun) this.ctx.notice(`--force: disconnected ${attached.join(', ')} from network ${name}`);
+        }
+      }
+      return removeNetworks(this.ctx, state, names, save);
+    });
   }
 
   /** Create containers (one, or many sharing batches); the default network appears on first use. */
@@ -116,20 +137,39 @@ export class Engine {
     });
   }
 
-  private async networksFor(state: State, specs: ReturnType<typeof parseContainerInput>[], save: Save): Promise<Record<string, NetworkRecord>> {
+  private async networksFor(state: State, specs: readonly ContainerSpec[], save: Save): Promise<Record<string, NetworkRecord>> {
     const nets: Record<string, NetworkRecord> = {};
-    for (const s of specs) {
-      if (!state.networks[s.network] && s.network === DEFAULT_NETWORK) {
-        nets[s.network] = await createNetwork(this.ctx, state, parseNetworkInput({ name: DEFAULT_NETWORK }), save);
+    for (const name of new Set(specs.flatMap((s) => s.networks))) {
+      if (!state.networks[name] && name === DEFAULT_NETWORK) {
+        nets[name] = await createNetwork(this.ctx, state, parseNetworkInput({ name: DEFAULT_NETWORK }), save);
       }
-      nets[s.network] ??= requireNetwork(state, s.network);
+      nets[name] ??= requireNetwork(state, name);
     }
     return nets;
   }
 
-  /** Remove containers; names already gone are success. */
-  removeContainers(names: readonly string[]): Promise<string[]> {
-    return this.mutate((state, save) => removeContainers(this.ctx, state, names, save));
+  /** Remove containers; names already gone are success. `force`: even if others share one's namespace. */
+  removeContainers(names: readonly string[], force = false): Promise<string[]> {
+    return this.mutate((state, save) => removeContainers(this.ctx, state, names, save, force));
+  }
+
+  /** Attach a container to one more network (the next ethN). Idempotent. */
+  connect(network: string, container: string, o: { ip?: string; aliases?: string[] } = {}): Promise<EndpointRecord> {
+    checkName('network', network);
+    checkName('container', container);
+    const ip = o.ip === undefined ? undefined : checkIp('ip', o.ip);
+    const aliases = (o.aliases ?? []).map((a) => checkHostname('alias', a));
+    return this.mutate((state, save) => connect(this.ctx, state, requireNetwork(state, network), container, { ip, aliases }, save, this.store.intent));
+  }
+
+  /** Detach a container from a network. Idempotent: not connected is success (false). */
+  disconnect(network: string, container: string): Promise<boolean> {
+    checkName('network', network);
+    checkName('container', container);
+    return this.mutate((state, save) => {
+      requireNetwork(state, network);
+      return disconnect(this.ctx, state, network, container, save);
+    });
   }
 
   /**

@@ -91,7 +91,10 @@ export function parseNetworkInput(raw: NetworkInput): NetworkSpec {
 
 export interface ContainerInput {
   name: string;
+  /** A network name, or a mode: host, none, container:OTHER (Docker's --net). */
   network?: string;
+  /** Several networks (lab files, repeated --network); the first holds the default route. */
+  networks?: string[];
   ip?: string;
   mac?: string;
   dns?: string[];
@@ -101,9 +104,16 @@ export interface ContainerInput {
   addHosts?: string[];
 }
 
+/** How a container is networked: Docker's network modes. */
+export type NetMode = 'network' | 'host' | 'none' | 'container';
+
 export interface ContainerSpec {
   name: string;
-  network: string;
+  mode: NetMode;
+  /** Mode "network": the networks, first one first (at least one). Empty otherwise. */
+  networks: string[];
+  /** Mode "container": whose namespace this one shares. */
+  shares?: string;
   ip?: string;
   mac?: string;
   dns?: string[];
@@ -113,16 +123,48 @@ export interface ContainerSpec {
   addHosts: Array<{ name: string; ip: string }>;
 }
 
+/** Docker's HostConfig.NetworkMode string of a spec or record. */
+export function networkModeOf(c: { mode: NetMode; networks?: readonly string[]; shares?: string }, first?: string): string {
+  if (c.mode === 'container') return `container:${c.shares}`;
+  if (c.mode !== 'network') return c.mode;
+  return first ?? c.networks?.[0] ?? 'none';
+}
+
+function parseMode(name: string, raw: ContainerInput): Pick<ContainerSpec, 'mode' | 'networks' | 'shares'> {
+  if (raw.network !== undefined && raw.networks !== undefined) throw new ValidationError('network', 'give network or networks, not both');
+  const nets = raw.networks ?? [raw.network ?? DEFAULT_NETWORK];
+  if (nets.length === 0) throw new ValidationError('networks', 'needs at least one network');
+  const first = nets[0]!;
+  const special = first === 'host' || first === 'none' || first.startsWith('container:');
+  if (special) {
+    if (nets.length > 1) throw new ValidationError('network', `mode ${first} cannot be combined with other networks`);
+    const conflicts: Array<[string, unknown]> = [['ip', raw.ip], ['mac', raw.mac], ['alias', raw.aliases?.length || undefined]];
+    if (first.startsWith('container:')) {
+      conflicts.push(['dns', raw.dns?.length || undefined], ['dns-search', raw.dnsSearch?.length || undefined],
+        ['hostname', raw.hostname], ['add-host', raw.addHosts?.length || undefined]);
+    }
+    const bad = conflicts.find(([, v]) => v !== undefined);
+    if (bad) throw new ValidationError(bad[0], `cannot be set with network mode ${first} (the namespace's interfaces are not nslab's to configure)`);
+    if (first === 'host' || first === 'none') return { mode: first, networks: [] };
+    const other = checkName('network', first.slice('container:'.length));
+    if (other === name) throw new ValidationError('network', `container ${name} cannot share its own namespace`);
+    return { mode: 'container', networks: [], shares: other };
+  }
+  const seen = new Set<string>();
+  for (const n of nets) {
+    checkName('network', n);
+    if (n === 'host' || n === 'none' || n.startsWith('container:')) throw new ValidationError('network', `mode ${n} cannot be combined with other networks`);
+    if (seen.has(n)) throw new ValidationError('network', `network ${n} is named twice`);
+    seen.add(n);
+  }
+  return { mode: 'network', networks: nets };
+}
+
 export function parseContainerInput(raw: ContainerInput): ContainerSpec {
   const name = checkName('name', raw.name);
-  const network = raw.network ?? DEFAULT_NETWORK;
-  if (network === 'host' || network === 'none' || network.startsWith('container:')) {
-    throw new ValidationError('network', `mode "${network}" is not supported yet`);
-  }
-  checkName('network', network);
   return {
     name,
-    network,
+    ...parseMode(name, raw),
     ip: raw.ip === undefined ? undefined : checkIp('ip', raw.ip),
     mac: raw.mac === undefined ? undefined : checkMac('mac', raw.mac),
     dns: raw.dns?.map((d) => checkIp('dns', d)),

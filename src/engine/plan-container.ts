@@ -1,11 +1,12 @@
-// Plans for a container on a bridge network: namespace, veth pair, address, route, resolv.conf, hosts.
+// Plans for containers: namespace (made, named or shared), veth pairs, addresses, routes, files.
+import type { Command } from '../exec/command.js';
 import { broadcastOf, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
 import { addAddr } from '../kernel/addr.js';
 import { addVethIntoNetns, delLink, setAlias, setUp } from '../kernel/link.js';
-import { addNetns, delNetns } from '../kernel/netns.js';
+import { addNetns, attachNetns, delNetns, netnsMountPoint, removeMountPoint, shareNetns } from '../kernel/netns.js';
 import { hostsText, removeNetnsFiles, resolvConfText, writeNetnsFiles, type ResolvSettings } from '../kernel/netns-files.js';
 import { addDefaultRoute } from '../kernel/route.js';
-import type { ContainerRecord, NetworkRecord } from '../state/types.js';
+import type { ContainerRecord, EndpointRecord, NetworkRecord } from '../state/types.js';
 import { vethAlias } from './names.js';
 import { step, type Step } from './step.js';
 
@@ -24,40 +25,76 @@ export function hostsOf(c: ContainerRecord): Array<{ ip: string; names: string[]
   return [...own, ...c.addHosts.map((h) => ({ ip: h.ip, names: [h.name] }))];
 }
 
+/** What planning a container needs besides its record. */
+export interface ContainerContext {
+  readonly nets: Record<string, NetworkRecord>;
+  readonly host: ResolvSettings;
+  /** Other containers by name (whose namespace a container:OTHER one shares). */
+  readonly containers: Record<string, ContainerRecord>;
+  /** A process in the host's namespace (ours), for `ip netns attach` of host-mode containers. */
+  readonly hostPid: number;
+}
+
+/**
+ * One endpoint: the veth (host end on the bridge, peer born inside as ethN; phase 2) and the
+ * commands that configure it inside the namespace (the caller batches them; phase 3).
+ */
+export function endpointPlan(c: string, e: EndpointRecord, n: NetworkRecord, defaultRoute: boolean): { veth: Step; inside: Command[] } {
+  const subnet = parseCidr4(n.subnet) as Cidr4;
+  const veth = step(`${c}/${e.ifname}`, `create veth ${e.hostVeth} on ${n.bridge} with peer ${e.ifname} inside ${c}`, 2,
+    [
+      addVethIntoNetns({ host: e.hostVeth, master: n.bridge, mtu: n.mtu, netns: c, peer: e.ifname, peerMac: e.mac }),
+      setAlias(e.hostVeth, vethAlias(c, e.ifname)),
+    ],
+    [delLink(e.hostVeth)]);
+  const inside = [addAddr(e.ifname, `${e.ip}/${e.prefix}`, broadcastOf(subnet), c), setUp(e.ifname, c)];
+  // An internal network has no way out, so no default route through it.
+  if (defaultRoute && !n.internal) inside.push(addDefaultRoute(e.gateway, e.ifname, c));
+  return { veth, inside };
+}
+
 /**
  * Steps that build one container from nothing. Phases let many containers share batches:
- * 0 files, 1 namespaces, 2 veths (host side), 3 configuration inside each namespace.
+ * 0 files, 1 namespaces, 2 veths (host side) or shared mounts, 3 configuration inside.
  */
-export function planContainerCreate(c: ContainerRecord, nets: Record<string, NetworkRecord>, host: ResolvSettings): Step[] {
-  const steps: Step[] = [
-    step(`${c.name}/files`, `write /etc/netns/${c.name}/resolv.conf and hosts`, 0,
-      writeNetnsFiles(c.name, resolvConfText(c.name, resolvOf(c, host)), hostsText(c.name, hostsOf(c))),
-      [removeNetnsFiles(c.name)]),
-    step(`${c.name}/netns`, `create network namespace ${c.name}`, 1, [addNetns(c.name)], [delNetns(c.name)]),
-  ];
+export function planContainerCreate(c: ContainerRecord, cx: ContainerContext): Step[] {
+  const src = c.mode === 'container' ? cx.containers[c.shares!]! : c; // a sharer shows its host's files
+  const files = step(`${c.name}/files`, `write /etc/netns/${c.name}/resolv.conf and hosts`, 0,
+    writeNetnsFiles(c.name, resolvConfText(c.name, resolvOf(src, cx.host)), hostsText(c.name, hostsOf(src))),
+    [removeNetnsFiles(c.name)]);
+  if (c.mode === 'host') {
+    return [files, step(`${c.name}/netns`, `name the host's own network namespace ${c.name} (nothing else is created)`, 1,
+      [attachNetns(c.name, cx.hostPid)], [delNetns(c.name)])];
+  }
+  if (c.mode === 'container') {
+    return [
+      files,
+      step(`${c.name}/netns`, `create the mount point /run/netns/${c.name}`, 1, [netnsMountPoint(c.name)], [removeMountPoint(c.name)]),
+      step(`${c.name}/share`, `bind ${c.shares}'s network namespace to the name ${c.name} (same interfaces, addresses and MACs)`, 2,
+        [shareNetns(c.shares!, c.name)], [delNetns(c.name)]),
+    ];
+  }
+  const steps: Step[] = [files, step(`${c.name}/netns`, `create network namespace ${c.name}`, 1, [addNetns(c.name)], [delNetns(c.name)])];
   const inside = [setUp('lo', c.name)];
   c.endpoints.forEach((e, i) => {
-    const n = nets[e.network]!;
-    const subnet = parseCidr4(n.subnet) as Cidr4;
-    steps.push(step(`${c.name}/${e.ifname}`, `create veth ${e.hostVeth} on ${n.bridge} with peer ${e.ifname} inside ${c.name}`, 2,
-      [
-        addVethIntoNetns({ host: e.hostVeth, master: n.bridge, mtu: n.mtu, netns: c.name, peer: e.ifname, peerMac: e.mac }),
-        setAlias(e.hostVeth, vethAlias(c.name, e.ifname)),
-      ],
-      [delLink(e.hostVeth)]));
-    inside.push(addAddr(e.ifname, `${e.ip}/${e.prefix}`, broadcastOf(subnet), c.name), setUp(e.ifname, c.name));
-    // The first network holds the default route, as in Docker; an internal one has none.
-    if (i === 0 && !n.internal) inside.push(addDefaultRoute(e.gateway, e.ifname, c.name));
+    const ep = endpointPlan(c.name, e, cx.nets[e.network]!, i === 0);
+    steps.push(ep.veth);
+    inside.push(...ep.inside);
   });
-  const route = inside.some((o) => o.args[0] === 'route') ? `, default route via ${c.endpoints[0]!.gateway}` : '';
+  const first = c.endpoints[0];
+  const route = first && !cx.nets[first.network]!.internal ? `, default route via ${first.gateway}` : '';
   steps.push(step(`${c.name}/configure`, `bring up lo${c.endpoints.map((e) => ` and ${e.ifname} ${e.ip}/${e.prefix}`).join('')}${route} in ${c.name}`, 3, inside));
   return steps;
 }
 
-/** Steps that remove a container: its namespace (taking its veth pairs along), then its files. */
-export function planContainerRemove(name: string, netnsExists: boolean): Step[] {
-  const steps: Step[] = [];
-  if (netnsExists) steps.push(step(`${name}/netns`, `delete network namespace ${name} (its veth pairs go with it)`, 0, [delNetns(name)]));
-  steps.push(step(`${name}/files`, `remove /etc/netns/${name}`, 1, [removeNetnsFiles(name)]));
+/**
+ * Steps that remove a container: its namespace's name (the namespace and its veth pairs go
+ * with it unless something else holds it), then its files. `vethsFirst` are host ends to
+ * delete explicitly first: those of a namespace another container still shares.
+ */
+export function planContainerRemove(name: string, netnsExists: boolean, vethsFirst: readonly string[] = []): Step[] {
+  const steps: Step[] = vethsFirst.map((v) => step(`${name}/${v}`, `delete veth ${v} (the namespace outlives ${name}: it is shared)`, 0, [delLink(v)]));
+  if (netnsExists) steps.push(step(`${name}/netns`, `delete network namespace ${name} (its veth pairs go with it)`, 1, [delNetns(name)]));
+  steps.push(step(`${name}/files`, `remove /etc/netns/${name}`, 2, [removeNetnsFiles(name)]));
   return steps;
 }

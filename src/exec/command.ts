@@ -11,6 +11,8 @@ export interface Command {
   readonly stdin?: string;
   /** True when the command changes the host; reads are run even in dry-run. */
   readonly mutates: boolean;
+  /** A delete for which "not found" means done (removing what is already gone succeeds). */
+  readonly absentOk?: boolean;
 }
 
 /** A change to a file under /etc/netns or the state directory, done in-process. */
@@ -22,8 +24,8 @@ export type FileOp =
 export type Op = Command | FileOp;
 
 /** An `ip` command; with `netns` it runs as `ip -n NETNS …`. */
-export function ip(args: readonly string[], opts: { netns?: string; mutates?: boolean } = {}): Command {
-  return { kind: 'cmd', file: 'ip', args, netns: opts.netns, mutates: opts.mutates ?? true };
+export function ip(args: readonly string[], opts: { netns?: string; mutates?: boolean; absentOk?: boolean } = {}): Command {
+  return { kind: 'cmd', file: 'ip', args, netns: opts.netns, mutates: opts.mutates ?? true, ...(opts.absentOk ? { absentOk: true } : {}) };
 }
 
 /** A read-only `ip -json` query. */

@@ -20,7 +20,7 @@ export function toShell(op: Op): string {
     case 'mkdir':
       return `mkdir -p ${quote(op.path)}`;
     case 'write':
-      return heredoc(`cat > ${quote(op.path)}`, op.content);
+      return op.content === '' ? `: > ${quote(op.path)}` : heredoc(`cat > ${quote(op.path)}`, op.content);
     case 'rm':
       return `rm -rf ${quote(op.path)}`;
     case 'cmd': {

@@ -56,8 +56,9 @@ export function setUp(name: string, netns?: string): Command {
 }
 
 /** Delete a link; "not found" counts as success to callers that tolerate it. */
+/** Delete a link (a veth takes its peer along); already gone is success. */
 export function delLink(name: string, netns?: string): Command {
-  return ip(['link', 'del', name], { netns });
+  return ip(['link', 'del', name], { netns, absentOk: true });
 }
 
 export function listLinks(runner: Runner, netns?: string): Promise<LinkInfo[]> {

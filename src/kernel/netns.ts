@@ -1,6 +1,6 @@
 // Network namespaces: `ip netns add/del`, and the list read from /run/netns.
 import { readdirSync } from 'node:fs';
-import { ip, type Command } from '../exec/command.js';
+import { ip, type Command, type FileOp } from '../exec/command.js';
 
 export const NETNS_DIR = '/run/netns';
 
@@ -9,9 +9,32 @@ export function addNetns(name: string): Command {
   return ip(['netns', 'add', name]);
 }
 
-/** Delete a named namespace; its veth ends die with it. "not found" counts as success. */
+/** Give an existing namespace (that of process PID) a name: how a host-mode container is made. */
+export function attachNetns(name: string, pid: number): Command {
+  return ip(['netns', 'attach', name, String(pid)]);
+}
+
+/** The empty file a namespace name is bound onto (what `ip netns add` creates first). */
+export function netnsMountPoint(name: string): FileOp {
+  return { kind: 'write', path: `${NETNS_DIR}/${name}`, content: '' };
+}
+
+/** Bind OTHER's namespace to a second name: a container sharing another's namespace. */
+export function shareNetns(other: string, name: string): Command {
+  return { kind: 'cmd', file: 'mount', args: ['--bind', `${NETNS_DIR}/${other}`, `${NETNS_DIR}/${name}`], mutates: true };
+}
+
+/** Remove a mount point left without its mount (absent is fine). */
+export function removeMountPoint(name: string): FileOp {
+  return { kind: 'rm', path: `${NETNS_DIR}/${name}` };
+}
+
+/**
+ * Delete a namespace's name (unmount and unlink). The namespace itself, and its veth ends,
+ * go when nothing else holds it: not for host mode or a shared one. "not found" is success.
+ */
 export function delNetns(name: string): Command {
-  return ip(['netns', 'del', name]);
+  return ip(['netns', 'del', name], { absentOk: true });
 }
 
 /** Names of all namespaces visible to `ip netns` (one small directory: read synchronously). */

@@ -63,13 +63,13 @@ function container(name: string, v: unknown): ContainerInput {
   if (!isObj(o)) throw new ValidationError(w, 'must be a mapping of settings');
   known(w, o, CTR_KEYS);
   const nets = strList(`${w}.networks`, o.networks);
-  if (nets && nets.length > 1) throw new ValidationError(`${w}.networks`, 'more than one network per container is not supported yet');
   for (const k of ['links', 'ports'] as const) {
     if (o[k] !== undefined) throw new ValidationError(`${w}.${k}`, 'is not supported yet');
   }
   return {
     name,
-    network: str(`${w}.network`, o.network) ?? nets?.[0],
+    network: str(`${w}.network`, o.network),
+    networks: nets,
     ip: str(`${w}.ip`, o.ip),
     mac: str(`${w}.mac`, o.mac),
     dns: strList(`${w}.dns`, o.dns),

@@ -2,11 +2,13 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import type { ContainerRecord } from './types.js';
+import type { ContainerRecord, EndpointRecord } from './types.js';
 
 export interface Intent {
-  /** Containers being created; any of them not recorded in state.json is torn down on the next run. */
+  /** Containers being created: the next run tears each down and drops its record. */
   containers: ContainerRecord[];
+  /** Endpoints being added (network connect): the next run deletes each veth and drops it. */
+  endpoints?: Array<{ container: string; endpoint: EndpointRecord }>;
 }
 
 /**

@@ -30,6 +30,10 @@ export interface EndpointRecord {
 export interface ContainerRecord {
   name: string;
   id: string;
+  /** Docker's network modes: on nslab networks (endpoints), host, none (only lo), container (shares). */
+  mode: 'network' | 'host' | 'none' | 'container';
+  /** Mode "container": the container whose namespace this one shares. */
+  shares?: string;
   /** Records reach state.json only once every kernel object exists (intent.json covers the time before). */
   status: 'ready';
   endpoints: EndpointRecord[];

@@ -85,3 +85,14 @@ t.test('namespace batches run in parallel up to the limit', async (t) => {
   await apply(many, { runner, concurrency: 4 });
   t.equal(peak, 4);
 });
+
+t.test('a delete of something already gone is done, and the rest of its batch still runs', async (t) => {
+  const { delLink } = await import('../../../src/kernel/link.js');
+  let calls = 0;
+  const r = new FakeRunner({}, (c) => (c.args[0] === '-batch' && calls++ === 0 ? { stderr: 'Cannot find device "a"\nCommand failed -:1\n' } : undefined));
+  await apply([step('x', 'delete a and b', 0, [delLink('a'), delLink('b'), ip(['link', 'set', 'c', 'up'])])], { runner: r });
+  t.same(r.lines(), ['ip -batch - <<link del a | link del b | link set c up', 'ip -batch - <<link del b | link set c up']);
+  const bad = new FakeRunner({}, () => ({ stderr: 'Cannot find device "c"' }));
+  const err = await apply([step('y', 'bring c up', 0, [ip(['link', 'set', 'c', 'up'])])], { runner: bad }).catch((e) => e);
+  t.ok(err instanceof ApplyError, 'not-found of anything but a delete is still a failure');
+});

@@ -18,10 +18,19 @@ t.test('container names and fields', async (t) => {
   for (const bad of ['a/b', '..', '.', '-x', 'a b', 'a;b', 'x'.repeat(16), '']) {
     t.throws(() => parseContainerInput({ name: bad }), /^name: /, JSON.stringify(bad));
   }
-  t.equal(parseContainerInput({ name: 'c4' }).network, 'bridge');
+  t.same(parseContainerInput({ name: 'c4' }).networks, ['bridge']);
+  t.same(parseContainerInput({ name: 'c4', networks: ['a', 'b'] }).networks, ['a', 'b']);
+  t.throws(() => parseContainerInput({ name: 'c4', networks: ['a', 'a'] }), /^network: network a is named twice/);
+  t.throws(() => parseContainerInput({ name: 'c4', network: 'a', networks: ['b'] }), /^network: give network or networks/);
+  t.equal(parseContainerInput({ name: 'c4', network: 'host' }).mode, 'host');
+  t.same(parseContainerInput({ name: 'c4', network: 'none' }).networks, []);
+  t.equal(parseContainerInput({ name: 'c4', network: 'container:c5' }).shares, 'c5');
+  t.throws(() => parseContainerInput({ name: 'c4', network: 'container:c4' }), /cannot share its own/);
+  t.throws(() => parseContainerInput({ name: 'c4', network: 'container:c5', dns: ['10.0.0.1'] }), /^dns: cannot be set with network mode container:c5/);
+  t.throws(() => parseContainerInput({ name: 'c4', network: 'none', mac: '02:00:00:00:00:01' }), /^mac: /);
+  t.throws(() => parseContainerInput({ name: 'c4', networks: ['a', 'host'] }), /mode host cannot be combined/);
   t.equal(parseContainerInput({ name: 'c4' }).hostname, 'c4');
   t.throws(() => parseContainerInput({ name: 'c4', addHosts: ['nocolon'] }), /add-host/);
-  t.throws(() => parseContainerInput({ name: 'c4', network: 'host' }), /network: .*not supported yet/);
   t.same(parseContainerInput({ name: 'c4', addHosts: ['gw:10.0.0.1'] }).addHosts, [{ name: 'gw', ip: '10.0.0.1' }]);
 });
 

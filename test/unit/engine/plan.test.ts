@@ -18,7 +18,7 @@ const lab: NetworkRecord = {
   auxAddresses: {}, mtu: 1500, masquerade: true, icc: true, internal: false, created: '',
 };
 const ctr = (name: string, ip: string): ContainerRecord => ({
-  name, id: 'y', status: 'ready', hostname: name, dns: [], dnsSearch: [], addHosts: [], request: {}, created: '',
+  name, id: 'y', mode: 'network', status: 'ready', hostname: name, dns: [], dnsSearch: [], addHosts: [], request: {}, created: '',
   endpoints: [{ network: 'lab', ifname: 'eth0', hostVeth: `nv-${name}-0`, ip, prefix: 24, gateway: '10.201.0.1', mac: '02:42:0a:c9:00:04', aliases: [] }],
 });
 
@@ -114,7 +114,8 @@ t.test('ICC off: DROP between ports, and bridged traffic passed through iptables
 
 t.test('two containers share batches: one host batch, one batch per namespace', async (t) => {
   const host = { nameservers: ['192.0.2.53'], search: ['lab.internal'], options: [] };
-  const steps = byPhase([...planContainerCreate(ctr('c4', '10.201.0.4'), { lab }, host), ...planContainerCreate(ctr('c5', '10.201.0.5'), { lab }, host)]);
+  const cx = { nets: { lab }, host, containers: {}, hostPid: 1 };
+  const steps = byPhase([...planContainerCreate(ctr('c4', '10.201.0.4'), cx), ...planContainerCreate(ctr('c5', '10.201.0.5'), cx)]);
   const script = scriptOf(steps);
   t.ok(script.includes([
     "ip -batch - <<'EOF'",
@@ -144,6 +145,34 @@ t.test('two containers share batches: one host batch, one batch per namespace', 
   t.equal(scriptOf(planContainerRemove('c4', true)), [
     '# delete network namespace c4 (its veth pairs go with it)',
     'ip netns del c4',
+    '# remove /etc/netns/c4',
+    'rm -rf /etc/netns/c4',
+    '',
+  ].join('\n'));
+});
+
+t.test('the other modes: host names the host namespace, none is lo only, container binds OTHER', async (t) => {
+  const host = { nameservers: ['192.0.2.53'], search: [], options: [] };
+  const other = ctr('c4', '10.201.0.4');
+  const cx = { nets: { lab }, host, containers: { c4: other }, hostPid: 4242 };
+  const mode = (name: string, m: 'host' | 'none' | 'container') => ({ ...ctr(name, ''), mode: m, endpoints: [], ...(m === 'container' ? { shares: 'c4' } : {}) });
+  const h = scriptOf(byPhase(planContainerCreate(mode('h', 'host'), cx)));
+  t.match(h, "# name the host's own network namespace h (nothing else is created)\nip netns attach h 4242\n");
+  t.notMatch(h, /netns add|link add/);
+  const n = scriptOf(byPhase(planContainerCreate(mode('n', 'none'), cx)));
+  t.match(n, '# create network namespace n\nip netns add n\n# bring up lo in n\nip -n n link set lo up\n');
+  t.notMatch(n, /veth|route add/);
+  const c = scriptOf(byPhase(planContainerCreate(mode('s', 'container'), cx)));
+  t.match(c, ': > /run/netns/s\n');
+  t.match(c, 'mount --bind /run/netns/c4 /run/netns/s\n');
+  t.match(c, /10\.201\.0\.4\tc4/, "the sharer's hosts file is its host's");
+  t.notMatch(c, /veth|netns add/);
+  t.equal(scriptOf(planContainerRemove('c4', true, ['nv-c4-0'])), [
+    '# delete veth nv-c4-0 (the namespace outlives c4: it is shared); delete network namespace c4 (its veth pairs go with it)',
+    "ip -batch - <<'EOF'",
+    'link del nv-c4-0',
+    'netns del c4',
+    'EOF',
     '# remove /etc/netns/c4',
     'rm -rf /etc/netns/c4',
     '',

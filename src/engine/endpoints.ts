@@ -1,0 +1,83 @@
+// network connect / disconnect: one more ethN inside a container, or exactly that one less.
+import { ConflictError, NotFoundError } from '../errors.js';
+import { delLink, listLinks } from '../kernel/link.js';
+import type { IntentFile } from '../state/intent.js';
+import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../state/types.js';
+import { allocRequest, newEndpoint } from './containers.js';
+import { execute, type EngineContext } from './context.js';
+import { networkModeOf } from './inputs.js';
+import { endpointPlan } from './plan-container.js';
+import { step } from './step.js';
+
+export interface ConnectOptions {
+  ip?: string;
+  aliases: string[];
+}
+
+function requireContainer(state: State, name: string): ContainerRecord {
+  const c = state.containers[name];
+  if (!c) throw new NotFoundError(`container: no such container "${name}"`);
+  return c;
+}
+
+/** The lowest N with no ethN in the container (a disconnected eth1 is reused, as in Docker). */
+function nextIndex(c: ContainerRecord): number {
+  const used = new Set(c.endpoints.map((e) => Number(e.ifname.slice(3))));
+  let i = 0;
+  while (used.has(i)) i++;
+  return i;
+}
+
+/**
+ * Attach a container to one more network: a veth whose peer is born inside as the next free
+ * ethN, its address, up. The default route stays where it is unless this is the only
+ * endpoint. Connecting again with the same (or no) --ip changes nothing.
+ */
+export async function connect(
+  ctx: EngineContext, state: State, net: NetworkRecord, name: string, o: ConnectOptions, save: () => Promise<void>,
+  intent: Pick<IntentFile, 'write' | 'clear'>,
+): Promise<EndpointRecord> {
+  const c = requireContainer(state, name);
+  if (c.mode !== 'network' && c.mode !== 'none') {
+    throw new ConflictError(`container ${name} has network mode ${networkModeOf(c)}: its namespace is not nslab's to connect`);
+  }
+  const have = c.endpoints.find((e) => e.network === net.name);
+  if (have) {
+    if (o.ip && o.ip !== have.ip) throw new ConflictError(`container ${name} is already connected to ${net.name} with ${have.ip}, not ${o.ip}`);
+    return have;
+  }
+  const e = newEndpoint(name, nextIndex(c), net, allocRequest(net, state), { ip: o.ip, aliases: o.aliases });
+  if ((await listLinks(ctx.runner)).some((l) => l.ifname === e.hostVeth)) {
+    throw new ConflictError(`interface ${e.hostVeth} already exists on the host; nslab did not make it`);
+  }
+  const ep = endpointPlan(name, e, net, c.endpoints.length === 0);
+  const steps = [ep.veth, step(`${name}/${e.ifname}/configure`, `give ${e.ifname} ${e.ip}/${e.prefix} and bring it up in ${name}`, 3, ep.inside)];
+  if (ctx.dryRun) {
+    await execute(ctx, steps);
+    return e;
+  }
+  intent.write({ containers: [], endpoints: [{ container: name, endpoint: e }] });
+  c.endpoints.push(e);
+  try {
+    await execute(ctx, steps, save);
+  } catch (err) {
+    c.endpoints.splice(c.endpoints.indexOf(e), 1);
+    await save();
+    intent.clear();
+    throw err;
+  }
+  intent.clear();
+  return e;
+}
+
+/** Detach a container from a network: delete exactly that veth pair. Not connected: success. */
+export async function disconnect(ctx: EngineContext, state: State, network: string, name: string, save: () => Promise<void>): Promise<boolean> {
+  const c = requireContainer(state, name);
+  const e = c.endpoints.find((x) => x.network === network);
+  if (!e) return false;
+  await execute(ctx, [step(`${name}/${e.ifname}`, `delete veth ${e.hostVeth} and its peer ${e.ifname} inside ${name}`, 0, [delLink(e.hostVeth)])]);
+  if (ctx.dryRun) return true;
+  c.endpoints.splice(c.endpoints.indexOf(e), 1);
+  await save();
+  return true;
+}
