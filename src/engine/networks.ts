@@ -93,7 +93,9 @@ export async function createNetwork(ctx: EngineContext, state: State, spec: Netw
     if (diff.length) throw new ConflictError(`network ${spec.name} already exists with other settings (${diff.join(', ')})`);
   }
   const rec = existing ?? resolveNetwork(spec, state, view, nameservers);
-  if (!spec.subnet && !existing) ctx.log.info({ network: rec.name, subnet: rec.subnet }, `picked subnet ${rec.subnet} for network ${rec.name}`);
+  if (!spec.subnet && !existing && !ctx.dryRun) {
+    ctx.notice(`picked subnet ${rec.subnet} for network ${rec.name}: the first default pool that overlaps no other network, host address or route, or nameserver`);
+  }
   const steps = planNetworkCreate(rec, view, await ctx.fw.observe(ctx.runner), ctx.fw);
   await execute(ctx, steps);
   if (!ctx.dryRun && steps.some((s) => s.id === 'host/br_netfilter')) {
