@@ -5,6 +5,7 @@ import { exitCodeOf } from '../errors.js';
 import { containerCommands } from './container.js';
 import { makeCli, type Cli, type GlobalOptions } from './context.js';
 import { labCommands } from './lab.js';
+import { maintenanceCommands } from './maintenance.js';
 import { networkCommands } from './network.js';
 
 const program = new Command('nslab')
@@ -23,6 +24,7 @@ const getCli = () => (cli ??= makeCli(program.opts<GlobalOptions>()));
 networkCommands(program, getCli);
 containerCommands(program, getCli);
 labCommands(program, getCli);
+maintenanceCommands(program, getCli);
 for (const c of program.commands) c.exitOverride();
 
 try {

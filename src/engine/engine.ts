@@ -19,6 +19,8 @@ import { createNetwork, removeChainsStep, removeNetworks, requireNetwork } from 
 import { planContainerRemove } from './plan-container.js';
 import { step } from './step.js';
 import { findMarked } from './sweep.js';
+import { checkState, type Drift } from './check.js';
+import { planGc } from './gc.js';
 
 export interface EngineOptions {
   runner: Runner;
@@ -32,6 +34,8 @@ export interface EngineOptions {
   crashAt?: number;
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
+  /** The caller (nslabd) holds the state lock for its lifetime and serialises changes itself. */
+  lockHeld?: boolean;
 }
 
 type Save = () => Promise<void>;
@@ -39,9 +43,11 @@ type Save = () => Promise<void>;
 export class Engine {
   readonly ctx: EngineContext;
   readonly store: Store;
+  private readonly lockHeld: boolean;
 
   constructor(o: EngineOptions) {
     this.store = new Store(o.stateDir);
+    this.lockHeld = o.lockHeld ?? false;
     this.ctx = {
       runner: o.runner,
       fw: o.firewall ?? new IptablesFirewall(),
@@ -63,7 +69,8 @@ export class Engine {
   }
 
   private locked<T>(fn: () => Promise<T>): Promise<T> {
-    return this.store.withLock(fn, () => this.ctx.log.warn(`waiting for another nslab to release ${this.store.dir}/lock`));
+    if (this.lockHeld) return fn();
+    return this.store.withLock(fn, () => this.ctx.log.warn(`waiting for another nslab (or nslabd) to release ${this.store.dir}/lock`));
   }
 
   /** Run a change under the lock, after tearing down what an interrupted run left half-built. */
@@ -170,6 +177,32 @@ export class Engine {
       requireNetwork(state, network);
       return disconnect(this.ctx, state, network, container, save);
     });
+  }
+
+  /** Compare the records with the kernel; with `repair`, restore exactly the recorded state. */
+  async check(repair = false): Promise<{ drift: Drift[]; repaired: boolean }> {
+    const run = async (state: State) => {
+      const [view, live] = await Promise.all([observeHost(this.ctx.runner), this.ctx.fw.observe(this.ctx.runner)]);
+      const { drift, repair: steps } = await checkState(this.ctx, state, view, live);
+      if (repair && steps.length) await execute(this.ctx, steps);
+      return { drift, repaired: repair && steps.length > 0 };
+    };
+    return repair ? this.mutate(run) : run(await this.store.load());
+  }
+
+  /** Remove what carries nslab's mark but no record explains; report unmarked look-alikes. */
+  gc(): Promise<{ removed: string[]; lookalikes: string[] }> {
+    return this.mutate(async (state) => {
+      const [view, live] = await Promise.all([observeHost(this.ctx.runner), this.ctx.fw.observe(this.ctx.runner)]);
+      const plan = planGc(this.ctx, state, view, live);
+      await execute(this.ctx, plan.steps);
+      return { removed: plan.removed, lookalikes: plan.lookalikes };
+    });
+  }
+
+  /** Undo what an interrupted run left (intent file); for nslabd's start. */
+  recoverNow(): Promise<void> {
+    return this.mutate(async () => {});
   }
 
   /**

@@ -1,0 +1,34 @@
+// `nslab check [--repair]`, `nslab gc` and `nslab events`: drift, leftovers and the change stream.
+import type { Command } from 'commander';
+import type { Cli } from './context.js';
+import { json } from './context.js';
+
+export function maintenanceCommands(program: Command, cli: () => Cli): void {
+  program.command('check').description('compare the records with the live kernel and name every difference (exit 1 if any)')
+    .option('--repair', 'restore exactly the recorded state (what is missing or altered), then check again')
+    .action(async (o: { repair?: boolean }) => {
+      const c = cli();
+      const first = await c.engine.check(!!o.repair);
+      if (c.opts.dryRun) return;
+      const after = first.repaired ? await c.engine.check(false) : first;
+      if (c.opts.json) {
+        c.out(json({ drift: first.drift, repaired: first.repaired, remaining: after.drift }));
+      } else {
+        const verb = first.repaired ? 'repaired' : 'drift';
+        c.out(first.drift.map((d) => `${verb}: ${d.owner}: ${d.what} [${d.kind}]\n`).join(''));
+        if (!first.drift.length) c.out('check: the kernel matches the records\n');
+        if (first.repaired) c.out(after.drift.length ? after.drift.map((d) => `still: ${d.owner}: ${d.what}\n`).join('') : 'check: repaired; the kernel matches the records again\n');
+      }
+      if (after.drift.length) process.exitCode = 1;
+    });
+
+  program.command('gc').description("remove leftovers that carry nslab's mark but no record explains; report look-alikes")
+    .action(async () => {
+      const c = cli();
+      const r = await c.engine.gc();
+      if (c.opts.dryRun) return;
+      if (c.opts.json) return c.out(json(r));
+      c.out(r.removed.map((x) => `removed ${x}\n`).join('') + r.lookalikes.map((x) => `not touched: ${x}\n`).join(''));
+      if (!r.removed.length && !r.lookalikes.length) c.out('gc: nothing to collect\n');
+    });
+}

@@ -1,0 +1,162 @@
+// Drift: compare the records with the live kernel, name every difference, and plan the repair
+// that restores exactly the recorded state (creates only what is missing: no duplicate rules).
+import { readFileSync } from 'node:fs';
+import { BASE_CHAINS, BASE_RULES, networkRules, ruleWords } from '../firewall/rules.js';
+import { hasChain, hasRule, type Ruleset } from '../firewall/ruleset.js';
+import { broadcastOf, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
+import { addAddr, listAddrs, type AddrInfo } from '../kernel/addr.js';
+import { ip } from '../exec/command.js';
+import { kindOf, listLinks, setUp, type LinkInfo } from '../kernel/link.js';
+import { etcDir, hostsText, resolvConfText, writeNetnsFiles } from '../kernel/netns-files.js';
+import type { HostView } from '../kernel/observe.js';
+import { addDefaultRoute, listRoutes, type RouteInfo } from '../kernel/route.js';
+import type { ContainerRecord, NetworkRecord, State } from '../state/types.js';
+import type { EngineContext } from './context.js';
+import { bridgeAlias } from './names.js';
+import { fwSpec, planNetworkCreate } from './plan-network.js';
+import { endpointPlan, hostsOf, planContainerCreate, resolvOf } from './plan-container.js';
+import { step, type Step } from './step.js';
+
+/** One difference between the records and the kernel. */
+export interface Drift {
+  /** What kind of object: link, address, route, rule, netns, file, sysctl. */
+  kind: string;
+  /** The network or container it belongs to. */
+  owner: string;
+  /** What is wrong, in the lab's words. */
+  what: string;
+}
+
+interface Inside {
+  links: LinkInfo[];
+  addrs: AddrInfo[];
+  routes: RouteInfo[];
+}
+
+const hasAddr = (addrs: readonly AddrInfo[], dev: string, cidr: string) =>
+  addrs.some((a) => a.ifname === dev && a.addr_info.some((i) => `${i.local}/${i.prefixlen}` === cidr));
+const isUp = (l: LinkInfo | undefined) => !!l && l.flags.includes('UP');
+const readOr = (p: string) => {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+function networkDrift(n: NetworkRecord, view: HostView, live: Ruleset): Drift[] {
+  const out: Drift[] = [];
+  const d = (kind: string, what: string) => out.push({ kind, owner: `network ${n.name}`, what });
+  const br = view.links.find((l) => l.ifname === n.bridge);
+  if (!br) d('link', `bridge ${n.bridge} is missing`);
+  else if (kindOf(br) !== 'bridge' || br.ifalias !== bridgeAlias(n.name)) d('link', `${n.bridge} is not nslab's bridge for ${n.name}`);
+  else {
+    if (!isUp(br)) d('link', `bridge ${n.bridge} is down`);
+    const cidr = `${n.gateway}/${(parseCidr4(n.subnet) as Cidr4).prefix}`;
+    if (!hasAddr(view.addrs, n.bridge, cidr)) d('address', `gateway address ${cidr} is missing from ${n.bridge}`);
+  }
+  if (view.ipForward !== '1') d('sysctl', 'net.ipv4.ip_forward is not 1');
+  if (!n.icc && view.bridgeNfIptables !== '1') d('sysctl', 'net.bridge.bridge-nf-call-iptables is not 1 (ICC off would not be enforced)');
+  for (const c of BASE_CHAINS) if (!hasChain(live, c.table, c.chain)) d('rule', `chain ${c.table}/${c.chain} is missing`);
+  for (const r of [...BASE_RULES, ...networkRules(fwSpec(n))]) {
+    if (!hasRule(live, r)) d('rule', `rule missing: -t ${r.table} ${ruleWords(r).join(' ')}`);
+  }
+  return out;
+}
+
+function containerDrift(c: ContainerRecord, state: State, view: HostView, inside: Inside | undefined, host: Parameters<typeof resolvOf>[1]): Drift[] {
+  const out: Drift[] = [];
+  const d = (kind: string, what: string) => out.push({ kind, owner: `container ${c.name}`, what });
+  if (!view.netns.has(c.name)) d('netns', `namespace ${c.name} is missing`);
+  const src = c.mode === 'container' ? state.containers[c.shares!] : c;
+  if (src) {
+    for (const [f, want] of [
+      ['resolv.conf', resolvConfText(c.name, resolvOf(src, host))],
+      ['hosts', hostsText(c.name, hostsOf(src))],
+    ] as const) {
+      const have = readOr(`${etcDir(c.name)}/${f}`);
+      if (have === undefined) d('file', `${etcDir(c.name)}/${f} is missing`);
+      else if (have !== want) d('file', `${etcDir(c.name)}/${f} was altered`);
+    }
+  }
+  if (c.mode !== 'network' && c.mode !== 'none') return out;
+  if (inside && !isUp(inside.links.find((l) => l.ifname === 'lo'))) d('link', 'lo is down inside');
+  c.endpoints.forEach((e, i) => {
+    const n = state.networks[e.network];
+    const h = view.links.find((l) => l.ifname === e.hostVeth);
+    if (!h) d('link', `veth ${e.hostVeth} (${e.ifname} on ${e.network}) is missing`);
+    else {
+      if (n && h.master !== n.bridge) d('link', `veth ${e.hostVeth} is not on bridge ${n.bridge}`);
+      if (!isUp(h)) d('link', `veth ${e.hostVeth} is down`);
+    }
+    if (!inside) return;
+    const eth = inside.links.find((l) => l.ifname === e.ifname);
+    if (!eth) return; // reported with its host end
+    if (!isUp(eth)) d('link', `${e.ifname} is down inside`);
+    if (!hasAddr(inside.addrs, e.ifname, `${e.ip}/${e.prefix}`)) d('address', `${e.ip}/${e.prefix} is missing from ${e.ifname}`);
+    if (i === 0 && n && !n.internal && !inside.routes.some((r) => r.dst === 'default' && r.gateway === e.gateway && r.dev === e.ifname)) {
+      d('route', `default route via ${e.gateway} dev ${e.ifname} is missing`);
+    }
+  });
+  return out;
+}
+
+export interface CheckResult {
+  drift: Drift[];
+  /** Steps that restore the recorded state (empty when there is no drift). */
+  repair: Step[];
+}
+
+/** Compare every recorded network and container with the kernel; plan the repair. */
+export async function checkState(ctx: EngineContext, state: State, view: HostView, live: Ruleset): Promise<CheckResult> {
+  const host = ctx.hostResolvers();
+  const drift: Drift[] = [];
+  const repair: Step[] = [];
+  for (const n of Object.values(state.networks)) {
+    const nd = networkDrift(n, view, live);
+    drift.push(...nd);
+    if (nd.length) repair.push(...planNetworkCreate(n, view, live, ctx.fw).filter((s, i, all) => all.findIndex((o) => o.id === s.id) === i));
+  }
+  const cx = { nets: state.networks, host, containers: state.containers, hostPid: process.pid };
+  for (const c of Object.values(state.containers)) {
+    const own = (c.mode === 'network' || c.mode === 'none') && view.netns.has(c.name);
+    const inside: Inside | undefined = own
+      ? { links: await listLinks(ctx.runner, c.name), addrs: await listAddrs(ctx.runner, c.name), routes: await listRoutes(ctx.runner, c.name) }
+      : undefined;
+    const cd = containerDrift(c, state, view, inside, host);
+    drift.push(...cd);
+    if (!cd.length) continue;
+    if (!view.netns.has(c.name)) {
+      repair.push(...planContainerCreate(c, cx)); // rebuilt whole, with its recorded addresses
+      continue;
+    }
+    if (cd.some((x) => x.kind === 'file')) {
+      const src = c.mode === 'container' ? state.containers[c.shares!]! : c;
+      repair.push(step(`${c.name}/files`, `rewrite /etc/netns/${c.name}/resolv.conf and hosts`, 0,
+        writeNetnsFiles(c.name, resolvConfText(c.name, resolvOf(src, host)), hostsText(c.name, hostsOf(src)))));
+    }
+    if (!inside) continue;
+    const fix = [];
+    if (!isUp(inside.links.find((l) => l.ifname === 'lo'))) fix.push(setUp('lo', c.name));
+    c.endpoints.forEach((e, i) => {
+      const n = state.networks[e.network]!;
+      const h = view.links.find((l) => l.ifname === e.hostVeth);
+      const ep = endpointPlan(c.name, e, n, i === 0);
+      if (!h || !inside.links.some((l) => l.ifname === e.ifname)) {
+        repair.push(ep.veth);
+        fix.push(...ep.inside);
+        return;
+      }
+      if (h.master !== n.bridge) repair.push(step(`${e.hostVeth}/master`, `put ${e.hostVeth} back on ${n.bridge}`, 2, [ip(['link', 'set', e.hostVeth, 'master', n.bridge, 'up'])]));
+      else if (!isUp(h)) repair.push(step(`${e.hostVeth}/up`, `bring ${e.hostVeth} up`, 2, [setUp(e.hostVeth)]));
+      const cidr = `${e.ip}/${e.prefix}`;
+      if (!hasAddr(inside.addrs, e.ifname, cidr)) fix.push(addAddr(e.ifname, cidr, broadcastOf(parseCidr4(n.subnet) as Cidr4), c.name));
+      if (!isUp(inside.links.find((l) => l.ifname === e.ifname))) fix.push(setUp(e.ifname, c.name));
+      if (i === 0 && !n.internal && !inside.routes.some((r) => r.dst === 'default' && r.gateway === e.gateway && r.dev === e.ifname)) {
+        fix.push(addDefaultRoute(e.gateway, e.ifname, c.name));
+      }
+    });
+    if (fix.length) repair.push(step(`${c.name}/configure`, `restore addresses, routes and links inside ${c.name}`, 3, fix));
+  }
+  return { drift, repair };
+}
