@@ -31,4 +31,13 @@ export function maintenanceCommands(program: Command, cli: () => Cli): void {
       c.out(r.removed.map((x) => `removed ${x}\n`).join('') + r.lookalikes.map((x) => `not touched: ${x}\n`).join(''));
       if (!r.removed.length && !r.lookalikes.length) c.out('gc: nothing to collect\n');
     });
+
+  program.command('rebuild-state').description("rebuild the state file from the kernel objects that carry nslab's mark (after it was corrupted)")
+    .action(async () => {
+      const c = cli();
+      const st = await c.engine.rebuildState();
+      if (c.opts.dryRun) return;
+      if (c.opts.json) return c.out(json(st));
+      c.out(`rebuilt the record: ${Object.keys(st.networks).length} network(s) (${Object.keys(st.networks).join(', ')}), ${Object.keys(st.containers).length} container(s) (${Object.keys(st.containers).join(', ')})\n`);
+    });
 }

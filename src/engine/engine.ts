@@ -18,9 +18,11 @@ import { DEFAULT_NETWORK } from './names.js';
 import { createNetwork, removeChainsStep, removeNetworks, requireNetwork } from './networks.js';
 import { planContainerRemove } from './plan-container.js';
 import { step } from './step.js';
+import type { EngineApi } from './api.js';
 import { findMarked } from './sweep.js';
 import { checkState, type Drift } from './check.js';
 import { planGc } from './gc.js';
+import { rebuildFromMarks } from './rebuild.js';
 
 export interface EngineOptions {
   runner: Runner;
@@ -40,7 +42,7 @@ export interface EngineOptions {
 
 type Save = () => Promise<void>;
 
-export class Engine {
+export class Engine implements EngineApi {
   readonly ctx: EngineContext;
   readonly store: Store;
   private readonly lockHeld: boolean;
@@ -198,6 +200,24 @@ export class Engine {
       await execute(this.ctx, plan.steps);
       return { removed: plan.removed, lookalikes: plan.lookalikes };
     });
+  }
+
+  /**
+   * Replace the record with one rebuilt from the kernel objects that carry nslab's mark: the
+   * way out of a truncated or garbage state file. Nothing in the kernel changes.
+   */
+  rebuildState(): Promise<State> {
+    const run = async () => {
+      const [view, live] = await Promise.all([observeHost(this.ctx.runner), this.ctx.fw.observe(this.ctx.runner)]);
+      const { state, notes } = await rebuildFromMarks(this.ctx, view, live);
+      for (const n of notes) this.ctx.notice(n);
+      if (!this.ctx.dryRun) {
+        await this.store.save(state);
+        this.store.intent.clear();
+      }
+      return state;
+    };
+    return this.locked(run);
   }
 
   /** Undo what an interrupted run left (intent file); for nslabd's start. */

@@ -10,7 +10,7 @@ import { emptyState, type State } from './types.js';
 export class CorruptStateError extends Error {
   readonly exitCode = 1;
   constructor(path: string, cause: string) {
-    super(`the state file ${path} is unreadable (${cause}); nslab refuses to change anything until it is repaired or removed`);
+    super(`the state file ${path} is unreadable (${cause}); nslab refuses to change anything until it is repaired: \`nslab rebuild-state\` rebuilds it from the kernel objects that carry nslab's mark (or \`nslab reset\` removes them all)`);
     this.name = 'CorruptStateError';
   }
 }

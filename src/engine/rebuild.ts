@@ -1,0 +1,101 @@
+// Rebuild the record from the kernel objects that carry nslab's mark (after a corrupt state file).
+import { readFileSync, statSync } from 'node:fs';
+import { ISO1_CHAIN, FWD_CHAIN, NAT_CHAIN, networkComment } from '../firewall/names.js';
+import { rulesOf, type Ruleset } from '../firewall/ruleset.js';
+import { bigToIp, rangeOf } from '../ipam/cidr.js';
+import { ipv4Of, listAddrs } from '../kernel/addr.js';
+import { kindOf, listLinks } from '../kernel/link.js';
+import { NETNS_DIR } from '../kernel/netns.js';
+import { etcDir, parseResolvConf } from '../kernel/netns-files.js';
+import type { HostView } from '../kernel/observe.js';
+import { emptyState, type ContainerRecord, type NetworkRecord, type State } from '../state/types.js';
+import type { EngineContext } from './context.js';
+import { newId, parseVethAlias } from './names.js';
+import { findMarked } from './sweep.js';
+
+const inode = (p: string) => {
+  try {
+    return statSync(p).ino;
+  } catch {
+    return undefined;
+  }
+};
+const hasRuleWith = (live: Ruleset, table: 'nat' | 'filter', chain: string, net: string, words: string[]) =>
+  rulesOf(live, table, chain).some((w) => w.includes(networkComment(net)) && words.every((x) => w.includes(x)));
+
+/**
+ * Networks from bridges aliased nslab:network:NAME (subnet and gateway from the bridge's
+ * address, MTU from the link, masquerade/icc/internal from the rules); containers from marked
+ * /etc/netns entries and veths aliased nslab:endpoint:NAME:ethN (addresses and MACs read
+ * inside). What the kernel does not hold — ip-range, aux addresses, --dns given by hand — is
+ * lost, and said so in `notes`.
+ */
+export async function rebuildFromMarks(ctx: EngineContext, view: HostView, live: Ruleset): Promise<{ state: State; notes: string[] }> {
+  const state = emptyState();
+  const notes: string[] = [];
+  const now = new Date().toISOString();
+  for (const br of view.links.filter((l) => kindOf(l) === 'bridge' && l.ifalias?.startsWith('nslab:network:'))) {
+    const name = br.ifalias!.slice('nslab:network:'.length);
+    const addr = ipv4Of(view.addrs).find((a) => a.ifname === br.ifname);
+    if (!addr) {
+      notes.push(`bridge ${br.ifname} (network ${name}) has no address: skipped`);
+      continue;
+    }
+    const prefix = Number(addr.cidr.split('/')[1]);
+    const subnet = `${bigToIp(rangeOf(addr.cidr)!.first)}/${prefix}`;
+    const internal = hasRuleWith(live, 'filter', ISO1_CHAIN, name, ['DROP']);
+    state.networks[name] = {
+      name, id: newId(), driver: 'bridge', bridge: br.ifname, subnet, gateway: addr.local, auxAddresses: {}, mtu: br.mtu,
+      masquerade: hasRuleWith(live, 'nat', NAT_CHAIN, name, ['MASQUERADE']),
+      icc: !rulesOf(live, 'filter', FWD_CHAIN).some((w) => w.includes(networkComment(name)) && w.includes('DROP')),
+      internal, created: now,
+    } satisfies NetworkRecord;
+  }
+  const byBridge = new Map(Object.values(state.networks).map((n) => [n.bridge, n]));
+  const marked = findMarked(view.links, view.netns);
+  const hostIno = inode('/proc/self/ns/net');
+  const inodes = new Map(marked.netns.map((n) => [n, inode(`${NETNS_DIR}/${n}`)]));
+  for (const name of marked.netns) {
+    const veths = view.links.filter((l) => parseVethAlias(l.ifalias)?.container === name);
+    const rec: ContainerRecord = {
+      name, id: newId(), mode: 'network', status: 'ready', endpoints: [], hostname: name, dns: [], dnsSearch: [], addHosts: [], request: {}, created: now,
+    };
+    if (veths.length) {
+      const [links, addrs] = await Promise.all([listLinks(ctx.runner, name), listAddrs(ctx.runner, name)]);
+      for (const v of veths.sort((a, b) => a.ifname.localeCompare(b.ifname))) {
+        const ifname = parseVethAlias(v.ifalias)!.ifname;
+        const net = v.master ? byBridge.get(v.master) : undefined;
+        const a = ipv4Of(addrs).find((x) => x.ifname === ifname);
+        if (!net || !a) {
+          notes.push(`container ${name}: ${ifname} has no network or address: skipped`);
+          continue;
+        }
+        rec.endpoints.push({
+          network: net.name, ifname, hostVeth: v.ifname, ip: a.local, prefix: Number(a.cidr.split('/')[1]), gateway: net.gateway,
+          mac: links.find((l) => l.ifname === ifname)?.address ?? '', aliases: [],
+        });
+      }
+      rec.request = { network: rec.endpoints[0]?.network };
+    } else if (inodes.get(name) === hostIno) {
+      rec.mode = 'host';
+    } else {
+      const other = marked.netns.find((o) => o !== name && inodes.get(o) === inodes.get(name) && view.links.some((l) => parseVethAlias(l.ifalias)?.container === o));
+      if (other) Object.assign(rec, { mode: 'container', shares: other });
+      else rec.mode = 'none';
+    }
+    rec.request = { ...rec.request, network: rec.mode === 'network' ? rec.endpoints[0]?.network : rec.mode === 'container' ? `container:${rec.shares}` : rec.mode };
+    try {
+      const hosts = readFileSync(`${etcDir(name)}/hosts`, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+      const own = rec.endpoints[0] ? hosts.find((l) => l.startsWith(`${rec.endpoints[0]!.ip}\t`)) : undefined;
+      if (own) rec.hostname = own.split('\t')[1]!.split(' ')[0]!;
+      const resolv = parseResolvConf(readFileSync(`${etcDir(name)}/resolv.conf`, 'utf8'));
+      const host = ctx.hostResolvers();
+      if (resolv.nameservers.join() !== host.nameservers.join()) rec.dns = [...resolv.nameservers];
+    } catch {
+      /* files are optional for the record */
+    }
+    state.containers[name] = rec;
+  }
+  if (Object.keys(state.networks).length) notes.push('ip-range and aux addresses are not held by the kernel, so they could not be recovered; recreate a network to set them again');
+  return { state, notes };
+}
