@@ -19,7 +19,7 @@ export function summary(c: ContainerRecord, bridgeOf: (net: string) => string | 
     .join('');
 }
 
-function addCreate(cmd: Command, cli: () => Cli): void {
+function addCreate(cmd: Command, cli: () => Promise<Cli>): void {
   cmd
     .argument('<name>', 'container (network namespace) name')
     .option('--network <net>', 'a network (repeatable: the first holds the default route; default: bridge), or host, none, container:OTHER', collect, [])
@@ -36,7 +36,7 @@ function addCreate(cmd: Command, cli: () => Cli): void {
     .action(async (name: string, o) => {
       if (o.publish.length) throw new ValidationError('publish', 'port publishing is not supported yet');
       if (o.link.length) throw new ValidationError('link', 'links are not supported yet');
-      const c = cli();
+      const c = await cli();
       const [rec] = await c.engine.createContainers([{
         name, networks: [...o.network, ...o.net].length ? [...o.network, ...o.net] : undefined, ip: o.ip, mac: o.mac, dns: o.dns.length ? o.dns : undefined,
         dnsSearch: o.dnsSearch.length ? o.dnsSearch : undefined, hostname: o.hostname, aliases: o.alias, addHosts: o.addHost,
@@ -47,13 +47,13 @@ function addCreate(cmd: Command, cli: () => Cli): void {
     });
 }
 
-export function containerCommands(program: Command, cli: () => Cli): void {
+export function containerCommands(program: Command, cli: () => Promise<Cli>): void {
   const ctr = program.command('container').description('manage containers (network namespaces with a veth on a network)');
   addCreate(ctr.command('create').description('create a container: netns, veth pair, address, route, resolv.conf, hosts'), cli);
   addCreate(program.command('run').description('same as container create'), cli);
 
   ctr.command('ls').alias('list').description('list containers').action(async () => {
-    const c = cli();
+    const c = await cli();
     const state = await c.engine.readState();
     const all = Object.values(state.containers).sort((a, b) => a.name.localeCompare(b.name));
     if (c.opts.json) return c.out(json(all.map((x) => containerView(x, state))));
@@ -66,7 +66,7 @@ export function containerCommands(program: Command, cli: () => Cli): void {
   });
 
   ctr.command('inspect <names...>').description('show containers as JSON').action(async (names: string[]) => {
-    const c = cli();
+    const c = await cli();
     const state = await c.engine.readState();
     const missing = names.filter((n) => !state.containers[n]);
     if (missing.length) throw new NotFoundError(`container: no such container "${missing[0]}"`);
@@ -76,7 +76,7 @@ export function containerCommands(program: Command, cli: () => Cli): void {
   ctr.command('rm <names...>').alias('remove').description('remove containers (absent ones are fine)')
     .option('-f, --force', 'remove even a container whose namespace others share (they are left with only lo)')
     .action(async (names: string[], o: { force?: boolean }) => {
-      const c = cli();
+      const c = await cli();
       const removed = await c.engine.removeContainers(names, !!o.force);
       if (!c.opts.dryRun) c.out(c.opts.json ? json(removed) : removed.map((n) => `${n}\n`).join(''));
     });
@@ -86,7 +86,7 @@ export function containerCommands(program: Command, cli: () => Cli): void {
     .action(async (name: string, argv: string[]) => {
       const cmd = argv[0] === '--' ? argv.slice(1) : argv;
       if (!cmd.length) throw new ValidationError('command', 'give the command to run after --');
-      const c = cli();
+      const c = await cli();
       const state = await c.engine.readState();
       if (!state.containers[name]) throw new NotFoundError(`container: no such container "${name}"`);
       if (c.opts.dryRun) return c.out(`ip netns exec ${name} ${cmd.join(' ')}\n`);

@@ -2,6 +2,9 @@
 import { existsSync } from 'node:fs';
 import { ExecaRunner } from '../exec/runner.js';
 import { Engine } from '../engine/engine.js';
+import type { EngineApi } from '../engine/api.js';
+import { RemoteEngine } from '../client/remote.js';
+import { answers } from '../daemon/socket.js';
 import { makeLogger } from '../log.js';
 
 export interface GlobalOptions {
@@ -14,11 +17,23 @@ export interface GlobalOptions {
 
 export interface Cli {
   opts: GlobalOptions;
-  engine: Engine;
+  engine: EngineApi;
+  /** The daemon's client when nslabd answered on the socket. */
+  remote?: RemoteEngine;
   out: (text: string) => void;
 }
 
-export function makeCli(opts: GlobalOptions): Cli {
+const notice = (l: string) => process.stderr.write(`nslab: note: ${l}\n`);
+
+/**
+ * nslabd when its socket answers; otherwise the same engine in-process under the state lock.
+ * A dry-run always plans in-process: it changes nothing, so it needs no daemon.
+ */
+export async function makeCli(opts: GlobalOptions): Promise<Cli> {
+  if (!opts.dryRun && (await answers(opts.socket))) {
+    const remote = new RemoteEngine(opts.socket, notice);
+    return { opts, engine: remote, remote, out: (t) => process.stdout.write(t) };
+  }
   // The transcript goes to the state directory once it exists (the first change creates it):
   // a refused or read-only command leaves nothing on the host.
   const transcript = !opts.dryRun && existsSync(opts.stateDir) ? opts.stateDir : undefined;
@@ -33,7 +48,7 @@ export function makeCli(opts: GlobalOptions): Cli {
     faultAt: env('NSLAB_FAULT_AT'), // test hooks: fail, or kill -9 the process, before op N
     crashAt: env('NSLAB_CRASH_AT'),
     emit: (s) => process.stdout.write(s),
-    notice: (l) => process.stderr.write(`nslab: note: ${l}\n`),
+    notice,
     onProgress: tty ? (done, total) => process.stderr.write(`\r  applying ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
   });
   return { opts, engine, out: (t) => process.stdout.write(t) };

@@ -21,9 +21,9 @@ export function planLines(lab: Lab, state: State): string[] {
   return lines;
 }
 
-export function labCommands(program: Command, cli: () => Cli): void {
+export function labCommands(program: Command, cli: () => Promise<Cli>): void {
   program.command('up <file>').description('create the networks and containers of a lab file').action(async (file: string) => {
-    const c = cli();
+    const c = await cli();
     const lab = await readLab(file);
     const recs = await c.engine.up(lab.networks, lab.containers);
     if (c.opts.dryRun) return;
@@ -37,7 +37,7 @@ export function labCommands(program: Command, cli: () => Cli): void {
   });
 
   program.command('down <file>').description('remove the containers and networks of a lab file').action(async (file: string) => {
-    const c = cli();
+    const c = await cli();
     const lab = await readLab(file);
     const gone = await c.engine.removeContainers(lab.containers.map((x) => x.name));
     const nets = await c.engine.removeNetworks(lab.networks.map((x) => x.name));
@@ -45,13 +45,13 @@ export function labCommands(program: Command, cli: () => Cli): void {
   });
 
   program.command('plan <file>').description('show what `up` would create (+) and what already exists (=)').action(async (file: string) => {
-    const c = cli();
+    const c = await cli();
     const lines = planLines(await readLab(file), await c.engine.readState());
     c.out(c.opts.json ? json(lines) : lines.map((l) => l + '\n').join(''));
   });
 
   program.command('reset').description('remove everything nslab owns (namespaces, veths, bridges, rules, /etc/netns entries)').action(async () => {
-    const c = cli();
+    const c = await cli();
     await c.engine.reset();
     if (!c.opts.dryRun && !c.opts.json) c.out('reset: nothing of nslab is left\n');
   });

@@ -19,7 +19,7 @@ const program = new Command('nslab')
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-let cli: Cli | undefined;
+let cli: Promise<Cli> | undefined;
 const getCli = () => (cli ??= makeCli(program.opts<GlobalOptions>()));
 networkCommands(program, getCli);
 containerCommands(program, getCli);

@@ -2,12 +2,13 @@
 import type { Command } from 'commander';
 import type { Cli } from './context.js';
 import { json } from './context.js';
+import { eventLine } from '../daemon/events.js';
 
-export function maintenanceCommands(program: Command, cli: () => Cli): void {
+export function maintenanceCommands(program: Command, cli: () => Promise<Cli>): void {
   program.command('check').description('compare the records with the live kernel and name every difference (exit 1 if any)')
     .option('--repair', 'restore exactly the recorded state (what is missing or altered), then check again')
     .action(async (o: { repair?: boolean }) => {
-      const c = cli();
+      const c = await cli();
       const first = await c.engine.check(!!o.repair);
       if (c.opts.dryRun) return;
       const after = first.repaired ? await c.engine.check(false) : first;
@@ -24,7 +25,7 @@ export function maintenanceCommands(program: Command, cli: () => Cli): void {
 
   program.command('gc').description("remove leftovers that carry nslab's mark but no record explains; report look-alikes")
     .action(async () => {
-      const c = cli();
+      const c = await cli();
       const r = await c.engine.gc();
       if (c.opts.dryRun) return;
       if (c.opts.json) return c.out(json(r));
@@ -34,10 +35,19 @@ export function maintenanceCommands(program: Command, cli: () => Cli): void {
 
   program.command('rebuild-state').description("rebuild the state file from the kernel objects that carry nslab's mark (after it was corrupted)")
     .action(async () => {
-      const c = cli();
+      const c = await cli();
       const st = await c.engine.rebuildState();
       if (c.opts.dryRun) return;
       if (c.opts.json) return c.out(json(st));
       c.out(`rebuilt the record: ${Object.keys(st.networks).length} network(s) (${Object.keys(st.networks).join(', ')}), ${Object.keys(st.containers).length} container(s) (${Object.keys(st.containers).join(', ')})\n`);
+    });
+
+  program.command('events').description('stream what changes (networks, containers, connections, repairs) until interrupted; needs nslabd')
+    .action(async () => {
+      const c = await cli();
+      if (!c.remote) {
+        throw new Error(`events are served by nslabd, which is not running (nothing answers on ${c.opts.socket}); start it with \`nslabd\` or \`systemctl start nslabd\``);
+      }
+      await c.remote.events((e) => c.out(c.opts.json ? JSON.stringify(e) + '\n' : eventLine(e) + '\n'));
     });
 }

@@ -8,7 +8,7 @@ import { networkView, table } from './views.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
-export function networkCommands(program: Command, cli: () => Cli): void {
+export function networkCommands(program: Command, cli: () => Promise<Cli>): void {
   const net = program.command('network').description('manage networks (bridges with a subnet and NAT)');
 
   net.command('create <name>')
@@ -25,7 +25,7 @@ export function networkCommands(program: Command, cli: () => Cli): void {
     .option('--no-icc', 'block traffic between containers of this network')
     .option('-o, --opt <key=value>', "Docker's driver options (repeatable)", collect, [])
     .action(async (name: string, o) => {
-      const c = cli();
+      const c = await cli();
       const n = await c.engine.createNetwork({
         name, driver: o.driver, subnet: o.subnet, gateway: o.gateway, ipRange: o.ipRange, auxAddress: o.auxAddress,
         bridge: o.bridge, mtu: o.mtu, internal: o.internal, masquerade: o.masquerade === false ? false : undefined,
@@ -37,7 +37,7 @@ export function networkCommands(program: Command, cli: () => Cli): void {
     });
 
   net.command('ls').alias('list').description('list networks').action(async () => {
-    const c = cli();
+    const c = await cli();
     const state = await c.engine.readState();
     const nets = Object.values(state.networks).sort((a, b) => a.name.localeCompare(b.name));
     if (c.opts.json) return c.out(json(nets.map((n) => networkView(n, state))));
@@ -46,7 +46,7 @@ export function networkCommands(program: Command, cli: () => Cli): void {
   });
 
   net.command('inspect <names...>').description('show networks as JSON').action(async (names: string[]) => {
-    const c = cli();
+    const c = await cli();
     const state = await c.engine.readState();
     const missing = names.filter((n) => !state.networks[n]);
     if (missing.length) throw new NotFoundError(`network: no such network "${missing[0]}"`);
@@ -56,7 +56,7 @@ export function networkCommands(program: Command, cli: () => Cli): void {
   net.command('rm <names...>').alias('remove').description('remove networks (absent ones are fine; refused while containers are attached)')
     .option('-f, --force', 'disconnect attached containers first')
     .action(async (names: string[], o: { force?: boolean }) => {
-      const c = cli();
+      const c = await cli();
       const removed = await c.engine.removeNetworks(names, !!o.force);
       if (!c.opts.dryRun) c.out(c.opts.json ? json(removed) : removed.map((n) => `${n}\n`).join(''));
     });
@@ -65,7 +65,7 @@ export function networkCommands(program: Command, cli: () => Cli): void {
     .option('--ip <ip>', 'IPv4 address (default: allocated)')
     .option('--alias <name>', 'extra name on this network (repeatable)', collect, [])
     .action(async (network: string, container: string, o: { ip?: string; alias: string[] }) => {
-      const c = cli();
+      const c = await cli();
       const e = await c.engine.connect(network, container, { ip: o.ip, aliases: o.alias });
       if (c.opts.dryRun) return;
       const state = await c.engine.readState();
@@ -75,13 +75,13 @@ export function networkCommands(program: Command, cli: () => Cli): void {
   net.command('disconnect <network> <container>').description('detach a container from a network (removes exactly that ethN)')
     .option('-f, --force', 'accepted for Docker compatibility')
     .action(async (network: string, container: string) => {
-      const c = cli();
+      const c = await cli();
       const done = await c.engine.disconnect(network, container);
       if (!c.opts.dryRun) c.out(c.opts.json ? json({ disconnected: done }) : done ? `container ${container}: disconnected from ${network}\n` : `container ${container} was not connected to ${network}\n`);
     });
 
   net.command('prune').description('remove networks that have no containers').action(async () => {
-    const c = cli();
+    const c = await cli();
     const state = await c.engine.readState();
     const used = new Set(Object.values(state.containers).flatMap((x) => x.endpoints.map((e) => e.network)));
     const removed = await c.engine.removeNetworks(Object.keys(state.networks).filter((n) => !used.has(n)));

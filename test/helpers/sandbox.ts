@@ -32,6 +32,8 @@ export class Sandbox {
   readonly host: string;
   readonly world: string;
   readonly stateDir: string;
+  /** nslabd's socket for this sandbox (never the real /run/nslab/nslab.sock). */
+  readonly socket: string;
   private servers: ChildProcess[] = [];
 
   /** `tag` (≤ 4 chars) keeps names unique across test files running in parallel. */
@@ -39,6 +41,7 @@ export class Sandbox {
     this.host = `nslt-${tag}-h`;
     this.world = `nslt-${tag}-w`;
     this.stateDir = mkdtempSync(join(tmpdir(), `nslab-${tag}-`));
+    this.socket = join(this.stateDir, 'nslabd.sock');
   }
 
   /** A container name unique to this sandbox. */
@@ -69,7 +72,7 @@ export class Sandbox {
 
   /** Run the CLI inside the fake host, as `sudo nslab …` would run on a real one. */
   cli(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
-    return sh('nsenter', [`--net=/run/netns/${this.host}`, 'node', CLI, '--state-dir', this.stateDir, ...args], { env });
+    return sh('nsenter', [`--net=/run/netns/${this.host}`, 'node', CLI, '--state-dir', this.stateDir, '--socket', this.socket, ...args], { env });
   }
 
   /** `ip -json …` inside a namespace (the fake host by default). */

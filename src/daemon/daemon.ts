@@ -1,0 +1,189 @@
+// nslabd: holds the state lock for its life, serialises changes, serves the engine over HTTP/JSON
+// on a Unix socket, rebuilds what the records hold at start, and streams events.
+import { mkdirSync, unlinkSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { MUTATIONS, type EngineApi, type Mutation } from '../engine/api.js';
+import { Engine } from '../engine/engine.js';
+import { exitCodeOf } from '../errors.js';
+import { ExecaRunner } from '../exec/runner.js';
+import { StateLock } from '../state/lock.js';
+import { CorruptStateError } from '../state/store.js';
+import type { ContainerRecord, EndpointRecord, NetworkRecord } from '../state/types.js';
+import { EventBus } from './events.js';
+import { listenUnix } from './socket.js';
+
+export interface DaemonOptions {
+  socket: string;
+  stateDir: string;
+  log: Logger;
+}
+
+/** The network and container a request is about, for its log lines. */
+function subjects(verb: string, args: unknown[]): { network?: string; container?: string } {
+  const a0 = args[0] as any;
+  switch (verb) {
+    case 'createNetwork': return { network: a0?.name };
+    case 'removeNetworks': return { network: (a0 ?? []).join(',') };
+    case 'createContainers': return { container: (a0 ?? []).map((c: any) => c?.name).join(',') };
+    case 'removeContainers': return { container: (a0 ?? []).join(',') };
+    case 'connect': case 'disconnect': return { network: a0, container: args[1] as string };
+    default: return {};
+  }
+}
+
+export class Daemon {
+  readonly events = new EventBus();
+  private server: Server | undefined;
+  private lock: StateLock | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private corrupt: string | undefined;
+  private readonly streams = new Set<ServerResponse>();
+  private seq = 0;
+  private stopping = false;
+
+  constructor(private readonly o: DaemonOptions) {}
+
+  private engine(log: Logger, notices: string[]): Engine {
+    return new Engine({ runner: new ExecaRunner(log), stateDir: this.o.stateDir, log, lockHeld: true, notice: (l) => notices.push(l) });
+  }
+
+  /** Run `fn` after every change queued before it: changes never interleave. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.o.stateDir, { recursive: true, mode: 0o700 });
+    // Held for the daemon's life: an in-process `nslab` can never write behind its back.
+    this.lock = await StateLock.acquire(join(this.o.stateDir, 'lock'), 2000).catch((e: Error) => {
+      throw new Error(`the state directory ${this.o.stateDir} is in use by another nslab or nslabd (${e.message})`);
+    });
+    await this.reconcile('start');
+    this.server = createServer((req, res) => void this.handle(req, res));
+    const sock = await listenUnix(this.server, this.o.socket);
+    this.o.log.info({ socket: this.o.socket, ...sock, stateDir: this.o.stateDir, pid: process.pid }, 'nslabd listening');
+  }
+
+  /**
+   * Undo what an interrupted change left (intent file), then restore exactly what the records
+   * hold: after a reboot the kernel objects are gone and are rebuilt with the same addresses;
+   * after a hand-made change (a flushed ruleset, a deleted veth) the missing parts come back.
+   */
+  reconcile(why: string): Promise<void> {
+    return this.serial(async () => {
+      const log = this.o.log.child({ reconcile: why });
+      const e = this.engine(log, []);
+      try {
+        await e.recoverNow();
+        const r = await e.check(true);
+        this.corrupt = undefined;
+        if (r.repaired) {
+          log.warn({ drift: r.drift.map((d) => `${d.owner}: ${d.what}`) }, `restored ${r.drift.length} difference(s) between the records and the kernel`);
+          this.events.publish('repaired', why, { differences: r.drift.length });
+        }
+      } catch (err) {
+        if (!(err instanceof CorruptStateError)) throw err;
+        this.corrupt = err.message;
+        log.error(err.message);
+      }
+    });
+  }
+
+  /** SIGTERM: stop taking requests, finish the one in flight, keep every container; exit. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.o.log.info('nslabd stopping: finishing the request in flight; the lab stays up');
+    this.server?.close();
+    this.server?.closeIdleConnections();
+    for (const s of this.streams) s.end();
+    await this.queue;
+    try {
+      unlinkSync(this.o.socket);
+    } catch { /* already gone */ }
+    this.lock?.release();
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown): void {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://nslabd');
+    const path = url.pathname;
+    if (req.method === 'GET' && path === '/v1/ping') return this.send(res, 200, { result: { pid: process.pid, stateDir: this.o.stateDir } });
+    if (req.method === 'GET' && path === '/v1/events') return this.stream(res);
+    if (req.method === 'GET' && path === '/v1/state') {
+      // Reads do not queue behind changes: the state file is replaced atomically.
+      try {
+        return this.send(res, 200, { result: await this.engine(this.o.log, []).readState() });
+      } catch (e) {
+        return this.send(res, 500, { error: { message: (e as Error).message, exitCode: exitCodeOf(e) } });
+      }
+    }
+    const verb = path.startsWith('/v1/') ? path.slice(4) : '';
+    if (req.method !== 'POST' || !(MUTATIONS as readonly string[]).includes(verb)) {
+      return this.send(res, 404, { error: { message: `nslabd has no endpoint ${req.method} ${path}`, exitCode: 2 } });
+    }
+    let args: unknown[];
+    try {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      args = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : [];
+      if (!Array.isArray(args)) throw new Error('the body must be a JSON array of arguments');
+    } catch (e) {
+      return this.send(res, 400, { error: { message: `request: ${(e as Error).message}`, exitCode: 2 } });
+    }
+    const log = this.o.log.child({ req: ++this.seq, verb, ...subjects(verb, args) });
+    const notices: string[] = [];
+    const started = performance.now();
+    try {
+      const result = await this.serial(async () => {
+        if (this.corrupt && verb !== 'rebuildState' && verb !== 'reset') throw new CorruptStateError(join(this.o.stateDir, 'state.json'), 'see the log of nslabd');
+        const engine = this.engine(log, notices) as EngineApi;
+        const r = await (engine[verb as Mutation] as (...a: unknown[]) => Promise<unknown>)(...args);
+        if (verb === 'rebuildState' || verb === 'reset') this.corrupt = undefined;
+        return r;
+      });
+      this.publish(verb as Mutation, args, result);
+      log.info({ ms: Math.round(performance.now() - started) }, 'request done');
+      this.send(res, 200, { result, notices });
+    } catch (e) {
+      const code = exitCodeOf(e);
+      log[code === 2 ? 'info' : 'error']({ err: (e as Error).message, exitCode: code }, 'request failed');
+      this.send(res, code === 2 ? 400 : 500, { error: { message: (e as Error).message, exitCode: code }, notices });
+    }
+  }
+
+  private publish(verb: Mutation, args: unknown[], result: unknown): void {
+    const ev = this.events;
+    switch (verb) {
+      case 'createNetwork': return ev.publish('network.created', (result as NetworkRecord).name, { subnet: (result as NetworkRecord).subnet });
+      case 'removeNetworks': for (const n of result as string[]) ev.publish('network.removed', n); return;
+      case 'createContainers': case 'up': for (const c of result as ContainerRecord[]) ev.publish('container.created', c.name, { ip: c.endpoints[0]?.ip }); return;
+      case 'removeContainers': for (const n of result as string[]) ev.publish('container.removed', n); return;
+      case 'connect': return ev.publish('container.connected', args[1] as string, { network: args[0], ifname: (result as EndpointRecord).ifname, ip: (result as EndpointRecord).ip });
+      case 'disconnect': if (result) ev.publish('container.disconnected', args[1] as string, { network: args[0] }); return;
+      case 'check': if ((result as { repaired: boolean }).repaired) ev.publish('repaired', 'check --repair', { differences: (result as { drift: unknown[] }).drift.length }); return;
+      case 'gc': if ((result as { removed: string[] }).removed.length) ev.publish('gc', 'leftovers', { removed: (result as { removed: string[] }).removed }); return;
+      case 'reset': return ev.publish('reset', 'everything');
+      case 'rebuildState': return ev.publish('state.rebuilt', 'state.json');
+    }
+  }
+
+  private stream(res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+    res.flushHeaders();
+    const on = (e: unknown) => res.write(JSON.stringify(e) + '\n');
+    this.events.on('event', on);
+    this.streams.add(res);
+    res.on('close', () => {
+      this.events.off('event', on);
+      this.streams.delete(res);
+    });
+  }
+}

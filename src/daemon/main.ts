@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// nslabd: the root daemon. Serves nslab's engine on a Unix socket; SIGTERM stops it (the lab
+// stays up), SIGHUP restores the recorded state in the kernel.
+import { mkdirSync } from 'node:fs';
+import { Command } from 'commander';
+import { makeLogger } from '../log.js';
+import { Daemon } from './daemon.js';
+
+const o = new Command('nslabd')
+  .description("nslab's daemon: HTTP/JSON on a Unix socket (mode 0660, group nslab)")
+  .option('--socket <path>', 'socket path', process.env.NSLAB_SOCKET ?? '/run/nslab/nslab.sock')
+  .option('--state-dir <dir>', 'state directory', process.env.NSLAB_STATE_DIR ?? '/var/lib/nslab')
+  .option('--log-level <level>', 'log level', process.env.NSLAB_LOG_LEVEL ?? 'info')
+  .parse(process.argv)
+  .opts<{ socket: string; stateDir: string; logLevel: string }>();
+
+mkdirSync(o.stateDir, { recursive: true, mode: 0o700 });
+const log = makeLogger({ level: o.logLevel, transcriptDir: o.stateDir, name: 'nslabd' });
+const daemon = new Daemon({ socket: o.socket, stateDir: o.stateDir, log });
+try {
+  await daemon.start();
+} catch (e) {
+  log.fatal((e as Error).message);
+  process.stderr.write(`nslabd: ${(e as Error).message}\n`);
+  process.exit(1);
+}
+const stop = async () => {
+  await daemon.stop();
+  process.exit(0);
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.on('SIGHUP', () => void daemon.reconcile('SIGHUP').catch((e: Error) => log.error(e.message)));

@@ -1,0 +1,48 @@
+// nslabd's socket: owned by root, mode 0660, group nslab when that group exists; no other way in.
+import { chownSync, chmodSync, existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { connect, type Server } from 'node:net';
+import { dirname } from 'node:path';
+
+/** The gid of group `nslab` from /etc/group, or undefined when there is no such group. */
+export function nslabGid(groupFile = '/etc/group'): number | undefined {
+  try {
+    const line = readFileSync(groupFile, 'utf8').split('\n').find((l) => l.startsWith('nslab:'));
+    return line ? Number(line.split(':')[2]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Does something answer on this socket? (A daemon, or a stale file left by a dead one.) */
+export function answers(path: string, timeoutMs = 500): Promise<boolean> {
+  return new Promise((res) => {
+    const s = connect(path);
+    const done = (v: boolean) => {
+      s.destroy();
+      res(v);
+    };
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+    s.setTimeout(timeoutMs, () => done(false));
+  });
+}
+
+/**
+ * Listen on `path`: refuse if another daemon answers there, remove a stale socket file, and
+ * create the socket with mode 0660 from the start (umask), owned by root and group nslab.
+ */
+export async function listenUnix(server: Server, path: string): Promise<{ mode: string; group: string }> {
+  if (await answers(path)) throw new Error(`another nslabd answers on ${path}`);
+  mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+  if (existsSync(path)) unlinkSync(path);
+  const old = process.umask(0o117);
+  try {
+    await new Promise<void>((res, rej) => server.once('error', rej).listen(path, () => res()));
+  } finally {
+    process.umask(old);
+  }
+  chmodSync(path, 0o660);
+  const gid = nslabGid();
+  chownSync(path, 0, gid ?? 0);
+  return { mode: '0660', group: gid === undefined ? 'root (no group nslab)' : 'nslab' };
+}
