@@ -51,7 +51,9 @@ export class Store {
   /** Run `fn` holding the directory's lock (created with mode 0700 if missing). */
   async withLock<T>(fn: () => Promise<T>, onWait?: () => void): Promise<T> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const lock = await StateLock.acquire(join(this.dir, 'lock'), undefined, onWait);
+    // NSLAB_LOCK_WAIT (seconds, default 60): how long to wait for another nslab or nslabd.
+    const wait = Number(process.env.NSLAB_LOCK_WAIT ?? 60) * 1000;
+    const lock = await StateLock.acquire(join(this.dir, 'lock'), wait, onWait);
     try {
       return await fn();
     } finally {

@@ -5,9 +5,11 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
+import { answers } from '../../src/daemon/socket.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+export const DAEMON = join(ROOT, 'dist', 'daemon', 'main.js');
 export const HOST_IP = '198.51.100.1';
 export const WORLD_IP = '198.51.100.2';
 
@@ -35,6 +37,8 @@ export class Sandbox {
   /** nslabd's socket for this sandbox (never the real /run/nslab/nslab.sock). */
   readonly socket: string;
   private servers: ChildProcess[] = [];
+  daemon: ChildProcess | undefined;
+  daemonLog = '';
 
   /** `tag` (≤ 4 chars) keeps names unique across test files running in parallel. */
   constructor(readonly tag: string) {
@@ -73,6 +77,34 @@ export class Sandbox {
   /** Run the CLI inside the fake host, as `sudo nslab …` would run on a real one. */
   cli(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
     return sh('nsenter', [`--net=/run/netns/${this.host}`, 'node', CLI, '--state-dir', this.stateDir, '--socket', this.socket, ...args], { env });
+  }
+
+  /** Start nslabd inside the fake host on this sandbox's socket; resolves once it answers. */
+  async startDaemon(env: Record<string, string> = {}): Promise<ChildProcess> {
+    const child = spawn('nsenter', [`--net=/run/netns/${this.host}`, 'node', DAEMON, '--socket', this.socket, '--state-dir', this.stateDir, '--log-level', 'info'],
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C', ...env } });
+    this.daemonLog = '';
+    child.stderr!.on('data', (d) => (this.daemonLog += d));
+    this.daemon = child;
+    const deadline = Date.now() + 20000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`nslabd exited ${child.exitCode}: ${this.daemonLog}`);
+      if (await answers(this.socket)) return child;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`nslabd did not answer on ${this.socket}: ${this.daemonLog}`);
+  }
+
+  /** Stop nslabd (SIGTERM, or SIGKILL for a crash) and wait until it is gone. */
+  async stopDaemon(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    const d = this.daemon;
+    this.daemon = undefined;
+    if (!d || d.exitCode !== null || d.signalCode !== null) return d?.exitCode ?? null;
+    return new Promise((res) => {
+      d.once('exit', (code) => res(code));
+      // nsenter execs node, so this PID is nslabd itself.
+      process.kill(d.pid!, signal);
+    });
   }
 
   /** `ip -json …` inside a namespace (the fake host by default). */
@@ -153,6 +185,7 @@ export class Sandbox {
   /** Remove everything: nslab's objects (reset), the servers (by PID), the two namespaces. */
   async down(): Promise<void> {
     await this.stopServers();
+    await this.stopDaemon();
     await this.cli(['reset']);
     for (const ns of [this.host, this.world]) await sh('ip', ['netns', 'del', ns]);
     rmSync(this.stateDir, { recursive: true, force: true });
