@@ -23,9 +23,23 @@ echo "== build"
 if [ ! -f dist/cli/main.js ] || [ -n "$(find src tsconfig.json package.json -newer dist/cli/main.js -print -quit)" ]; then
   npm run build --silent
 fi
-chmod +x dist/cli/main.js
+chmod +x dist/cli/main.js dist/daemon/main.js
 ln -sf "$repo/dist/cli/main.js" /usr/local/bin/nslab
-echo "nslab is $(command -v nslab)"
+ln -sf "$repo/dist/daemon/main.js" /usr/local/bin/nslabd
+echo "nslab is $(command -v nslab), nslabd is $(command -v nslabd)"
+
+echo "== nslabd"
+if [ -n "${NSLAB_NETNS:-}" ]; then
+  echo "nslabd: not installed as a service (NSLAB_NETNS is set: a test sandbox)"
+elif [ -d /run/systemd/system ]; then
+  install -m 0644 scripts/nslabd.service /etc/systemd/system/nslabd.service
+  systemctl daemon-reload
+  systemctl enable --now nslabd
+  systemctl is-active nslabd
+else
+  echo "nslabd: systemd is not running here; start the daemon by hand with: sudo nslabd &"
+  echo "        (nslab works without it, running the same engine in-process)"
+fi
 
 [ "${NSLAB_NO_LAB:-}" = 1 ] && exit 0
 run() { if [ -n "${NSLAB_NETNS:-}" ]; then nsenter --net="/run/netns/$NSLAB_NETNS" "$@"; else "$@"; fi; }
