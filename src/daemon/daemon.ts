@@ -11,6 +11,7 @@ import { ExecaRunner } from '../exec/runner.js';
 import { StateLock } from '../state/lock.js';
 import { CorruptStateError } from '../state/store.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord } from '../state/types.js';
+import { containerView, networkView } from '../cli/views.js';
 import { EventBus } from './events.js';
 import { listenUnix } from './socket.js';
 
@@ -125,6 +126,8 @@ export class Daemon {
         return this.send(res, 500, { error: { message: (e as Error).message, exitCode: exitCodeOf(e) } });
       }
     }
+    const view = /^\/v1\/(networks|containers)(?:\/([^/]+))?$/.exec(path);
+    if (req.method === 'GET' && view) return this.views(res, view[1] as 'networks' | 'containers', view[2] && decodeURIComponent(view[2]));
     const verb = path.startsWith('/v1/') ? path.slice(4) : '';
     if (req.method !== 'POST' || !(MUTATIONS as readonly string[]).includes(verb)) {
       return this.send(res, 404, { error: { message: `nslabd has no endpoint ${req.method} ${path}`, exitCode: 2 } });
@@ -172,6 +175,19 @@ export class Daemon {
       case 'gc': if ((result as { removed: string[] }).removed.length) ev.publish('gc', 'leftovers', { removed: (result as { removed: string[] }).removed }); return;
       case 'reset': return ev.publish('reset', 'everything');
       case 'rebuildState': return ev.publish('state.rebuilt', 'state.json');
+    }
+  }
+
+  /** GET /v1/networks[/NAME], /v1/containers[/NAME]: Docker-shaped views (ls and inspect). */
+  private async views(res: ServerResponse, kind: 'networks' | 'containers', name: string | undefined): Promise<void> {
+    try {
+      const state = await this.engine(this.o.log, []).readState();
+      const view = (n: string) => (kind === 'networks' ? networkView(state.networks[n]!, state) : containerView(state.containers[n]!, state));
+      if (name === undefined) return this.send(res, 200, { result: Object.keys(state[kind]).sort().map(view) });
+      if (!state[kind][name]) return this.send(res, 404, { error: { message: `${kind === 'networks' ? 'network' : 'container'}: no such ${kind.slice(0, -1)} "${name}"`, exitCode: 2 } });
+      return this.send(res, 200, { result: view(name) });
+    } catch (e) {
+      return this.send(res, 500, { error: { message: (e as Error).message, exitCode: exitCodeOf(e) } });
     }
   }
 

@@ -3,6 +3,7 @@
 // exhausted by 20 parallel creates, events, logs, and no in-process write behind its back.
 import t from 'tap';
 import { statSync } from 'node:fs';
+import { request } from 'node:http';
 import { execa } from 'execa';
 import { RemoteEngine } from '../../src/client/remote.js';
 import { sandbox } from '../helpers/sandbox.js';
@@ -116,6 +117,24 @@ t.test('while nslabd runs, an in-process nslab never writes behind its back', as
   t.equal(r.code, 1);
   t.match(r.stderr, /could not lock .* another nslab is working/);
   t.same(await sb.snapshot(), before, 'nothing changed');
+});
+
+t.test('ls and inspect have endpoints of their own, Docker-shaped', async (t) => {
+  const get = (path: string) => new Promise<any>((res, rej) => {
+    request({ socketPath: sb.socket, path }, (r) => {
+      let body = '';
+      r.on('data', (d) => (body += d)).on('end', () => res(JSON.parse(body)));
+    }).on('error', rej).end();
+  });
+  await sb.cli(['network', 'create', 'views', '--subnet', '10.214.5.0/24']);
+  await sb.cli(['container', 'create', sb.name('v'), '--network', 'views']);
+  const nets = (await get('/v1/networks')).result;
+  t.ok(nets.some((n: any) => n.Name === 'views' && n.IPAM.Config[0].Subnet === '10.214.5.0/24'), 'GET /v1/networks');
+  const ctr = (await get(`/v1/containers/${sb.name('v')}`)).result;
+  t.equal(ctr.NetworkSettings.Networks.views.IPAddress, '10.214.5.2', 'GET /v1/containers/NAME');
+  t.same((await get('/v1/containers/nope')).error, { message: 'container: no such container "nope"', exitCode: 2 });
+  await sb.cli(['container', 'rm', sb.name('v')]);
+  await sb.cli(['network', 'rm', 'views']);
 });
 
 t.test('events without nslabd: said plainly', async (t) => {
