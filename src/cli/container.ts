@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { ContainerRecord } from '../state/types.js';
 import type { Cli } from './context.js';
-import { json } from './context.js';
+import { json, printRemoved } from './context.js';
 import { containerView, table } from './views.js';
 import { networkModeOf } from '../engine/inputs.js';
 
@@ -78,7 +78,7 @@ export function containerCommands(program: Command, cli: () => Promise<Cli>): vo
     .action(async (names: string[], o: { force?: boolean }) => {
       const c = await cli();
       const removed = await c.engine.removeContainers(names, !!o.force);
-      if (!c.opts.dryRun) c.out(c.opts.json ? json(removed) : removed.map((n) => `${n}\n`).join(''));
+      printRemoved(c, removed);
     });
 
   program.command('exec <name> <cmd...>').description('run a command inside a container: nslab exec NAME -- CMD [ARG...]')

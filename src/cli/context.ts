@@ -55,3 +55,8 @@ export async function makeCli(opts: GlobalOptions): Promise<Cli> {
 }
 
 export const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
+
+/** Print the names a remove removed: one per line, or a JSON list. Nothing in dry-run. */
+export function printRemoved(c: Cli, removed: readonly string[]): void {
+  printRemoved(c, removed);
+}

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { NotFoundError } from '../errors.js';
 import type { Cli } from './context.js';
-import { json } from './context.js';
+import { json, printRemoved } from './context.js';
 import { summary } from './container.js';
 import { networkView, table } from './views.js';
 
@@ -58,7 +58,7 @@ export function networkCommands(program: Command, cli: () => Promise<Cli>): void
     .action(async (names: string[], o: { force?: boolean }) => {
       const c = await cli();
       const removed = await c.engine.removeNetworks(names, !!o.force);
-      if (!c.opts.dryRun) c.out(c.opts.json ? json(removed) : removed.map((n) => `${n}\n`).join(''));
+      printRemoved(c, removed);
     });
 
   net.command('connect <network> <container>').description('attach a container to one more network (the next free ethN inside)')
@@ -85,6 +85,6 @@ export function networkCommands(program: Command, cli: () => Promise<Cli>): void
     const state = await c.engine.readState();
     const used = new Set(Object.values(state.containers).flatMap((x) => x.endpoints.map((e) => e.network)));
     const removed = await c.engine.removeNetworks(Object.keys(state.networks).filter((n) => !used.has(n)));
-    if (!c.opts.dryRun) c.out(c.opts.json ? json(removed) : removed.map((n) => `${n}\n`).join(''));
+    printRemoved(c, removed);
   });
 }
