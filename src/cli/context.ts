@@ -58,5 +58,5 @@ export const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
 
 /** Print the names a remove removed: one per line, or a JSON list. Nothing in dry-run. */
 export function printRemoved(c: Cli, removed: readonly string[]): void {
-  printRemoved(c, removed);
+  if (!c.opts.dryRun) c.out(c.opts.json ? json(removed) : removed.map((n) => `${n}\n`).join(''));
 }

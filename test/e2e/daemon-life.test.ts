@@ -32,6 +32,8 @@ t.test('kill -9 at 10 points while creating 30 containers: each is whole or gone
     const ips = recorded.map((c) => c.endpoints[0]!.ip);
     t.equal(new Set(ips).size, ips.length, `kill ${k + 1} at ${delay} ms: ${recorded.length} of 30 recorded, no address twice`);
     t.equal((await sb.cli(['check'])).code, 0, `kill ${k + 1}: every recorded container is whole in the kernel`);
+    const last = recorded[recorded.length - 1];
+    if (last) t.equal((await sb.ping(last.name, '10.215.0.1')).code, 0, `kill ${k + 1}: and working (${last.name} reaches its gateway)`);
     t.match((await sb.cli(['gc'])).stdout, 'nothing to collect', `kill ${k + 1}: nothing half-built is left without a record`);
     const netns = ours((await sb.snapshot() as { netns: string[] }).netns);
     t.same(netns.sort(), recorded.map((c) => c.name).sort(), `kill ${k + 1}: the namespaces are exactly the recorded containers`);
