@@ -1,13 +1,14 @@
 // network connect / disconnect: one more ethN inside a container, or exactly that one less.
 import { ConflictError, NotFoundError } from '../errors.js';
 import { delLink, listLinks } from '../kernel/link.js';
+import { etcDir, hostsText } from '../kernel/netns-files.js';
 import type { IntentFile } from '../state/intent.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../state/types.js';
-import { allocRequest, newEndpoint } from './containers.js';
+import { allocRequest, newEndpoint, sharersOf } from './containers.js';
 import { execute, type EngineContext } from './context.js';
 import { networkModeOf } from './inputs.js';
-import { endpointPlan } from './plan-container.js';
-import { step } from './step.js';
+import { endpointPlan, hostsOf } from './plan-container.js';
+import { step, type Step } from './step.js';
 
 export interface ConnectOptions {
   ip?: string;
@@ -18,6 +19,22 @@ function requireContainer(state: State, name: string): ContainerRecord {
   const c = state.containers[name];
   if (!c) throw new NotFoundError(`container: no such container "${name}"`);
   return c;
+}
+
+/**
+ * The hosts files to rewrite when a container's endpoints change: its own, and those of the
+ * containers sharing its namespace, whose files mirror it. Each step's undo writes the old text.
+ */
+function hostsSteps(state: State, c: ContainerRecord, after: EndpointRecord[]): Step[] {
+  const next = { ...c, endpoints: after };
+  return [c, ...sharersOf(state, c.name)].flatMap((who) => {
+    const path = `${etcDir(who.name)}/hosts`;
+    const before = hostsText(who.name, hostsOf(c));
+    const want = hostsText(who.name, hostsOf(next));
+    if (before === want) return [];
+    return [step(`${who.name}/hosts`, `rewrite ${path} for ${c.name}'s addresses`, 0,
+      [{ kind: 'write', path, content: want }], [{ kind: 'write', path, content: before }])];
+  });
 }
 
 /** The lowest N with no ethN in the container (a disconnected eth1 is reused, as in Docker). */
@@ -51,7 +68,11 @@ export async function connect(
     throw new ConflictError(`interface ${e.hostVeth} already exists on the host; nslab did not make it`);
   }
   const ep = endpointPlan(name, e, net, c.endpoints.length === 0);
-  const steps = [ep.veth, step(`${name}/${e.ifname}/configure`, `give ${e.ifname} ${e.ip}/${e.prefix} and bring it up in ${name}`, 3, ep.inside)];
+  const steps = [
+    ...hostsSteps(state, c, [...c.endpoints, e]),
+    ep.veth,
+    step(`${name}/${e.ifname}/configure`, `give ${e.ifname} ${e.ip}/${e.prefix} and bring it up in ${name}`, 3, ep.inside),
+  ];
   if (ctx.dryRun) {
     await execute(ctx, steps);
     return e;
@@ -75,7 +96,10 @@ export async function disconnect(ctx: EngineContext, state: State, network: stri
   const c = requireContainer(state, name);
   const e = c.endpoints.find((x) => x.network === network);
   if (!e) return false;
-  await execute(ctx, [step(`${name}/${e.ifname}`, `delete veth ${e.hostVeth} and its peer ${e.ifname} inside ${name}`, 0, [delLink(e.hostVeth)])]);
+  await execute(ctx, [
+    step(`${name}/${e.ifname}`, `delete veth ${e.hostVeth} and its peer ${e.ifname} inside ${name}`, 0, [delLink(e.hostVeth)]),
+    ...hostsSteps(state, c, c.endpoints.filter((x) => x !== e)),
+  ]);
   if (ctx.dryRun) return true;
   c.endpoints.splice(c.endpoints.indexOf(e), 1);
   await save();

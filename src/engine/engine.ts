@@ -5,18 +5,18 @@ import type { Firewall } from '../firewall/firewall.js';
 import type { Runner } from '../exec/runner.js';
 import { delLink } from '../kernel/link.js';
 import { delNetns, listNetns } from '../kernel/netns.js';
-import { hostResolvers, removeNetnsFiles } from '../kernel/netns-files.js';
+import { etcDir, hostResolvers, hostsText, removeNetnsFiles } from '../kernel/netns-files.js';
 import { observeHost } from '../kernel/observe.js';
 import { CorruptStateError, Store } from '../state/store.js';
 import { emptyState, type ContainerRecord, type EndpointRecord, type NetworkRecord, type State } from '../state/types.js';
-import { createContainers, removeContainers } from './containers.js';
+import { createContainers, removeContainers, sharersOf } from './containers.js';
 import { execute, type EngineContext } from './context.js';
 import { parseContainerInput, parseNetworkInput, type ContainerInput, type ContainerSpec, type NetworkInput } from './inputs.js';
 import { connect, disconnect } from './endpoints.js';
 import { checkHostname, checkIp, checkName } from './validate.js';
 import { DEFAULT_NETWORK } from './names.js';
 import { createNetwork, removeChainsStep, removeNetworks, requireNetwork } from './networks.js';
-import { planContainerRemove } from './plan-container.js';
+import { hostsOf, planContainerRemove } from './plan-container.js';
 import { step } from './step.js';
 import type { EngineApi } from './api.js';
 import { findMarked } from './sweep.js';
@@ -92,19 +92,22 @@ export class Engine implements EngineApi {
     if (half.length || endpoints.length) {
       const netns = await listNetns();
       this.ctx.log.warn({ containers: half.map((c) => c.name), endpoints: endpoints.map((e) => e.endpoint.hostVeth) }, 'removing what an interrupted run left half-built');
-      await execute(this.ctx, [
-        ...endpoints.map(({ endpoint: e }) => step(`${e.hostVeth}/recover`, `delete veth ${e.hostVeth}`, 0, [delLink(e.hostVeth)])),
-        ...half.flatMap((c) => planContainerRemove(c.name, netns.has(c.name))),
-      ]);
-      let changed = false;
-      for (const c of half) {
-        if (state.containers[c.name]?.id === c.id) changed = delete state.containers[c.name];
-      }
+      const recorded = half.filter((c) => state.containers[c.name]?.id === c.id);
+      for (const c of recorded) delete state.containers[c.name];
+      let changed = recorded.length > 0;
       for (const { container, endpoint } of endpoints) {
         const eps = state.containers[container]?.endpoints;
         const i = eps?.findIndex((e) => e.hostVeth === endpoint.hostVeth) ?? -1;
         if (i >= 0) changed = !!eps!.splice(i, 1);
       }
+      // A connect may have rewritten hosts files: write them back as the records say.
+      const touched = [...new Set(endpoints.map((e) => e.container))].map((n) => state.containers[n]).filter((c) => !!c);
+      await execute(this.ctx, [
+        ...endpoints.map(({ endpoint: e }) => step(`${e.hostVeth}/recover`, `delete veth ${e.hostVeth}`, 0, [delLink(e.hostVeth)])),
+        ...touched.flatMap((c) => [c, ...sharersOf(state, c.name)].map((who) => step(`${who.name}/hosts`, `write back /etc/netns/${who.name}/hosts`, 0,
+          [{ kind: 'write', path: `${etcDir(who.name)}/hosts`, content: hostsText(who.name, hostsOf(c)) }]))),
+        ...half.flatMap((c) => planContainerRemove(c.name, netns.has(c.name))),
+      ]);
       if (changed) await save();
     }
     this.store.intent.clear();

@@ -1,7 +1,7 @@
 // network connect / disconnect: the next free ethN, the default route stays, both idempotent;
 // several networks at create; network rm refused while attached unless --force.
 import t from 'tap';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HOST_IP, sandbox } from '../helpers/sandbox.js';
@@ -101,6 +101,33 @@ t.test('a kill -9 at any point of a connect leaves the container as it was', asy
   t.ok(n - 1 >= 3, `${n - 1} kill points, each recovered`);
   t.equal((await sb.cli(['network', 'disconnect', 'netb', c])).code, 0);
   t.same(await sb.snapshot(), before);
+});
+
+t.test('a container without interfaces (none) gets one by connect; its hosts file follows, check stays clean', async (t) => {
+  const n = sb.name('n');
+  t.equal((await sb.cli(['container', 'create', n, '--network', 'none'])).code, 0);
+  const before = await sb.snapshot();
+  const hosts = () => readFileSync(`/etc/netns/${n}/hosts`, 'utf8');
+  const hostsBefore = hosts();
+  t.equal((await sb.cli(['network', 'connect', 'netb', n])).code, 0);
+  t.same(await ifaces(n), ['lo 127.0.0.1', 'eth0 10.212.2.3']);
+  t.equal(await defaultVia(n), '10.212.2.1', 'its only interface holds the default route');
+  t.match(readFileSync(`/etc/netns/${n}/hosts`, 'utf8'), `10.212.2.3\t${n}`, 'hosts names its new address');
+  t.equal((await sb.cli(['check'])).code, 0, 'check: the kernel and files match the records');
+  // Killed in the middle of such a connect: the next run deletes the veth and writes hosts back.
+  t.equal((await sb.cli(['network', 'disconnect', 'netb', n])).code, 0);
+  t.same(await sb.snapshot(), before, 'disconnect: as before');
+  t.equal(hosts(), hostsBefore, 'and so is the hosts file');
+  for (let k = 1; k <= 4; k++) {
+    const r = await sb.cli(['network', 'connect', 'netb', n], { NSLAB_CRASH_AT: String(k) });
+    if (r.code === 0) break;
+    t.equal((await sb.cli(['network', 'create', 'netb', '--subnet', '10.212.2.0/24'])).code, 0);
+    t.same(await sb.snapshot(), before, `crash at ${k}: back as before`);
+    t.equal(hosts(), hostsBefore, `crash at ${k}: hosts written back`);
+    t.equal((await sb.cli(['check'])).code, 0, `crash at ${k}: check clean`);
+  }
+  await sb.cli(['network', 'disconnect', 'netb', n]);
+  t.equal((await sb.cli(['container', 'rm', n])).code, 0);
 });
 
 t.test('several networks at create (repeated --network, and a lab file list)', async (t) => {
