@@ -1,8 +1,8 @@
 // The seed lab ("docker0 by hand") through the CLI, inside a sandbox: traffic, NAT, files, idempotency, teardown.
 import t from 'tap';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { sandbox, HOST_IP, WORLD_IP } from '../helpers/sandbox.js';
 import { hostResolvers } from '../../src/kernel/netns-files.js';
 
@@ -14,6 +14,7 @@ const before = await sb.snapshot();
 const labFile = join(mkdtempSync(join(tmpdir(), 'nslab-lab-')), 'lab.yaml');
 writeFileSync(labFile, readFileSync(new URL('../../examples/docker0-by-hand.yaml', import.meta.url), 'utf8')
   .replaceAll('container4', c4).replaceAll('container5', c5));
+t.teardown(() => rmSync(dirname(labFile), { recursive: true, force: true }));
 
 t.test('up builds the lab and prints what it built', async (t) => {
   const r = await sb.cli(['up', labFile]);
