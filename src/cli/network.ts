@@ -4,6 +4,7 @@ import { NotFoundError } from '../errors.js';
 import type { Cli } from './context.js';
 import { json, printRemoved } from './context.js';
 import { summary } from './container.js';
+import { attachedTo } from '../engine/networks.js';
 import { networkView, table } from './views.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -83,8 +84,7 @@ export function networkCommands(program: Command, cli: () => Promise<Cli>): void
   net.command('prune').description('remove networks that have no containers').action(async () => {
     const c = await cli();
     const state = await c.engine.readState();
-    const used = new Set(Object.values(state.containers).flatMap((x) => x.endpoints.map((e) => e.network)));
-    const removed = await c.engine.removeNetworks(Object.keys(state.networks).filter((n) => !used.has(n)));
+    const removed = await c.engine.removeNetworks(Object.keys(state.networks).filter((n) => !attachedTo(state, n).length));
     printRemoved(c, removed);
   });
 }

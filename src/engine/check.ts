@@ -120,9 +120,11 @@ export async function checkState(ctx: EngineContext, state: State, view: HostVie
   const cx = { nets: state.networks, host, containers: state.containers, hostPid: process.pid };
   for (const c of Object.values(state.containers)) {
     const own = (c.mode === 'network' || c.mode === 'none') && view.netns.has(c.name);
-    const inside: Inside | undefined = own
-      ? { links: await listLinks(ctx.runner, c.name), addrs: await listAddrs(ctx.runner, c.name), routes: await listRoutes(ctx.runner, c.name) }
-      : undefined;
+    let inside: Inside | undefined;
+    if (own) {
+      const [links, addrs, routes] = await Promise.all([listLinks(ctx.runner, c.name), listAddrs(ctx.runner, c.name), listRoutes(ctx.runner, c.name)]);
+      inside = { links, addrs, routes };
+    }
     const cd = containerDrift(c, state, view, inside, host);
     drift.push(...cd);
     if (!cd.length) continue;

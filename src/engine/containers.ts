@@ -95,15 +95,16 @@ export async function createContainers(
     }
     if (netns.has(s.name)) throw new ConflictError(`name: a network namespace named ${s.name} already exists and was not made by nslab`);
     if (existsSync(etcDir(s.name)) && !isOurs(s.name)) throw new ConflictError(`name: /etc/netns/${s.name} exists and was not made by nslab`);
-    if (s.shares && !state.containers[s.shares] && !specs.some((o) => o.name === s.shares)) {
-      throw new NotFoundError(`network: no such container "${s.shares}" to share a namespace with`);
-    }
-    const other = s.shares ? state.containers[s.shares] ?? fresh.find((f) => f.name === s.shares) : undefined;
-    if (s.shares && !other && specs.findIndex((o) => o.name === s.shares) > specs.indexOf(s)) {
-      throw new ValidationError('network', `container ${s.shares} must come before ${s.name}, which shares its namespace`);
-    }
-    if (other && other.mode !== 'network' && other.mode !== 'none') {
-      throw new ValidationError('network', `container ${other.name} has network mode ${networkModeOf(other)}; share a container that has its own namespace`);
+    if (s.shares) {
+      // Recorded, or earlier in this same request.
+      const other = state.containers[s.shares] ?? fresh.find((f) => f.name === s.shares);
+      if (!other && specs.some((o) => o.name === s.shares)) {
+        throw new ValidationError('network', `container ${s.shares} must come before ${s.name}, which shares its namespace`);
+      }
+      if (!other) throw new NotFoundError(`network: no such container "${s.shares}" to share a namespace with`);
+      if (other.mode !== 'network' && other.mode !== 'none') {
+        throw new ValidationError('network', `container ${other.name} has network mode ${networkModeOf(other)}; share a container that has its own namespace`);
+      }
     }
     const endpoints = s.networks.map((name, i) => {
       const net = nets[name]!;

@@ -22,18 +22,19 @@ function requireContainer(state: State, name: string): ContainerRecord {
 }
 
 /**
- * The hosts files to rewrite when a container's endpoints change: its own, and those of the
- * containers sharing its namespace, whose files mirror it. Each step's undo writes the old text.
+ * The hosts files to write so they say what `c` records: its own, and those of the containers
+ * sharing its namespace, whose files mirror it. With `written` (what the files say now), only
+ * the files that change are written, and each step's undo writes the old text back; without
+ * it (recovery: the files may say anything), all are written.
  */
-function hostsSteps(state: State, c: ContainerRecord, after: EndpointRecord[]): Step[] {
-  const next = { ...c, endpoints: after };
+export function hostsSteps(state: State, c: ContainerRecord, written?: ContainerRecord): Step[] {
   return [c, ...sharersOf(state, c.name)].flatMap((who) => {
     const path = `${etcDir(who.name)}/hosts`;
-    const before = hostsText(who.name, hostsOf(c));
-    const want = hostsText(who.name, hostsOf(next));
+    const want = hostsText(who.name, hostsOf(c));
+    const before = written && hostsText(who.name, hostsOf(written));
     if (before === want) return [];
-    return [step(`${who.name}/hosts`, `rewrite ${path} for ${c.name}'s addresses`, 0,
-      [{ kind: 'write', path, content: want }], [{ kind: 'write', path, content: before }])];
+    return [step(`${who.name}/hosts`, `write ${path} for ${c.name}'s addresses`, 0,
+      [{ kind: 'write', path, content: want }], before === undefined ? [] : [{ kind: 'write', path, content: before }])];
   });
 }
 
@@ -69,7 +70,7 @@ export async function connect(
   }
   const ep = endpointPlan(name, e, net, c.endpoints.length === 0);
   const steps = [
-    ...hostsSteps(state, c, [...c.endpoints, e]),
+    ...hostsSteps(state, { ...c, endpoints: [...c.endpoints, e] }, c),
     ep.veth,
     step(`${name}/${e.ifname}/configure`, `give ${e.ifname} ${e.ip}/${e.prefix} and bring it up in ${name}`, 3, ep.inside),
   ];
@@ -98,7 +99,7 @@ export async function disconnect(ctx: EngineContext, state: State, network: stri
   if (!e) return false;
   await execute(ctx, [
     step(`${name}/${e.ifname}`, `delete veth ${e.hostVeth} and its peer ${e.ifname} inside ${name}`, 0, [delLink(e.hostVeth)]),
-    ...hostsSteps(state, c, c.endpoints.filter((x) => x !== e)),
+    ...hostsSteps(state, { ...c, endpoints: c.endpoints.filter((x) => x !== e) }, c),
   ]);
   if (ctx.dryRun) return true;
   c.endpoints.splice(c.endpoints.indexOf(e), 1);

@@ -5,18 +5,18 @@ import type { Firewall } from '../firewall/firewall.js';
 import type { Runner } from '../exec/runner.js';
 import { delLink } from '../kernel/link.js';
 import { delNetns, listNetns } from '../kernel/netns.js';
-import { etcDir, hostResolvers, hostsText, removeNetnsFiles } from '../kernel/netns-files.js';
+import { hostResolvers, removeNetnsFiles } from '../kernel/netns-files.js';
 import { observeHost } from '../kernel/observe.js';
 import { CorruptStateError, Store } from '../state/store.js';
 import { emptyState, type ContainerRecord, type EndpointRecord, type NetworkRecord, type State } from '../state/types.js';
-import { createContainers, removeContainers, sharersOf } from './containers.js';
+import { createContainers, removeContainers } from './containers.js';
 import { execute, type EngineContext } from './context.js';
 import { parseContainerInput, parseNetworkInput, type ContainerInput, type ContainerSpec, type NetworkInput } from './inputs.js';
-import { connect, disconnect } from './endpoints.js';
+import { connect, disconnect, hostsSteps } from './endpoints.js';
 import { checkHostname, checkIp, checkName } from './validate.js';
 import { DEFAULT_NETWORK } from './names.js';
-import { createNetwork, removeChainsStep, removeNetworks, requireNetwork } from './networks.js';
-import { hostsOf, planContainerRemove } from './plan-container.js';
+import { attachedTo, createNetwork, removeChainsStep, removeNetworks, requireNetwork } from './networks.js';
+import { planContainerRemove } from './plan-container.js';
 import { step } from './step.js';
 import type { EngineApi } from './api.js';
 import { findMarked } from './sweep.js';
@@ -104,8 +104,7 @@ export class Engine implements EngineApi {
       const touched = [...new Set(endpoints.map((e) => e.container))].map((n) => state.containers[n]).filter((c) => !!c);
       await execute(this.ctx, [
         ...endpoints.map(({ endpoint: e }) => step(`${e.hostVeth}/recover`, `delete veth ${e.hostVeth}`, 0, [delLink(e.hostVeth)])),
-        ...touched.flatMap((c) => [c, ...sharersOf(state, c.name)].map((who) => step(`${who.name}/hosts`, `write back /etc/netns/${who.name}/hosts`, 0,
-          [{ kind: 'write', path: `${etcDir(who.name)}/hosts`, content: hostsText(who.name, hostsOf(c)) }]))),
+        ...touched.flatMap((c) => hostsSteps(state, c)),
         ...half.flatMap((c) => planContainerRemove(c.name, netns.has(c.name))),
       ]);
       if (changed) await save();
@@ -124,7 +123,7 @@ export class Engine implements EngineApi {
     return this.mutate(async (state, save) => {
       if (force) {
         for (const name of names) {
-          const attached = Object.values(state.containers).filter((c) => c.endpoints.some((e) => e.network === name)).map((c) => c.name);
+          const attached = attachedTo(state, name);
           for (const c of attached) await disconnect(this.ctx, state, name, c, save);
           if (attached.length && !this.ctx.dryRun) this.ctx.notice(`--force: disconnected ${attached.join(', ')} from network ${name}`);
         }

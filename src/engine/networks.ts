@@ -114,7 +114,7 @@ export async function removeNetworks(ctx: EngineContext, state: State, names: re
   for (const name of names) {
     const rec = state.networks[name];
     if (!rec) continue;
-    const users = Object.values(state.containers).filter((c) => c.endpoints.some((e) => e.network === name)).map((c) => c.name);
+    const users = attachedTo(state, name);
     if (users.length) throw new ConflictError(`network ${name} has containers attached (${users.join(', ')}); remove them first`);
     const view = await observeHost(ctx.runner);
     const fwView = await ctx.fw.observe(ctx.runner);
@@ -135,6 +135,11 @@ export async function removeNetworks(ctx: EngineContext, state: State, names: re
 export function removeChainsStep(ctx: EngineContext, live: Ruleset): Step[] {
   const cmds = ctx.fw.removeChains(live);
   return cmds.length ? [step('firewall/chains', "remove nslab's chains and the jumps to them (the users' chain stays if it has rules)", 9, cmds)] : [];
+}
+
+/** Names of the containers with an endpoint on network `name`. */
+export function attachedTo(state: State, name: string): string[] {
+  return Object.values(state.containers).filter((c) => c.endpoints.some((e) => e.network === name)).map((c) => c.name);
 }
 
 export function requireNetwork(state: State, name: string): NetworkRecord {
