@@ -4,8 +4,8 @@ import { IptablesFirewall } from '../firewall/iptables.js';
 import type { Firewall } from '../firewall/firewall.js';
 import type { Runner } from '../exec/runner.js';
 import { delLink } from '../kernel/link.js';
-import { delNetns, listNetns } from '../kernel/netns.js';
-import { hostResolvers, removeNetnsFiles } from '../kernel/netns-files.js';
+import { listNetns } from '../kernel/netns.js';
+import { hostResolvers } from '../kernel/netns-files.js';
 import { observeHost } from '../kernel/observe.js';
 import { CorruptStateError, Store } from '../state/store.js';
 import { emptyState, type ContainerRecord, type EndpointRecord, type NetworkRecord, type State } from '../state/types.js';
@@ -19,7 +19,6 @@ import { attachedTo, createNetwork, removeChainsStep, removeNetworks, requireNet
 import { planContainerRemove } from './plan-container.js';
 import { step } from './step.js';
 import type { EngineApi } from './api.js';
-import { findMarked } from './sweep.js';
 import { checkState, type Drift } from './check.js';
 import { planGc } from './gc.js';
 import { rebuildFromMarks } from './rebuild.js';
@@ -234,19 +233,13 @@ export class Engine implements EngineApi {
    */
   async reset(): Promise<void> {
     const run = async (state: State, save: Save) => {
+      // Recorded objects go the usual way; whatever else carries the mark is what gc removes
+      // (namespaces, files, veths, then bridges and rules of unrecorded networks).
       await removeContainers(this.ctx, state, Object.keys(state.containers), save);
-      const view = await observeHost(this.ctx.runner);
-      const marked = findMarked(view.links, view.netns);
-      await execute(this.ctx, [
-        ...marked.netns.map((n) => step(`${n}/netns`, `delete leftover namespace ${n}`, 0, [delNetns(n)])),
-        ...marked.etc.map((n) => step(`${n}/files`, `remove leftover /etc/netns/${n}`, 1, [removeNetnsFiles(n)])),
-        ...marked.veths.map((v) => step(`${v}/link`, `delete leftover veth ${v}`, 2, [delLink(v)])),
-      ]);
+      const [view, live] = await Promise.all([observeHost(this.ctx.runner), this.ctx.fw.observe(this.ctx.runner)]);
+      await execute(this.ctx, planGc(this.ctx, state, view, live).steps);
       const names = Object.keys(state.networks);
       if (names.length) await removeNetworks(this.ctx, state, names, save);
-      const after = this.ctx.dryRun ? view : await observeHost(this.ctx.runner);
-      const bridges = findMarked(after.links, after.netns).bridges;
-      await execute(this.ctx, bridges.map((b) => step(`${b}/bridge`, `delete leftover bridge ${b}`, 3, [delLink(b)])));
       await execute(this.ctx, removeChainsStep(this.ctx, await this.ctx.fw.observe(this.ctx.runner)));
       if (!this.ctx.dryRun) {
         Object.assign(state, emptyState());
