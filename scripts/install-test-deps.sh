@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs besides the product's tools (scripts/install-deps.sh):
+# Debian's vagrant and its libvirt plugin, for the test that validates the Vagrantfile against a
+# provider. Idempotent; `npm test` runs it first.
+set -euo pipefail
+[ "$(id -u)" = 0 ] || exit 0 # the kernel tests need root anyway
+bash "$(dirname "$0")/install-deps.sh"
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
+need=()
+for p in vagrant vagrant-libvirt; do installed "$p" || need+=("$p"); done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing for the tests: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # No recommends: they would pull in the libvirt daemon, a mail server and udev, which the
+  # test does not need (the plugin alone is enough for `vagrant validate`).
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
