@@ -1,9 +1,10 @@
 // Docker-shaped JSON views of records, for `inspect` and `--json`.
 import { networkModeOf } from '../engine/inputs.js';
+import { dict } from '../state/dict.js';
 import type { ContainerRecord, NetworkRecord, State } from '../state/types.js';
 
 export function networkView(n: NetworkRecord, state: State) {
-  const containers: Record<string, unknown> = {};
+  const containers = dict<unknown>();
   for (const c of Object.values(state.containers)) {
     for (const e of c.endpoints) {
       if (e.network !== n.name) continue;
@@ -34,7 +35,7 @@ export function networkView(n: NetworkRecord, state: State) {
 }
 
 export function containerView(c: ContainerRecord, state: State) {
-  const networks: Record<string, unknown> = {};
+  const networks = dict<unknown>(); // keyed by network names
   for (const e of c.endpoints) {
     networks[e.network] = {
       NetworkID: state.networks[e.network]?.id,

@@ -2,7 +2,7 @@
 import { request } from 'node:http';
 import type { EngineApi, Mutation } from '../engine/api.js';
 import type { NslabEvent } from '../daemon/events.js';
-import type { State } from '../state/types.js';
+import { stateFromJson, type State } from '../state/types.js';
 
 /** An error nslabd reported: same message and exit code as the engine in-process would give. */
 export class RemoteError extends Error {
@@ -48,7 +48,8 @@ export class RemoteEngine implements EngineApi {
     return this.send('POST', `/v1/${verb}`, args) as Promise<T>;
   }
 
-  readState = () => this.send('GET', '/v1/state') as Promise<State>;
+  // JSON.parse gives plain objects: the CLI looks names up in what it receives.
+  readState = () => (this.send('GET', '/v1/state') as Promise<State>).then(stateFromJson);
   createNetwork: EngineApi['createNetwork'] = (input) => this.call('createNetwork', input);
   removeNetworks: EngineApi['removeNetworks'] = (names, force) => this.call('removeNetworks', names, force);
   createContainers: EngineApi['createContainers'] = (inputs) => this.call('createContainers', inputs);
@@ -59,7 +60,7 @@ export class RemoteEngine implements EngineApi {
   reset: EngineApi['reset'] = () => this.call('reset');
   check: EngineApi['check'] = (repair) => this.call('check', repair);
   gc: EngineApi['gc'] = () => this.call('gc');
-  rebuildState: EngineApi['rebuildState'] = () => this.call('rebuildState');
+  rebuildState: EngineApi['rebuildState'] = () => this.call<State>('rebuildState').then(stateFromJson);
 
   /** Stream events until the connection ends (Ctrl-C ends the process). */
   events(onEvent: (e: NslabEvent) => void): Promise<void> {

@@ -6,6 +6,7 @@ import { macForIp, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
 import { listLinks } from '../kernel/link.js';
 import { listNetns } from '../kernel/netns.js';
 import { etcDir, isOurs } from '../kernel/netns-files.js';
+import { dict } from '../state/dict.js';
 import type { IntentFile } from '../state/intent.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../state/types.js';
 import { execute, type EngineContext } from './context.js';
@@ -130,7 +131,7 @@ export async function createContainers(
     result.push(rec);
   }
   if (fresh.length === 0) return result;
-  const cx = { nets, host: ctx.hostResolvers(), containers: { ...state.containers, ...Object.fromEntries(fresh.map((c) => [c.name, c])) }, hostPid: process.pid };
+  const cx = { nets, host: ctx.hostResolvers(), containers: dict([...Object.entries(state.containers), ...fresh.map((c) => [c.name, c] as const)]), hostPid: process.pid };
   const steps = fresh.flatMap((c) => planContainerCreate(c, cx));
   if (ctx.dryRun) {
     await execute(ctx, steps);

@@ -7,6 +7,7 @@ import { delLink } from '../kernel/link.js';
 import { listNetns } from '../kernel/netns.js';
 import { hostResolvers } from '../kernel/netns-files.js';
 import { observeHost } from '../kernel/observe.js';
+import { dict } from '../state/dict.js';
 import { CorruptStateError, Store } from '../state/store.js';
 import { emptyState, type ContainerRecord, type EndpointRecord, type NetworkRecord, type State } from '../state/types.js';
 import { createContainers, removeContainers } from './containers.js';
@@ -148,7 +149,7 @@ export class Engine implements EngineApi {
   }
 
   private async networksFor(state: State, specs: readonly ContainerSpec[], save: Save): Promise<Record<string, NetworkRecord>> {
-    const nets: Record<string, NetworkRecord> = {};
+    const nets = dict<NetworkRecord>();
     for (const name of new Set(specs.flatMap((s) => s.networks))) {
       if (!state.networks[name] && name === DEFAULT_NETWORK) {
         nets[name] = await createNetwork(this.ctx, state, parseNetworkInput({ name: DEFAULT_NETWORK }), save);

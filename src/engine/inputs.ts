@@ -1,6 +1,7 @@
 // What users may ask for (CLI flags or lab-file keys), parsed into fully-defaulted specs.
 import { ValidationError } from '../errors.js';
 import { contains, type Cidr4 } from '../ipam/cidr.js';
+import { dict, own } from '../state/dict.js';
 import {
   checkBool, checkCidr, checkHostIp, checkHostname, checkInt, checkIp, checkMac, checkName, splitPair,
 } from './validate.js';
@@ -48,7 +49,7 @@ export function parseNetworkInput(raw: NetworkInput): NetworkSpec {
   const input: Record<string, unknown> = { ...raw };
   for (const o of raw.options ?? []) {
     const [k, v] = splitPair('opt', o, '=');
-    const key = DOCKER_OPTIONS[k];
+    const key = own(DOCKER_OPTIONS, k);
     if (!key) throw new ValidationError('opt', `unknown option "${k}" (known: ${Object.keys(DOCKER_OPTIONS).join(', ')})`);
     input[key] = v;
   }
@@ -66,7 +67,7 @@ export function parseNetworkInput(raw: NetworkInput): NetworkSpec {
     ipRange = checkCidr('ip-range', raw.ipRange);
     if (ipRange.first < subnet.first || ipRange.last > subnet.last) throw new ValidationError('ip-range', `${ipRange.text} is not inside the subnet ${subnet.text}`);
   }
-  const auxAddresses: Record<string, string> = {};
+  const auxAddresses = dict<string>(); // an aux name is the user's: "__proto__" must stay a key
   for (const a of raw.auxAddress ?? []) {
     const [k, v] = splitPair('aux-address', a, '=');
     checkIp('aux-address', v);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { writeAtomic } from './atomic.js';
 import { IntentFile } from './intent.js';
 import { StateLock } from './lock.js';
-import { emptyState, type State } from './types.js';
+import { emptyState, stateFromJson, type State } from './types.js';
 
 export class CorruptStateError extends Error {
   readonly exitCode = 1;
@@ -38,7 +38,7 @@ export class Store {
     try {
       const s = JSON.parse(text) as State;
       if (s?.version !== 1 || typeof s.networks !== 'object' || typeof s.containers !== 'object') throw new Error('not an nslab state');
-      return s;
+      return stateFromJson(s);
     } catch (e) {
       throw new CorruptStateError(this.file, (e as Error).message);
     }

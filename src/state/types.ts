@@ -1,4 +1,5 @@
 // The record of what nslab built: networks, containers and their endpoints.
+import { dict } from './dict.js';
 
 export interface NetworkRecord {
   name: string;
@@ -53,5 +54,14 @@ export interface State {
 }
 
 export function emptyState(): State {
-  return { version: 1, networks: {}, containers: {} };
+  return { version: 1, networks: dict(), containers: dict() };
+}
+
+/**
+ * A state as JSON gives it (state.json, nslabd's answer: plain objects) with its name-keyed
+ * records made null-prototype, so that looking up "constructor" or "__proto__" finds nothing.
+ * Pure; the records themselves are shared, not copied.
+ */
+export function stateFromJson(s: State): State {
+  return { ...s, networks: dict(s.networks), containers: dict(s.containers) };
 }
