@@ -12,14 +12,20 @@ import type { HostView } from '../kernel/observe.js';
 import { addDefaultRoute, listRoutes, type RouteInfo } from '../kernel/route.js';
 import type { ContainerRecord, NetworkRecord, State } from '../state/types.js';
 import type { EngineContext } from './context.js';
-import { bridgeAlias } from './names.js';
-import { fwSpec, planNetworkCreate } from './plan-network.js';
+import { bridgeAlias, parseBridgeAlias, parseVethAlias, vethAlias } from './names.js';
+import { fwSpec, isOurBridge, legacyRules, planNetworkCreate } from './plan-network.js';
+import { planGc } from './gc.js';
+import { setAlias } from '../kernel/link.js';
 import { endpointPlan, hostsOf, planContainerCreate, resolvOf } from './plan-container.js';
 import { step, type Step } from './step.js';
 
 /** One difference between the records and the kernel. */
 export interface Drift {
-  /** What kind of object: link, address, route, rule, netns, file, sysctl. */
+  /**
+   * What kind of object: link, address, route, rule, netns, file, sysctl; `conflict` when a
+   * recorded name is held by something that is not this lab's (never repaired: left alone);
+   * `unrecorded` for this lab's marked objects that no record explains (`nslab gc` removes them).
+   */
   kind: string;
   /** The network or container it belongs to. */
   owner: string;
@@ -49,8 +55,13 @@ function networkDrift(n: NetworkRecord, view: HostView, live: Ruleset): Drift[] 
   const d = (kind: string, what: string) => out.push({ kind, owner: `network ${n.name}`, what });
   const br = view.links.find((l) => l.ifname === n.bridge);
   if (!br) d('link', `bridge ${n.bridge} is missing`);
-  else if (kindOf(br) !== 'bridge' || br.ifalias !== bridgeAlias(n.name)) d('link', `${n.bridge} is not nslab's bridge for ${n.name}`);
-  else {
+  else if (!isOurBridge(br, n)) {
+    const other = parseBridgeAlias(br.ifalias);
+    const who = other?.owner === 'other' ? `another nslab lab's (lab ${other.lab})` : `not nslab's (${kindOf(br) ?? 'device'}, alias ${br.ifalias ?? 'none'})`;
+    d('conflict', `interface ${n.bridge}, the recorded bridge of ${n.name}, is ${who}: left alone, and the network is not repaired`);
+    return out;
+  } else {
+    if (br.ifalias !== bridgeAlias(n.name)) d('link', `bridge ${n.bridge} carries the previous release's alias (no lab id)`);
     if (!isUp(br)) d('link', `bridge ${n.bridge} is down`);
     const cidr = `${n.gateway}/${(parseCidr4(n.subnet) as Cidr4).prefix}`;
     if (!hasAddr(view.addrs, n.bridge, cidr)) d('address', `gateway address ${cidr} is missing from ${n.bridge}`);
@@ -61,7 +72,15 @@ function networkDrift(n: NetworkRecord, view: HostView, live: Ruleset): Drift[] 
   for (const r of [...BASE_RULES, ...networkRules(fwSpec(n))]) {
     if (!hasRule(live, r)) d('rule', `rule missing: -t ${r.table} ${ruleWords(r).join(' ')}`);
   }
+  const old = legacyRules(n).filter((r) => hasRule(live, r)).length;
+  if (old) d('rule', `${old} rule(s) carry the previous release's comment (no lab id)`);
   return out;
+}
+
+/** A recorded host veth held by a link that is neither this lab's endpoint nor the previous release's. */
+function foreignVeth(h: LinkInfo, c: string, ifname: string): boolean {
+  const m = parseVethAlias(h.ifalias);
+  return kindOf(h) !== 'veth' || !m || m.owner === 'other' || m.container !== c || m.ifname !== ifname;
 }
 
 function containerDrift(c: ContainerRecord, state: State, view: HostView, inside: Inside | undefined, host: Parameters<typeof resolvOf>[1]): Drift[] {
@@ -85,7 +104,11 @@ function containerDrift(c: ContainerRecord, state: State, view: HostView, inside
     const n = state.networks[e.network];
     const h = view.links.find((l) => l.ifname === e.hostVeth);
     if (!h) d('link', `veth ${e.hostVeth} (${e.ifname} on ${e.network}) is missing`);
-    else {
+    else if (foreignVeth(h, c.name, e.ifname)) {
+      d('conflict', `interface ${e.hostVeth}, the recorded host end of ${e.ifname}, is not this lab's (alias ${h.ifalias ?? 'none'}): left alone`);
+      return;
+    } else {
+      if (h.ifalias !== vethAlias(c.name, e.ifname)) d('link', `veth ${e.hostVeth} carries the previous release's alias (no lab id)`);
       if (n && h.master !== n.bridge) d('link', `veth ${e.hostVeth} is not on bridge ${n.bridge}`);
       if (!isUp(h)) d('link', `veth ${e.hostVeth} is down`);
     }
@@ -112,10 +135,14 @@ export async function checkState(ctx: EngineContext, state: State, view: HostVie
   const host = ctx.hostResolvers();
   const drift: Drift[] = [];
   const repair: Step[] = [];
+  // Networks whose bridge name a foreign link holds: nothing of theirs is repaired (a veth
+  // enslaved to that link, or rules naming it, would touch what is not ours).
+  const held = new Set<string>();
   for (const n of Object.values(state.networks)) {
     const nd = networkDrift(n, view, live);
     drift.push(...nd);
-    if (nd.length) repair.push(...planNetworkCreate(n, view, live, ctx.fw).filter((s, i, all) => all.findIndex((o) => o.id === s.id) === i));
+    if (nd.some((x) => x.kind === 'conflict')) held.add(n.name);
+    else if (nd.length) repair.push(...planNetworkCreate(n, view, live, ctx.fw).filter((s, i, all) => all.findIndex((o) => o.id === s.id) === i));
   }
   const cx = { nets: state.networks, host, containers: state.containers, hostPid: process.pid };
   for (const c of Object.values(state.containers)) {
@@ -129,7 +156,8 @@ export async function checkState(ctx: EngineContext, state: State, view: HostVie
     drift.push(...cd);
     if (!cd.length) continue;
     if (!view.netns.has(c.name)) {
-      repair.push(...planContainerCreate(c, cx)); // rebuilt whole, with its recorded addresses
+      // Rebuilt whole, with its recorded addresses; not onto a bridge that is not ours.
+      if (!c.endpoints.some((e) => held.has(e.network)) && !cd.some((x) => x.kind === 'conflict')) repair.push(...planContainerCreate(c, cx));
       continue;
     }
     if (cd.some((x) => x.kind === 'file')) {
@@ -143,6 +171,8 @@ export async function checkState(ctx: EngineContext, state: State, view: HostVie
     c.endpoints.forEach((e, i) => {
       const n = state.networks[e.network]!;
       const h = view.links.find((l) => l.ifname === e.hostVeth);
+      if (held.has(e.network) || (h && foreignVeth(h, c.name, e.ifname))) return;
+      if (h && h.ifalias !== vethAlias(c.name, e.ifname)) repair.push(step(`${e.hostVeth}/mark`, `mark ${e.hostVeth} as this lab's (it carries the previous release's alias)`, 2, [setAlias(e.hostVeth, vethAlias(c.name, e.ifname))]));
       const ep = endpointPlan(c.name, e, n, i === 0);
       if (!h || !inside.links.some((l) => l.ifname === e.ifname)) {
         repair.push(ep.veth);
@@ -159,6 +189,11 @@ export async function checkState(ctx: EngineContext, state: State, view: HostVie
       }
     });
     if (fix.length) repair.push(step(`${c.name}/configure`, `restore addresses, routes and links inside ${c.name}`, 3, fix));
+  }
+  // What carries this lab's mark and no record explains (a run killed before its record was
+  // written): named, left to gc, which removes exactly these.
+  for (const x of planGc(ctx, state, view, live).removed) {
+    drift.push({ kind: 'unrecorded', owner: 'unrecorded', what: `${x} carries this lab's mark but no record explains it (\`nslab gc\` removes it)` });
   }
   return { drift, repair };
 }

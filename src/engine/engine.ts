@@ -9,6 +9,7 @@ import { hostResolvers } from '../kernel/netns-files.js';
 import { observeHost } from '../kernel/observe.js';
 import { dict } from '../state/dict.js';
 import { CorruptStateError, Store } from '../state/store.js';
+import { labIdOf, useLab } from '../state/lab-id.js';
 import { emptyState, type ContainerRecord, type EndpointRecord, type NetworkRecord, type State } from '../state/types.js';
 import { createContainers, removeContainers } from './containers.js';
 import { execute, type EngineContext } from './context.js';
@@ -49,6 +50,9 @@ export class Engine implements EngineApi {
 
   constructor(o: EngineOptions) {
     this.store = new Store(o.stateDir);
+    // Read (or made) on first use, so a refused or read-only command writes nothing.
+    let lab: string | undefined;
+    useLab(() => (lab ??= labIdOf(o.stateDir, !o.dryRun)));
     this.lockHeld = o.lockHeld ?? false;
     this.ctx = {
       runner: o.runner,

@@ -1,4 +1,6 @@
-// gc: remove what carries nslab's mark but no record explains; report unmarked look-alikes.
+// gc: remove what carries this lab's mark but no record explains; report unmarked look-alikes
+// and the previous release's marks; never look at another lab's objects.
+import { parseNetworkComment } from '../firewall/names.js';
 import { delLink, kindOf } from '../kernel/link.js';
 import { delNetns } from '../kernel/netns.js';
 import { removeNetnsFiles } from '../kernel/netns-files.js';
@@ -9,23 +11,30 @@ import type { State } from '../state/types.js';
 import type { EngineContext } from './context.js';
 import { step, type Step } from './step.js';
 import { findMarked } from './sweep.js';
+import { parseBridgeAlias, parseVethAlias } from './names.js';
+import { currentLab } from '../state/lab-id.js';
 
 export interface GcPlan {
   steps: Step[];
   /** What will be removed, one line each. */
   removed: string[];
-  /** Objects that look like nslab's (by name) but carry no mark: reported, never touched. */
+  /**
+   * Objects that look like nslab's (by name) but carry no mark, and unrecorded ones carrying
+   * the previous release's mark (no lab id: maybe another lab's): reported, never touched.
+   */
   lookalikes: string[];
 }
 
-/** Rules carrying the comment of a network that is not recorded. */
-function orphanRules(live: Ruleset, state: State): Rule[] {
+/** Rules carrying this lab's comment (or, with `legacy`, the old one) for a network that is not recorded. */
+function orphanRules(live: Ruleset, state: State, legacy = false): Rule[] {
   const out: Rule[] = [];
   for (const [table, rules] of live.rules) {
     for (const w of rules) {
       const c = w.indexOf('--comment');
-      const m = c >= 0 ? /^nslab:net=(.+)$/.exec(w[c + 1] ?? '') : null;
-      if (m && !state.networks[m[1]!]) out.push({ table: table as Table, chain: w[1]!, spec: w.slice(2) });
+      const m = c >= 0 ? parseNetworkComment(w[c + 1]) : undefined;
+      if (m && (legacy ? m.lab === undefined : m.lab === currentLab()) && !Object.hasOwn(state.networks, m.network)) {
+        out.push({ table: table as Table, chain: w[1]!, spec: w.slice(2) });
+      }
     }
   }
   return out;
@@ -37,7 +46,7 @@ export function planGc(ctx: EngineContext, state: State, view: HostView, live: R
   const bridges = new Set(Object.values(state.networks).map((n) => n.bridge));
   const removed: string[] = [];
   const steps: Step[] = [];
-  for (const n of marked.etc.filter((x) => !state.containers[x])) {
+  for (const n of marked.etc.filter((x) => !Object.hasOwn(state.containers, x))) {
     if (marked.netns.includes(n)) {
       steps.push(step(`${n}/netns`, `delete unrecorded namespace ${n}`, 0, [delNetns(n)]));
       removed.push(`netns ${n}`);
@@ -59,9 +68,16 @@ export function planGc(ctx: EngineContext, state: State, view: HostView, live: R
     steps.push(step('firewall/orphans', `remove ${rules.length} rule(s) of networks no record explains`, 4, del));
     removed.push(...rules.map((r) => `rule -t ${r.table} -A ${r.chain} ${r.spec.join(' ')}`));
   }
-  const ours = new Set([...marked.veths, ...marked.bridges]);
+  const marks = (l: (typeof view.links)[number]) => parseVethAlias(l.ifalias) ?? parseBridgeAlias(l.ifalias);
   const lookalikes = view.links
-    .filter((l) => /^(nslab|nv-)/.test(l.ifname) && !ours.has(l.ifname) && !bridges.has(l.ifname) && !veths.has(l.ifname))
+    .filter((l) => /^(nslab|nv-)/.test(l.ifname) && !marks(l) && !bridges.has(l.ifname) && !veths.has(l.ifname))
     .map((l) => `link ${l.ifname} (${kindOf(l) ?? 'device'}) is named like nslab's but carries no nslab alias: left alone`);
+  const old = (what: string) => `${what} carries the mark of an nslab release before lab ids and no record of this lab names it: left alone (remove it by hand if it is a leftover)`;
+  lookalikes.push(
+    ...marked.legacy.etc.filter((n) => !Object.hasOwn(state.containers, n)).map((n) => old(`/etc/netns/${n}`)),
+    ...marked.legacy.veths.filter((v) => !veths.has(v)).map((v) => old(`link ${v}`)),
+    ...marked.legacy.bridges.filter((b) => !bridges.has(b)).map((b) => old(`link ${b}`)),
+    ...orphanRules(live, state, true).map((r) => old(`rule -t ${r.table} -A ${r.chain} ${r.spec.join(' ')}`)),
+  );
   return { steps, removed, lookalikes };
 }

@@ -5,22 +5,35 @@ import { BASE_CHAINS, BASE_RULES, networkRules } from '../firewall/rules.js';
 import type { Ruleset } from '../firewall/ruleset.js';
 import { broadcastOf, macForIp, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
 import { addAddr } from '../kernel/addr.js';
-import { addBridge, delLink, kindOf, setAlias } from '../kernel/link.js';
+import { addBridge, delLink, kindOf, setAlias, type LinkInfo } from '../kernel/link.js';
 import type { HostView } from '../kernel/observe.js';
 import { BRIDGE_NF_IPTABLES, modprobe, setSysctl } from '../kernel/sysctl.js';
 import type { NetworkRecord } from '../state/types.js';
-import { bridgeAlias } from './names.js';
+import { legacyNetworkComment } from '../firewall/names.js';
+import { bridgeAlias, legacyBridgeAlias } from './names.js';
 import { step, type Step } from './step.js';
 
 export const fwSpec = (n: NetworkRecord) => ({ name: n.name, bridge: n.bridge, subnet: n.subnet, masquerade: n.masquerade, icc: n.icc, internal: n.internal });
+
+/** The network's rules as the release before lab ids commented them (`nslab:net=NAME`). */
+export const legacyRules = (n: NetworkRecord) => networkRules(fwSpec(n), legacyNetworkComment(n.name));
+
+/** Is `link` the bridge of recorded network `n`: this lab's mark, or the previous release's? */
+export function isOurBridge(link: LinkInfo | undefined, n: NetworkRecord): boolean {
+  return !!link && kindOf(link) === 'bridge' && (link.ifalias === bridgeAlias(n.name) || link.ifalias === legacyBridgeAlias(n.name));
+}
 
 /** Steps that make the network exist, skipping what is already there and ours. */
 export function planNetworkCreate(n: NetworkRecord, view: HostView, live: Ruleset, fw: Firewall): Step[] {
   const steps: Step[] = [];
   const subnet = parseCidr4(n.subnet) as Cidr4;
   const link = view.links.find((l) => l.ifname === n.bridge);
-  if (link && (kindOf(link) !== 'bridge' || link.ifalias !== bridgeAlias(n.name))) {
+  if (link && !isOurBridge(link, n)) {
     throw new ConflictError(`bridge: interface ${n.bridge} already exists and is not nslab's bridge for network ${n.name}`);
+  }
+  if (link && link.ifalias !== bridgeAlias(n.name)) {
+    steps.push(step(`${n.name}/mark`, `mark bridge ${n.bridge} as this lab's (it carries the previous release's alias)`, 0,
+      [setAlias(n.bridge, bridgeAlias(n.name))]));
   }
   if (!link) {
     steps.push(step(`${n.name}/bridge`, `create bridge ${n.bridge} for network ${n.name}`, 0,
@@ -51,6 +64,9 @@ export function planNetworkCreate(n: NetworkRecord, view: HostView, live: Rulese
     const what = n.masquerade ? 'MASQUERADE traffic leaving the subnet and accept forwarding' : 'accept forwarding';
     steps.push(step(`${n.name}/firewall`, `${what} for ${n.subnet} on ${n.bridge}`, 0, ensure, fw.revert(rules)));
   }
+  // The previous release's copies go once this lab's are in place (the same rules, re-commented).
+  const old = fw.remove(live, legacyRules(n));
+  if (old.length) steps.push(step(`${n.name}/firewall-old`, `remove the rules of network ${n.name} that carry the previous release's comment`, 1, old));
   return steps;
 }
 
@@ -60,10 +76,10 @@ export function planNetworkCreate(n: NetworkRecord, view: HostView, live: Rulese
  */
 export function planNetworkRemove(n: NetworkRecord, view: HostView, live: Ruleset, fw: Firewall): Step[] {
   const steps: Step[] = [];
-  const del = fw.remove(live, networkRules(fwSpec(n)));
+  const del = fw.remove(live, [...networkRules(fwSpec(n)), ...legacyRules(n)]);
   if (del.length) steps.push(step(`${n.name}/firewall`, `remove the firewall rules of network ${n.name}`, 0, del));
   const link = view.links.find((l) => l.ifname === n.bridge);
-  if (link && kindOf(link) === 'bridge' && link.ifalias === bridgeAlias(n.name)) {
+  if (isOurBridge(link, n)) {
     const ports = view.links.filter((l) => l.master === n.bridge);
     if (ports.length) {
       throw new ConflictError(`network ${n.name}: bridge ${n.bridge} still has ports (${ports.map((p) => p.ifname).join(', ')}); not removing it`);

@@ -10,7 +10,7 @@ import { etcDir, parseResolvConf } from '../kernel/netns-files.js';
 import type { HostView } from '../kernel/observe.js';
 import { emptyState, type ContainerRecord, type NetworkRecord, type State } from '../state/types.js';
 import type { EngineContext } from './context.js';
-import { newId, parseVethAlias } from './names.js';
+import { newId, parseBridgeAlias, parseVethAlias } from './names.js';
 import { findMarked } from './sweep.js';
 
 const inode = (p: string) => {
@@ -20,22 +20,28 @@ const inode = (p: string) => {
     return undefined;
   }
 };
+/** A veth alias of this lab's naming container `c` (another lab's or the old format's are not adopted). */
+const isMine = (alias: string | undefined, c: string) => {
+  const m = parseVethAlias(alias);
+  return m?.owner === 'mine' && m.container === c;
+};
 const hasRuleWith = (live: Ruleset, table: 'nat' | 'filter', chain: string, net: string, words: string[]) =>
   rulesOf(live, table, chain).some((w) => w.includes(networkComment(net)) && words.every((x) => w.includes(x)));
 
 /**
- * Networks from bridges aliased nslab:network:NAME (subnet and gateway from the bridge's
- * address, MTU from the link, masquerade/icc/internal from the rules); containers from marked
- * /etc/netns entries and veths aliased nslab:endpoint:NAME:ethN (addresses and MACs read
- * inside). What the kernel does not hold — ip-range, aux addresses, --dns given by hand — is
+ * Only this lab's marks are read: its id is kept in the `lab-id` file, which a corrupt
+ * state.json does not take along. Networks from bridges aliased nslab:LAB:network:NAME
+ * (subnet and gateway from the bridge's address, MTU from the link, masquerade/icc/internal
+ * from the rules); containers from marked /etc/netns entries and veths aliased
+ * nslab:LAB:endpoint:NAME:ethN (addresses and MACs read inside). What the kernel does not hold — ip-range, aux addresses, --dns given by hand — is
  * lost, and said so in `notes`.
  */
 export async function rebuildFromMarks(ctx: EngineContext, view: HostView, live: Ruleset): Promise<{ state: State; notes: string[] }> {
   const state = emptyState();
   const notes: string[] = [];
   const now = new Date().toISOString();
-  for (const br of view.links.filter((l) => kindOf(l) === 'bridge' && l.ifalias?.startsWith('nslab:network:'))) {
-    const name = br.ifalias!.slice('nslab:network:'.length);
+  for (const br of view.links.filter((l) => kindOf(l) === 'bridge' && parseBridgeAlias(l.ifalias)?.owner === 'mine')) {
+    const name = parseBridgeAlias(br.ifalias)!.network;
     const addr = ipv4Of(view.addrs).find((a) => a.ifname === br.ifname);
     if (!addr) {
       notes.push(`bridge ${br.ifname} (network ${name}) has no address: skipped`);
@@ -56,7 +62,7 @@ export async function rebuildFromMarks(ctx: EngineContext, view: HostView, live:
   const hostIno = inode('/proc/self/ns/net');
   const inodes = new Map(marked.netns.map((n) => [n, inode(`${NETNS_DIR}/${n}`)]));
   for (const name of marked.netns) {
-    const veths = view.links.filter((l) => parseVethAlias(l.ifalias)?.container === name);
+    const veths = view.links.filter((l) => isMine(l.ifalias, name));
     const rec: ContainerRecord = {
       name, id: newId(), mode: 'network', status: 'ready', endpoints: [], hostname: name, dns: [], dnsSearch: [], addHosts: [], request: {}, created: now,
     };
@@ -79,7 +85,7 @@ export async function rebuildFromMarks(ctx: EngineContext, view: HostView, live:
     } else if (inodes.get(name) === hostIno) {
       rec.mode = 'host';
     } else {
-      const other = marked.netns.find((o) => o !== name && inodes.get(o) === inodes.get(name) && view.links.some((l) => parseVethAlias(l.ifalias)?.container === o));
+      const other = marked.netns.find((o) => o !== name && inodes.get(o) === inodes.get(name) && view.links.some((l) => isMine(l.ifalias, o)));
       if (other) Object.assign(rec, { mode: 'container', shares: other });
       else rec.mode = 'none';
     }
@@ -96,6 +102,8 @@ export async function rebuildFromMarks(ctx: EngineContext, view: HostView, live:
     }
     state.containers[name] = rec;
   }
+  const old = marked.legacy.etc.length + marked.legacy.veths.length + marked.legacy.bridges.length;
+  if (old) notes.push(`${old} object(s) carry the marks of an nslab release before lab ids (no lab named): not adopted; \`nslab gc\` lists them`);
   if (Object.keys(state.networks).length) notes.push('ip-range and aux addresses are not held by the kernel, so they could not be recovered; recreate a network to set them again');
   return { state, notes };
 }

@@ -13,6 +13,9 @@ export interface Firewall {
   remove(live: Ruleset, rules: readonly Rule[]): Command[];
   /** Commands deleting each rule on its own; used to revert, where absence is tolerated. */
   revert(rules: readonly Rule[]): Command[];
-  /** Commands deleting nslab's own chains (flushing them first); the users' chain only if empty. */
+  /**
+   * Commands deleting nslab's own chains and the jumps to them, only when they hold nothing
+   * but those jumps (every lab in a host shares them); the users' chain only if empty too.
+   */
   removeChains(live: Ruleset): Command[];
 }

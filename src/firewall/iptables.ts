@@ -3,7 +3,7 @@ import type { Command } from '../exec/command.js';
 import { runOk, type Runner } from '../exec/runner.js';
 import type { Firewall } from './firewall.js';
 import { FWD_CHAIN, ISO1_CHAIN, ISO2_CHAIN, NAT_CHAIN, USER_CHAIN } from './names.js';
-import { BASE_RULES, type ChainDecl, type Rule, type Table } from './rules.js';
+import { BASE_RULES, ruleWords, type ChainDecl, type Rule, type Table } from './rules.js';
 import { hasChain, hasRule, parseIptablesSave, rulesOf, type Ruleset } from './ruleset.js';
 
 const quoteWord = (w: string) => (/^[^\s"'\\]+$/.test(w) ? w : `"${w.replace(/(["\\])/g, '\\$1')}"`);
@@ -54,17 +54,17 @@ export class IptablesFirewall implements Firewall {
   }
 
   removeChains(live: Ruleset): Command[] {
+    // The chains are shared by every lab in this host: while any rule other than the jumps
+    // between them is left (another lab's network, a hand-made one), they all stay.
+    const own = [['nat', NAT_CHAIN], ['filter', FWD_CHAIN], ['filter', ISO1_CHAIN], ['filter', ISO2_CHAIN]] as const;
+    const base = new Set(BASE_RULES.map((r) => `${r.table} ${ruleWords(r).join(' ')}`));
+    if (own.some(([table, chain]) => rulesOf(live, table, chain).some((w) => !base.has(`${table} ${w.join(' ')}`)))) return [];
     const lines = byTable();
     const userEmpty = rulesOf(live, 'filter', USER_CHAIN).length === 0;
-    for (const r of BASE_RULES) {
-      if (r.chain === FWD_CHAIN) continue; // goes with the flush of NSLAB-FORWARD
-      if (hasRule(live, r)) lines.get(r.table)!.push(ruleLine('-D', r));
-    }
-    // Each flush removes the only references to the next chain, so each -X finds it unused.
-    const own = [['nat', NAT_CHAIN], ['filter', FWD_CHAIN], ['filter', ISO1_CHAIN], ['filter', ISO2_CHAIN]] as const;
-    for (const [table, chain] of own) {
-      if (hasChain(live, table, chain)) lines.get(table)!.push(`-F ${chain}`, `-X ${chain}`);
-    }
+    for (const r of BASE_RULES) if (hasRule(live, r)) lines.get(r.table)!.push(ruleLine('-D', r));
+    // Deleted rule by rule, never flushed: if another lab added a rule meanwhile, -X fails
+    // and the whole restore (one transaction) changes nothing.
+    for (const [table, chain] of own) if (hasChain(live, table, chain)) lines.get(table)!.push(`-X ${chain}`);
     if (userEmpty && hasChain(live, 'filter', USER_CHAIN)) lines.get('filter')!.push(`-X ${USER_CHAIN}`);
     return restore(lines);
   }

@@ -1,4 +1,5 @@
 // Names of nslab's own iptables chains and the owner comments carried by every rule.
+import { currentLab } from '../state/lab-id.js';
 
 /** nat: MASQUERADE for nslab networks; jumped to from POSTROUTING. */
 export const NAT_CHAIN = 'NSLAB-POSTROUTING';
@@ -15,10 +16,21 @@ export const ISO2_CHAIN = 'NSLAB-ISOLATION-2';
 /** filter: the users' chain; nslab creates it and never writes a rule into it. */
 export const USER_CHAIN = 'NSLAB-USER';
 
-/** Comment on the jumps and base rules nslab owns. */
+/** Comment on the jumps and base rules nslab owns; every lab in a host shares them. */
 export const BASE_COMMENT = 'nslab';
 
-/** Comment on every rule that belongs to one network. */
-export function networkComment(network: string): string {
+/** Comment on every rule that belongs to one network of one lab: nslab:LAB:net=NAME. */
+export function networkComment(network: string, lab = currentLab()): string {
+  return `nslab:${lab}:net=${network}`;
+}
+
+/** The comment the release before lab ids wrote: recognised on recorded networks, never written. */
+export function legacyNetworkComment(network: string): string {
   return `nslab:net=${network}`;
+}
+
+/** Parse a network rule's comment into network and lab (absent for the old format), or undefined. */
+export function parseNetworkComment(c: string | undefined): { network: string; lab?: string } | undefined {
+  const m = /^nslab:(?:([0-9a-f]{8}):)?net=(.+)$/.exec(c ?? '');
+  return m ? { network: m[2]!, ...(m[1] ? { lab: m[1] } : {}) } : undefined;
 }

@@ -58,9 +58,10 @@ export interface NetworkFirewallSpec {
  * - forwarding: replies back in and new connections out (not internal), and container to
  *   container — ACCEPT, or DROP with icc off, which only bites when bridged traffic passes
  *   through iptables (net.bridge.bridge-nf-call-iptables=1, which the engine turns on then).
+ * `owner` is the comment every rule carries (the old format's, to find a previous release's rules).
  */
-export function networkRules(n: NetworkFirewallSpec): Rule[] {
-  const c = comment(networkComment(n.name));
+export function networkRules(n: NetworkFirewallSpec, owner = networkComment(n.name)): Rule[] {
+  const c = comment(owner);
   const rules: Rule[] = [];
   if (n.internal) {
     rules.push(

@@ -1,6 +1,7 @@
 // Per-namespace files that `ip netns exec` bind-mounts over /etc: resolv.conf and hosts.
 import { readFileSync, readlinkSync } from 'node:fs';
 import type { FileOp } from '../exec/command.js';
+import { currentLab } from '../state/lab-id.js';
 
 export const ETC_NETNS = '/etc/netns';
 
@@ -20,7 +21,16 @@ export function hostTag(): string {
   return readlinkSync('/proc/self/ns/net');
 }
 
+/**
+ * The marker names the host and the lab (state directory): two labs run in one host share
+ * /etc/netns, and each must claim only its own entries.
+ */
 function markerLine(container: string): string {
+  return `${MARKER} for container ${container} (host ${hostTag()}, lab ${currentLab()})`;
+}
+
+/** The marker the release before lab ids wrote (host only). */
+function legacyMarkerLine(container: string): string {
   return `${MARKER} for container ${container} (host ${hostTag()})`;
 }
 
@@ -111,15 +121,32 @@ export function removeNetnsFiles(container: string): FileOp {
   return { kind: 'rm', path: etcDir(container) };
 }
 
-/** Is /etc/netns/NAME this host's nslab's? True when resolv.conf or hosts opens with our marker. */
-export function isOurs(container: string, read: (p: string) => string = (p) => readFileSync(p, 'utf8')): boolean {
-  const mine = markerLine(container);
+/**
+ * Whose /etc/netns/NAME is, from the first line of resolv.conf or hosts: this lab's ("mine"),
+ * this host's previous release's ("legacy": no lab named), or neither (undefined: another
+ * lab's, another host's, or not nslab's at all).
+ */
+export function netnsOwner(container: string, read: (p: string) => string = (p) => readFileSync(p, 'utf8')): 'mine' | 'legacy' | undefined {
+  const mine = markerLine(container) + '\n';
+  const legacy = legacyMarkerLine(container) + '\n';
+  let found: 'legacy' | undefined;
   for (const f of ['resolv.conf', 'hosts']) {
     try {
-      if (read(`${etcDir(container)}/${f}`).startsWith(mine + '\n')) return true;
+      const text = read(`${etcDir(container)}/${f}`);
+      if (text.startsWith(mine)) return 'mine';
+      if (text.startsWith(legacy)) found = 'legacy';
     } catch {
       /* missing file: look at the next one */
     }
   }
-  return false;
+  return found;
+}
+
+/**
+ * Is /etc/netns/NAME this lab's? True when resolv.conf or hosts opens with this lab's marker,
+ * or with the previous release's (which named no lab): where a record names the container,
+ * that entry is ours. Sweeps of unrecorded entries use netnsOwner to leave the old ones alone.
+ */
+export function isOurs(container: string, read: (p: string) => string = (p) => readFileSync(p, 'utf8')): boolean {
+  return netnsOwner(container, read) !== undefined;
 }

@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomic } from './atomic.js';
 import { IntentFile } from './intent.js';
+import { labIdOf } from './lab-id.js';
 import { StateLock } from './lock.js';
 import { emptyState, stateFromJson, type State } from './types.js';
 
@@ -44,8 +45,9 @@ export class Store {
     }
   }
 
+  /** Write state.json, recording the lab id too: a lost `lab-id` file is restored from it. */
   async save(state: State): Promise<void> {
-    writeAtomic(this.file, JSON.stringify(state, null, 1) + '\n');
+    writeAtomic(this.file, JSON.stringify({ ...state, labId: labIdOf(this.dir, true) }, null, 1) + '\n');
   }
 
   /** Run `fn` holding the directory's lock (created with mode 0700 if missing). */

@@ -49,6 +49,8 @@ export interface ContainerRecord {
 
 export interface State {
   version: 1;
+  /** The lab id (a copy of the `lab-id` file) that every mark of this lab carries. */
+  labId?: string;
   networks: Record<string, NetworkRecord>;
   containers: Record<string, ContainerRecord>;
 }

@@ -27,8 +27,8 @@ t.test('networks are isolated from each other; each still reaches the world thro
   t.equal((await sb.tcpFrom(a1)).stdout.trim(), HOST_IP, 'a1 -> world, seen as the host (MASQUERADE)');
   t.equal((await sb.tcpFrom(b1)).stdout.trim(), HOST_IP, 'b1 -> world, seen as the host');
   const rules = await sb.iptables();
-  t.match(rules, '-A NSLAB-ISOLATION-2 -o nslab-neta -m comment --comment "nslab:net=neta" -j DROP');
-  t.match(rules, '-A NSLAB-ISOLATION-1 -i nslab-netb ! -o nslab-netb -m comment --comment "nslab:net=netb" -j NSLAB-ISOLATION-2');
+  t.match(rules, `-A NSLAB-ISOLATION-2 -o nslab-neta -m comment --comment "nslab:${sb.lab()}:net=neta" -j DROP`);
+  t.match(rules, `-A NSLAB-ISOLATION-1 -i nslab-netb ! -o nslab-netb -m comment --comment "nslab:${sb.lab()}:net=netb" -j NSLAB-ISOLATION-2`);
 });
 
 t.test('ICC off blocks container to container, once bridged traffic meets iptables', async (t) => {

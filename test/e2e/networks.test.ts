@@ -96,7 +96,7 @@ t.test("Docker's -o keys translate one to one; ls and inspect show them the Dock
   });
   const rules = await sb.iptables();
   t.notMatch(rules, /10\.213\.2\.0\/24.*MASQUERADE/, 'no MASQUERADE');
-  t.match(rules, '-A NSLAB-FORWARD -i dkbr -o dkbr -m comment --comment "nslab:net=dk" -j DROP');
+  t.match(rules, `-A NSLAB-FORWARD -i dkbr -o dkbr -m comment --comment "nslab:${sb.lab()}:net=dk" -j DROP`);
   const c = sb.name('k');
   t.equal((await sb.cli(['container', 'create', c, '--network', 'dk', '--mac', '02:42:00:00:00:aa'])).code, 0);
   const withC = await inspectNet('dk');

@@ -26,12 +26,12 @@ t.test('up builds the lab and prints what it built', async (t) => {
 t.test('kernel objects are the ones of the hand-written lab', async (t) => {
   const br = (await sb.ipJson(['-d', 'link', 'show', 'br0']))[0] as any;
   t.equal(br.linkinfo.info_kind, 'bridge');
-  t.equal(br.ifalias, 'nslab:network:lab', 'bridge carries the ownership mark');
+  t.equal(br.ifalias, `nslab:${sb.lab()}:network:lab`, 'bridge carries the ownership mark');
   const addrs = (await sb.ipJson(['addr', 'show', 'br0']))[0] as any;
   t.same(addrs.addr_info.filter((a: any) => a.family === 'inet').map((a: any) => [a.local, a.prefixlen, a.broadcast]), [['10.201.0.1', 24, '10.201.0.255']]);
   const veth = (await sb.ipJson(['-d', 'link', 'show', `nv-${c4}-0`]))[0] as any;
   t.equal(veth.master, 'br0');
-  t.equal(veth.ifalias, `nslab:endpoint:${c4}:eth0`);
+  t.equal(veth.ifalias, `nslab:${sb.lab()}:endpoint:${c4}:eth0`);
   const inside = await sb.ipJson(['addr', 'show'], c4) as any[];
   t.same(inside.map((l) => l.ifname).sort(), ['eth0', 'lo']);
   const eth0 = inside.find((l) => l.ifname === 'eth0');
@@ -44,7 +44,7 @@ t.test('kernel objects are the ones of the hand-written lab', async (t) => {
   t.equal((await sb.exec(sb.host, ['cat', '/proc/sys/net/ipv4/ip_forward'])).stdout.trim(), '1');
   const rules = await sb.iptables();
   t.match(rules, /-A POSTROUTING -m comment --comment nslab -j NSLAB-POSTROUTING/);
-  t.match(rules, /-A NSLAB-POSTROUTING -s 10\.201\.0\.0\/24 ! -o br0 -m comment --comment "nslab:net=lab" -j MASQUERADE/);
+  t.match(rules, `-A NSLAB-POSTROUTING -s 10.201.0.0/24 ! -o br0 -m comment --comment "nslab:${sb.lab()}:net=lab" -j MASQUERADE`);
   t.match(rules, /-A FORWARD -m comment --comment nslab -j NSLAB-FORWARD/);
   t.match(rules, /:NSLAB-USER - /);
 });

@@ -1,7 +1,7 @@
 // A throw-away world for kernel tests: a fake "host" namespace running the CLI, wired to a
 // "world" namespace (198.51.100.0/24, a documentation range) that stands in for the internet.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -46,6 +46,11 @@ export class Sandbox {
     this.world = `nslt-${tag}-w`;
     this.stateDir = mkdtempSync(join(tmpdir(), `nslab-${tag}-`));
     this.socket = join(this.stateDir, 'nslabd.sock');
+  }
+
+  /** The lab id of this sandbox's state directory (once a change has made it), which every mark carries. */
+  lab(): string {
+    return readFileSync(join(this.stateDir, 'lab-id'), 'utf8').trim();
   }
 
   /** A container name unique to this sandbox. */

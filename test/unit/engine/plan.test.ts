@@ -7,10 +7,12 @@ import { byPhase } from '../../../src/engine/step.js';
 import { IptablesFirewall } from '../../../src/firewall/iptables.js';
 import { parseIptablesSave } from '../../../src/firewall/ruleset.js';
 import { hostTag } from '../../../src/kernel/netns-files.js';
+import { useLab } from '../../../src/state/lab-id.js';
 import type { HostView } from '../../../src/kernel/observe.js';
 import type { ContainerRecord, NetworkRecord } from '../../../src/state/types.js';
 
 const fw = new IptablesFirewall();
+useLab(() => '0a1b2c3d');
 const emptyRules = parseIptablesSave('*nat\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n*filter\n:FORWARD ACCEPT [0:0]\nCOMMIT\n');
 const view: HostView = { links: [], addrs: [], routes: [], netns: new Set(), ipForward: '0', bridgeNfIptables: '0' };
 const lab: NetworkRecord = {
@@ -27,7 +29,7 @@ t.test('network create', async (t) => {
     '# create bridge br0 for network lab',
     "ip -batch - <<'EOF'",
     'link add br0 address 02:42:0a:c9:00:01 mtu 1500 up type bridge',
-    'link set br0 alias nslab:network:lab',
+    'link set br0 alias nslab:0a1b2c3d:network:lab',
     'EOF',
     '# disable IPv6 on bridge br0 (an IPv4-only network)',
     'sysctl -w net/ipv6/conf/br0/disable_ipv6=1',
@@ -40,7 +42,7 @@ t.test('network create', async (t) => {
     '*nat',
     ':NSLAB-POSTROUTING - [0:0]',
     '-I POSTROUTING 1 -m comment --comment nslab -j NSLAB-POSTROUTING',
-    '-A NSLAB-POSTROUTING -s 10.201.0.0/24 ! -o br0 -m comment --comment nslab:net=lab -j MASQUERADE',
+    '-A NSLAB-POSTROUTING -s 10.201.0.0/24 ! -o br0 -m comment --comment nslab:0a1b2c3d:net=lab -j MASQUERADE',
     'COMMIT',
     '*filter',
     ':NSLAB-FORWARD - [0:0]',
@@ -50,11 +52,11 @@ t.test('network create', async (t) => {
     '-I FORWARD 1 -m comment --comment nslab -j NSLAB-FORWARD',
     '-A NSLAB-FORWARD -m comment --comment nslab -j NSLAB-USER',
     '-A NSLAB-FORWARD -m comment --comment nslab -j NSLAB-ISOLATION-1',
-    '-A NSLAB-ISOLATION-1 -i br0 ! -o br0 -m comment --comment nslab:net=lab -j NSLAB-ISOLATION-2',
-    '-A NSLAB-ISOLATION-2 -o br0 -m comment --comment nslab:net=lab -j DROP',
-    '-A NSLAB-FORWARD -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment nslab:net=lab -j ACCEPT',
-    '-A NSLAB-FORWARD -i br0 ! -o br0 -m comment --comment nslab:net=lab -j ACCEPT',
-    '-A NSLAB-FORWARD -i br0 -o br0 -m comment --comment nslab:net=lab -j ACCEPT',
+    '-A NSLAB-ISOLATION-1 -i br0 ! -o br0 -m comment --comment nslab:0a1b2c3d:net=lab -j NSLAB-ISOLATION-2',
+    '-A NSLAB-ISOLATION-2 -o br0 -m comment --comment nslab:0a1b2c3d:net=lab -j DROP',
+    '-A NSLAB-FORWARD -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment nslab:0a1b2c3d:net=lab -j ACCEPT',
+    '-A NSLAB-FORWARD -i br0 ! -o br0 -m comment --comment nslab:0a1b2c3d:net=lab -j ACCEPT',
+    '-A NSLAB-FORWARD -i br0 -o br0 -m comment --comment nslab:0a1b2c3d:net=lab -j ACCEPT',
     'COMMIT',
     'EOF',
     '',
@@ -65,22 +67,22 @@ t.test('network create when everything exists plans nothing', async (t) => {
   const live = parseIptablesSave([
     '*nat', ':POSTROUTING ACCEPT [0:0]', ':NSLAB-POSTROUTING - [0:0]',
     '-A POSTROUTING -m comment --comment nslab -j NSLAB-POSTROUTING',
-    '-A NSLAB-POSTROUTING -s 10.201.0.0/24 ! -o br0 -m comment --comment "nslab:net=lab" -j MASQUERADE',
+    '-A NSLAB-POSTROUTING -s 10.201.0.0/24 ! -o br0 -m comment --comment "nslab:0a1b2c3d:net=lab" -j MASQUERADE',
     'COMMIT', '*filter', ':FORWARD ACCEPT [0:0]', ':NSLAB-FORWARD - [0:0]', ':NSLAB-USER - [0:0]',
     ':NSLAB-ISOLATION-1 - [0:0]', ':NSLAB-ISOLATION-2 - [0:0]',
     '-A FORWARD -m comment --comment nslab -j NSLAB-FORWARD',
     '-A NSLAB-FORWARD -m comment --comment nslab -j NSLAB-USER',
     '-A NSLAB-FORWARD -m comment --comment nslab -j NSLAB-ISOLATION-1',
-    '-A NSLAB-ISOLATION-1 -i br0 ! -o br0 -m comment --comment "nslab:net=lab" -j NSLAB-ISOLATION-2',
-    '-A NSLAB-ISOLATION-2 -o br0 -m comment --comment "nslab:net=lab" -j DROP',
-    '-A NSLAB-FORWARD -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "nslab:net=lab" -j ACCEPT',
-    '-A NSLAB-FORWARD -i br0 ! -o br0 -m comment --comment "nslab:net=lab" -j ACCEPT',
-    '-A NSLAB-FORWARD -i br0 -o br0 -m comment --comment "nslab:net=lab" -j ACCEPT',
+    '-A NSLAB-ISOLATION-1 -i br0 ! -o br0 -m comment --comment "nslab:0a1b2c3d:net=lab" -j NSLAB-ISOLATION-2',
+    '-A NSLAB-ISOLATION-2 -o br0 -m comment --comment "nslab:0a1b2c3d:net=lab" -j DROP',
+    '-A NSLAB-FORWARD -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "nslab:0a1b2c3d:net=lab" -j ACCEPT',
+    '-A NSLAB-FORWARD -i br0 ! -o br0 -m comment --comment "nslab:0a1b2c3d:net=lab" -j ACCEPT',
+    '-A NSLAB-FORWARD -i br0 -o br0 -m comment --comment "nslab:0a1b2c3d:net=lab" -j ACCEPT',
     'COMMIT', '',
   ].join('\n'));
   const have: HostView = {
     ...view, ipForward: '1',
-    links: [{ ifname: 'br0', ifindex: 3, mtu: 1500, flags: [], ifalias: 'nslab:network:lab', linkinfo: { info_kind: 'bridge' } }],
+    links: [{ ifname: 'br0', ifindex: 3, mtu: 1500, flags: [], ifalias: 'nslab:0a1b2c3d:network:lab', linkinfo: { info_kind: 'bridge' } }],
     addrs: [{ ifname: 'br0', addr_info: [{ family: 'inet', local: '10.201.0.1', prefixlen: 24 }] }],
   };
   t.same(planNetworkCreate(lab, have, live, fw), []);
@@ -93,16 +95,16 @@ t.test('network create when everything exists plans nothing', async (t) => {
 t.test('internal network: no MASQUERADE, no forwarding out, everything crossing the bridge dropped', async (t) => {
   const script = scriptOf(byPhase(planNetworkCreate({ ...lab, internal: true, masquerade: false }, view, emptyRules, fw)));
   t.notMatch(script, /MASQUERADE/);
-  t.match(script, '-A NSLAB-ISOLATION-1 -i br0 ! -o br0 -m comment --comment nslab:net=lab -j DROP');
-  t.match(script, '-A NSLAB-ISOLATION-1 ! -i br0 -o br0 -m comment --comment nslab:net=lab -j DROP');
+  t.match(script, '-A NSLAB-ISOLATION-1 -i br0 ! -o br0 -m comment --comment nslab:0a1b2c3d:net=lab -j DROP');
+  t.match(script, '-A NSLAB-ISOLATION-1 ! -i br0 -o br0 -m comment --comment nslab:0a1b2c3d:net=lab -j DROP');
   t.notMatch(script, /-i br0 ! -o br0 [^\n]*-j ACCEPT/);
   t.notMatch(script, /RELATED,ESTABLISHED/);
-  t.match(script, '-A NSLAB-FORWARD -i br0 -o br0 -m comment --comment nslab:net=lab -j ACCEPT');
+  t.match(script, '-A NSLAB-FORWARD -i br0 -o br0 -m comment --comment nslab:0a1b2c3d:net=lab -j ACCEPT');
 });
 
 t.test('ICC off: DROP between ports, and bridged traffic passed through iptables first', async (t) => {
   const script = scriptOf(byPhase(planNetworkCreate({ ...lab, icc: false }, view, emptyRules, fw)));
-  t.match(script, '-A NSLAB-FORWARD -i br0 -o br0 -m comment --comment nslab:net=lab -j DROP');
+  t.match(script, '-A NSLAB-FORWARD -i br0 -o br0 -m comment --comment nslab:0a1b2c3d:net=lab -j DROP');
   t.match(script, 'sysctl -w net.bridge.bridge-nf-call-iptables=1');
   t.notMatch(script, /modprobe/, 'br_netfilter loaded: no modprobe');
   const unloaded = scriptOf(byPhase(planNetworkCreate({ ...lab, icc: false }, { ...view, bridgeNfIptables: undefined }, emptyRules, fw)));
@@ -122,9 +124,9 @@ t.test('two containers share batches: one host batch, one batch per namespace', 
     'netns add c4',
     'netns add c5',
     'link add nv-c4-0 mtu 1500 master br0 up type veth peer name eth0 mtu 1500 address 02:42:0a:c9:00:04 netns c4',
-    'link set nv-c4-0 alias nslab:endpoint:c4:eth0',
+    'link set nv-c4-0 alias nslab:0a1b2c3d:endpoint:c4:eth0',
     'link add nv-c5-0 mtu 1500 master br0 up type veth peer name eth0 mtu 1500 address 02:42:0a:c9:00:04 netns c5',
-    'link set nv-c5-0 alias nslab:endpoint:c5:eth0',
+    'link set nv-c5-0 alias nslab:0a1b2c3d:endpoint:c5:eth0',
     'EOF',
   ].join('\n')), 'one host batch');
   t.ok(script.includes([
@@ -137,7 +139,7 @@ t.test('two containers share batches: one host batch, one batch per namespace', 
   ].join('\n')), 'one batch inside c4');
   t.ok(script.includes([
     "cat > /etc/netns/c4/resolv.conf <<'EOF'",
-    `# nslab: managed by nslab for container c4 (host ${hostTag()})`,
+    `# nslab: managed by nslab for container c4 (host ${hostTag()}, lab 0a1b2c3d)`,
     'nameserver 192.0.2.53',
     'search lab.internal',
     'EOF',

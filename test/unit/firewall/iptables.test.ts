@@ -18,9 +18,21 @@ t.test('removeChains keeps a users chain that has rules, drops an empty one', as
   const withRule = parseIptablesSave('*filter\n:NSLAB-FORWARD - [0:0]\n:NSLAB-USER - [0:0]\n-A FORWARD -m comment --comment nslab -j NSLAB-FORWARD\n-A NSLAB-USER -j DROP\nCOMMIT\n');
   const a = fw.removeChains(withRule)[0]!.stdin!;
   t.match(a, /-D FORWARD -m comment --comment nslab -j NSLAB-FORWARD/);
-  t.match(a, /-F NSLAB-FORWARD\n-X NSLAB-FORWARD/);
+  t.match(a, /-X NSLAB-FORWARD/);
+  t.notMatch(a, /-F /, 'deleted rule by rule, never flushed');
   t.notMatch(a, /NSLAB-USER/);
   const empty = parseIptablesSave('*filter\n:NSLAB-USER - [0:0]\nCOMMIT\n');
   t.match(fw.removeChains(empty)[0]!.stdin!, /-X NSLAB-USER/);
   t.same(fw.removeChains(parseIptablesSave('')), [], 'nothing to remove: no command');
+});
+
+t.test('removeChains leaves the shared chains while another lab has rules in them', async (t) => {
+  const base = '-A FORWARD -m comment --comment nslab -j NSLAB-FORWARD\n-A NSLAB-FORWARD -m comment --comment nslab -j NSLAB-USER\n-A NSLAB-FORWARD -m comment --comment nslab -j NSLAB-ISOLATION-1\n';
+  const chains = ':FORWARD ACCEPT [0:0]\n:NSLAB-FORWARD - [0:0]\n:NSLAB-ISOLATION-1 - [0:0]\n:NSLAB-ISOLATION-2 - [0:0]\n:NSLAB-USER - [0:0]\n';
+  const other = '-A NSLAB-ISOLATION-2 -o brb -m comment --comment "nslab:0000beef:net=b" -j DROP\n';
+  t.same(fw.removeChains(parseIptablesSave(`*filter\n${chains}${base}${other}COMMIT\n`)), [], "another lab's isolation rule keeps every chain and jump");
+  const nat = '*nat\n:POSTROUTING ACCEPT [0:0]\n:NSLAB-POSTROUTING - [0:0]\n-A POSTROUTING -m comment --comment nslab -j NSLAB-POSTROUTING\n-A NSLAB-POSTROUTING -s 10.9.0.0/24 ! -o brb -m comment --comment "nslab:0000beef:net=b" -j MASQUERADE\nCOMMIT\n';
+  t.same(fw.removeChains(parseIptablesSave(`${nat}*filter\n${chains}${base}COMMIT\n`)), [], "another lab's MASQUERADE keeps them too");
+  const only = fw.removeChains(parseIptablesSave(`*filter\n${chains}${base}COMMIT\n`))[0]!.stdin!;
+  t.match(only, /-D NSLAB-FORWARD -m comment --comment nslab -j NSLAB-ISOLATION-1\n-X NSLAB-FORWARD\n-X NSLAB-ISOLATION-1\n-X NSLAB-ISOLATION-2\n-X NSLAB-USER/, 'only the jumps left: all go');
 });
