@@ -8,7 +8,7 @@ import { listNetns } from '../kernel/netns.js';
 import { etcDir, isOurs } from '../kernel/netns-files.js';
 import type { IntentFile } from '../state/intent.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../state/types.js';
-import { execute, type EngineContext } from './context.js';
+import { execute, executeAll, type EngineContext } from './context.js';
 import { networkModeOf, type ContainerSpec } from './inputs.js';
 import { hostVethName, newId } from './names.js';
 import { planContainerCreate, planContainerRemove } from './plan-container.js';
@@ -85,7 +85,7 @@ export function newEndpoint(
   }
   const hostVeth = hostVethName(c, index, (n) => taken.has(n));
   // A plain name is what it is; a hashed one has already skipped the names in use.
-  if (taken.has(hostVeth)) throw new ConflictError(`interface ${hostVeth} already exists on the host; nslab did not make it`);
+  if (taken.has(hostVeth)) throw new ConflictError(`name: interface ${hostVeth} (the host end of ${c}'s eth${index}) already exists on the host and was not made by nslab`);
   taken.add(hostVeth);
   pool.used.add(ip);
   pool.macs.set(mac, `container ${c}`);
@@ -214,18 +214,20 @@ export function sharersOf(state: State, name: string): ContainerRecord[] {
 }
 
 /**
- * Remove containers (recorded ones; absent names are success). Returns the names removed.
+ * Remove containers (recorded ones; absent names are success), best effort: every step is
+ * tried and a failure is reported in `failures`, never undone. A container stays recorded
+ * unless all of its steps succeeded, so that removing it again finishes the job.
  * A container whose namespace others share is refused unless `force`: then its veths are
  * deleted explicitly (the shared namespace lives on) and the sharers are left with only lo.
  */
 export async function removeContainers(
   ctx: EngineContext, state: State, names: readonly string[], save: () => Promise<void>, force = false,
-): Promise<string[]> {
+): Promise<{ removed: string[]; failures: string[] }> {
   const netns = await listNetns();
-  const recs = names.map((n) => state.containers[n]).filter((c): c is ContainerRecord => !!c);
-  if (!recs.length) return [];
+  const recs = [...new Set(names)].map((n) => state.containers[n]).filter((c): c is ContainerRecord => !!c);
+  if (!recs.length) return { removed: [], failures: [] };
   const going = new Set(recs.map((c) => c.name));
-  const steps: Step[] = [];
+  const plans = new Map<ContainerRecord, Step[]>();
   for (const c of recs) {
     const sharers = sharersOf(state, c.name).filter((s) => !going.has(s.name)).map((s) => s.name);
     if (sharers.length && !force) {
@@ -234,12 +236,13 @@ export async function removeContainers(
     if (sharers.length && !ctx.dryRun) {
       ctx.notice(`--force: ${sharers.join(', ')} shared the namespace of ${c.name}; ${sharers.length > 1 ? 'they keep' : 'it keeps'} that namespace with only lo, and no network`);
     }
-    steps.push(...planContainerRemove(c.name, netns.has(c.name), sharers.length ? c.endpoints.map((e) => e.hostVeth) : []));
+    plans.set(c, planContainerRemove(c.name, netns.has(c.name), sharers.length ? c.endpoints.map((e) => e.hostVeth) : []));
   }
-  await execute(ctx, steps);
-  if (ctx.dryRun) return recs.map((c) => c.name);
-  await waitLinksGone(ctx, new Set(recs.flatMap((c) => c.endpoints.map((e) => e.hostVeth))));
-  for (const c of recs) delete state.containers[c.name];
-  await save();
-  return recs.map((c) => c.name);
+  const failed = await executeAll(ctx, [...plans.values()].flat());
+  if (ctx.dryRun) return { removed: recs.map((c) => c.name), failures: [] };
+  const gone = recs.filter((c) => !failed.some((f) => plans.get(c)!.includes(f.step)));
+  await waitLinksGone(ctx, new Set(gone.flatMap((c) => c.endpoints.map((e) => e.hostVeth))));
+  for (const c of gone) delete state.containers[c.name];
+  if (gone.length) await save();
+  return { removed: gone.map((c) => c.name), failures: failed.map((f) => f.error.message) };
 }

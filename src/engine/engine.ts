@@ -10,7 +10,9 @@ import { observeHost } from '../kernel/observe.js';
 import { CorruptStateError, Store } from '../state/store.js';
 import { emptyState, type ContainerRecord, type EndpointRecord, type NetworkRecord, type State } from '../state/types.js';
 import { createContainers, removeContainers, resolveContainers } from './containers.js';
-import { execute, type EngineContext } from './context.js';
+import { execute, executeAll, type EngineContext } from './context.js';
+import type { StepFailure } from './teardown.js';
+import { IncompleteError } from '../errors.js';
 import { parseContainerInput, parseNetworkInput, type ContainerInput, type ContainerSpec, type NetworkInput, type NetworkSpec } from './inputs.js';
 import { connect, disconnect, hostsSteps } from './endpoints.js';
 import { checkHostname, checkName, checkUnicastIp } from './validate.js';
@@ -41,6 +43,14 @@ export interface EngineOptions {
 }
 
 type Save = () => Promise<void>;
+
+/** The names a removal removed, or an IncompleteError (exit 1) listing each failed step. */
+function finished(r: { removed: string[]; failures: string[] }): string[] {
+  if (r.failures.length) throw new IncompleteError(r.failures, r.removed);
+  return r.removed;
+}
+
+const messages = (failed: readonly StepFailure[]) => failed.map((f) => f.error.message);
 
 export class Engine implements EngineApi {
   readonly ctx: EngineContext;
@@ -128,7 +138,7 @@ export class Engine implements EngineApi {
           if (attached.length && !this.ctx.dryRun) this.ctx.notice(`--force: disconnected ${attached.join(', ')} from network ${name}`);
         }
       }
-      return removeNetworks(this.ctx, state, names, save);
+      return finished(await removeNetworks(this.ctx, state, names, save));
     });
   }
 
@@ -190,7 +200,7 @@ export class Engine implements EngineApi {
 
   /** Remove containers; names already gone are success. `force`: even if others share one's namespace. */
   removeContainers(names: readonly string[], force = false): Promise<string[]> {
-    return this.mutate((state, save) => removeContainers(this.ctx, state, names, save, force));
+    return this.mutate(async (state, save) => finished(await removeContainers(this.ctx, state, names, save, force)));
   }
 
   /** Attach a container to one more network (the next ethN). Idempotent. */
@@ -265,12 +275,18 @@ export class Engine implements EngineApi {
     const run = async (state: State, save: Save) => {
       // Recorded objects go the usual way; whatever else carries the mark is what gc removes
       // (namespaces, files, veths, then bridges and rules of unrecorded networks).
-      await removeContainers(this.ctx, state, Object.keys(state.containers), save);
+      // Best effort: each failure is reported and the rest goes on; what failed stays recorded.
+      const { failures } = await removeContainers(this.ctx, state, Object.keys(state.containers), save);
       const [view, live] = await Promise.all([observeHost(this.ctx.runner), this.ctx.fw.observe(this.ctx.runner)]);
-      await execute(this.ctx, planGc(this.ctx, state, view, live).steps);
-      const names = Object.keys(state.networks);
-      if (names.length) await removeNetworks(this.ctx, state, names, save);
-      await execute(this.ctx, removeChainsStep(this.ctx, await this.ctx.fw.observe(this.ctx.runner)));
+      failures.push(...messages(await executeAll(this.ctx, planGc(this.ctx, state, view, live).steps)));
+      const names = Object.keys(state.networks).filter((n) => !attachedTo(state, n).length);
+      if (names.length) failures.push(...(await removeNetworks(this.ctx, state, names, save)).failures);
+      for (const n of Object.keys(state.networks)) if (!names.includes(n)) failures.push(`network ${n} kept: ${attachedTo(state, n).join(', ')} could not be removed`);
+      if (!Object.keys(state.networks).length || this.ctx.dryRun) failures.push(...messages(await executeAll(this.ctx, removeChainsStep(this.ctx, await this.ctx.fw.observe(this.ctx.runner)))));
+      if (failures.length && !this.ctx.dryRun) {
+        await save();
+        throw new IncompleteError(failures);
+      }
       if (!this.ctx.dryRun) {
         Object.assign(state, emptyState());
         await save();

@@ -6,7 +6,7 @@ import { ipv4Of } from '../kernel/addr.js';
 import { BRIDGE_NF_IPTABLES } from '../kernel/sysctl.js';
 import { observeHost, type HostView } from '../kernel/observe.js';
 import type { NetworkRecord, State } from '../state/types.js';
-import { execute, type EngineContext } from './context.js';
+import { execute, executeAll, type EngineContext } from './context.js';
 import type { NetworkSpec } from './inputs.js';
 import { bridgeAlias, bridgeName, newId } from './names.js';
 import { planNetworkCreate, planNetworkRemove } from './plan-network.js';
@@ -119,27 +119,31 @@ export async function createNetwork(ctx: EngineContext, state: State, spec: Netw
   return rec;
 }
 
-/** Remove networks; absent ones are success. Refused while containers are attached. */
-export async function removeNetworks(ctx: EngineContext, state: State, names: readonly string[], save: () => Promise<void>): Promise<string[]> {
-  const removed: string[] = [];
-  for (const name of names) {
-    const rec = state.networks[name];
-    if (!rec) continue;
-    const users = attachedTo(state, name);
-    if (users.length) throw new ConflictError(`network ${name} has containers attached (${users.join(', ')}); remove them first`);
-    const view = await observeHost(ctx.runner);
-    const fwView = await ctx.fw.observe(ctx.runner);
-    const steps = planNetworkRemove(rec, view, fwView, ctx.fw);
-    const last = Object.keys(state.networks).length === 1;
-    await execute(ctx, steps);
-    if (last) await execute(ctx, removeChainsStep(ctx, ctx.dryRun ? fwView : await ctx.fw.observe(ctx.runner)));
-    if (!ctx.dryRun) {
-      delete state.networks[name];
-      await save();
-    }
-    removed.push(name);
+/**
+ * Remove networks; absent ones are success. Refused (before anything changes) while
+ * containers are attached or a bridge has ports nslab did not record. Then best effort:
+ * every step is tried, failures are returned, and a network stays recorded unless all of its
+ * steps succeeded. nslab's chains go when no network is left.
+ */
+export async function removeNetworks(ctx: EngineContext, state: State, names: readonly string[], save: () => Promise<void>): Promise<{ removed: string[]; failures: string[] }> {
+  const recs = [...new Set(names)].map((n) => state.networks[n]).filter((n): n is NetworkRecord => !!n);
+  for (const rec of recs) {
+    const users = attachedTo(state, rec.name);
+    if (users.length) throw new ConflictError(`network ${rec.name} has containers attached (${users.join(', ')}); remove them first`);
   }
-  return removed;
+  if (!recs.length) return { removed: [], failures: [] };
+  const view = await observeHost(ctx.runner);
+  const fwView = await ctx.fw.observe(ctx.runner);
+  const plans = new Map(recs.map((rec) => [rec, planNetworkRemove(rec, view, fwView, ctx.fw)] as const));
+  const failed = await executeAll(ctx, [...plans.values()].flat());
+  const gone = ctx.dryRun ? recs : recs.filter((rec) => !failed.some((f) => plans.get(rec)!.includes(f.step)));
+  const last = gone.length === Object.keys(state.networks).length;
+  if (!ctx.dryRun) {
+    for (const rec of gone) delete state.networks[rec.name];
+    if (gone.length) await save();
+  }
+  if (last) failed.push(...(await executeAll(ctx, removeChainsStep(ctx, ctx.dryRun ? fwView : await ctx.fw.observe(ctx.runner)))));
+  return { removed: gone.map((r) => r.name), failures: failed.map((f) => f.error.message) };
 }
 
 /** The step removing nslab's chains, or none when there is nothing left to remove. */
