@@ -83,6 +83,7 @@ async function faultEach(t: Tap.Test, o: {
     t.same(await sb.snapshot(), end, `fault at ${n}: everything gone`);
   }
   t.ok(n > 2, `faults at ops 1..${n - 1}, then it ran clean`);
+  await o.end(); // what the clean run leaves for the next test
 }
 
 t.test('down FILE', async (t) => {
