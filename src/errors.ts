@@ -35,6 +35,19 @@ export class ApplyError extends Error {
   }
 }
 
+/**
+ * A removal went on past failing steps (exit 1): each failure is listed, what they left is
+ * still recorded, and running the same removal again finishes it. Nothing was undone.
+ */
+export class IncompleteError extends Error {
+  readonly exitCode = 1;
+  constructor(readonly failures: readonly string[], done: readonly string[] = []) {
+    const head = `${failures.length} removal step(s) failed and the rest went on${done.length ? ` (removed ${done.join(', ')})` : ''}; what is left is still recorded, run it again to finish:`;
+    super([head, ...failures.map((f) => `  ${f}`)].join('\n'));
+    this.name = 'IncompleteError';
+  }
+}
+
 /** Exit code for any thrown value. */
 export function exitCodeOf(err: unknown): number {
   const code = (err as { exitCode?: unknown })?.exitCode;

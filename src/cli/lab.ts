@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { readLab, type Lab } from '../lab/labfile.js';
 import { parseContainerInput, networkModeOf, parseNetworkInput } from '../engine/inputs.js';
 import type { State } from '../state/types.js';
+import { exitCodeOf, IncompleteError } from '../errors.js';
 import type { Cli } from './context.js';
 import { json } from './context.js';
 import { summary } from './container.js';
@@ -39,9 +40,24 @@ export function labCommands(program: Command, cli: () => Promise<Cli>): void {
   program.command('down <file>').description('remove the containers and networks of a lab file').action(async (file: string) => {
     const c = await cli();
     const lab = await readLab(file);
-    const gone = await c.engine.removeContainers(lab.containers.map((x) => x.name));
-    const nets = await c.engine.removeNetworks(lab.networks.map((x) => x.name));
+    // Best effort, as netavark's teardown: a failure is reported and the rest still goes.
+    const failures: string[] = [];
+    const attempt = async (fn: () => Promise<string[]>): Promise<string[]> => {
+      try {
+        return await fn();
+      } catch (e) {
+        if (exitCodeOf(e) !== 1 && !failures.length) throw e; // refused before anything changed: exit 2
+        // An incomplete removal lists its failures under a header line: keep the list.
+        const [head, ...rest] = (e as Error).message.split('\n');
+        failures.push(...(/removal step\(s\) failed/.test(head!) ? rest.map((l) => l.trim()) : [head!, ...rest]));
+        return [];
+      }
+    };
+    const gone = await attempt(() => c.engine.removeContainers(lab.containers.map((x) => x.name)));
+    const nets: string[] = [];
+    for (const n of lab.networks) nets.push(...(await attempt(() => c.engine.removeNetworks([n.name]))));
     if (!c.opts.dryRun) c.out(c.opts.json ? json({ containers: gone, networks: nets }) : [...gone, ...nets].map((n) => `removed ${n}\n`).join(''));
+    if (failures.length) throw new IncompleteError(failures);
   });
 
   program.command('plan <file>').description('show what `up` would create (+) and what already exists (=)').action(async (file: string) => {

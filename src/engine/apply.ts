@@ -35,7 +35,7 @@ export function unitsOf(steps: readonly Step[]): Unit[] {
   return units;
 }
 
-function unitCommand(u: Unit): Op {
+export function unitCommand(u: Unit): Op {
   return u.key === undefined ? u.slots[0]!.op : batchOf(u.slots.map((s) => s.op as Command));
 }
 
@@ -83,7 +83,7 @@ class Failure extends Error {
   }
 }
 
-const injected = (cmd: Op): Outcome => ({
+export const injected = (cmd: Op): Outcome => ({
   argv: ['(injected fault)'], exitCode: 1, stdout: '', stderr: `injected fault before: ${toShell(cmd).split('\n')[0]}`, durationMs: 0,
 });
 

@@ -9,22 +9,38 @@ import { etcDir, isOurs } from '../kernel/netns-files.js';
 import { dict } from '../state/dict.js';
 import type { IntentFile } from '../state/intent.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../state/types.js';
-import { execute, type EngineContext } from './context.js';
+import { execute, executeAll, type EngineContext } from './context.js';
 import { networkModeOf, type ContainerSpec } from './inputs.js';
 import { hostVethName, newId } from './names.js';
 import { planContainerCreate, planContainerRemove } from './plan-container.js';
 import type { Step } from './step.js';
 
-/** The address pool of a network: its subnet, range, reserved and used addresses. */
-export function allocRequest(n: NetworkRecord, state: State): AllocRequest & { used: Set<string> } {
+/** The address pool of a network: its subnet, range, reserved and used addresses, and the MACs on it. */
+export function allocRequest(n: NetworkRecord, state: State): AllocRequest & { used: Set<string>; macs: Map<string, string> } {
   const used = new Set<string>();
-  for (const c of Object.values(state.containers)) for (const e of c.endpoints) if (e.network === n.name) used.add(e.ip);
+  // One L2 segment: the bridge has 02:42 + its gateway's bytes, each endpoint its own MAC.
+  const macs = new Map([[macForIp(n.gateway), `the bridge ${n.bridge}`]]);
+  for (const c of Object.values(state.containers)) {
+    for (const e of c.endpoints) {
+      if (e.network !== n.name) continue;
+      used.add(e.ip);
+      macs.set(e.mac, `container ${c.name}`);
+    }
+  }
   return {
     subnet: parseCidr4(n.subnet) as Cidr4,
     range: n.ipRange ? (parseCidr4(n.ipRange) as Cidr4) : undefined,
     reserved: new Set([n.gateway, ...Object.values(n.auxAddresses)]),
     used,
+    macs,
   };
+}
+
+/** Interface names in use on the host: live links and every recorded host veth. */
+export async function takenIfnames(ctx: EngineContext, state: State): Promise<Set<string>> {
+  const names = new Set((await listLinks(ctx.runner)).map((l) => l.ifname));
+  for (const c of Object.values(state.containers)) for (const e of c.endpoints) names.add(e.hostVeth);
+  return names;
 }
 
 /** What the user asked for, normalised, to compare a repeated create with the record. */
@@ -47,8 +63,14 @@ function isWhole(c: ContainerRecord, netns: ReadonlySet<string>, hostLinks: Read
   return netns.has(c.name) && c.endpoints.every((e) => hostLinks.has(e.hostVeth));
 }
 
-/** A new endpoint of container `c` on network `net`: its ethN, host veth, address and MAC. */
-export function newEndpoint(c: string, index: number, net: NetworkRecord, pool: AllocRequest & { used: Set<string> }, o: { ip?: string; mac?: string; aliases: string[] }): EndpointRecord {
+/**
+ * A new endpoint of container `c` on network `net`: its ethN, host veth, address and MAC.
+ * Refuses (exit 2) a MAC already on the network and a host veth name in `taken` (which it
+ * then joins, as do the address and MAC their pool).
+ */
+export function newEndpoint(
+  c: string, index: number, net: NetworkRecord, pool: ReturnType<typeof allocRequest>, o: { ip?: string; mac?: string; aliases: string[] }, taken: Set<string>,
+): EndpointRecord {
   let ip: string;
   if (o.ip) {
     const why = checkStatic(pool, o.ip);
@@ -57,23 +79,27 @@ export function newEndpoint(c: string, index: number, net: NetworkRecord, pool: 
   } else {
     ip = allocate(pool);
   }
+  const mac = o.mac ?? macForIp(ip);
+  const holder = pool.macs.get(mac);
+  if (holder) {
+    throw new ValidationError('mac', `${mac}${o.mac ? '' : ` (derived from ${ip})`} is already used by ${holder} on network ${net.name}${o.mac ? '' : '; give --mac or --ip'}`);
+  }
+  const hostVeth = hostVethName(c, index, (n) => taken.has(n));
+  // A plain name is what it is; a hashed one has already skipped the names in use.
+  if (taken.has(hostVeth)) throw new ConflictError(`name: interface ${hostVeth} (the host end of ${c}'s eth${index}) already exists on the host and was not made by nslab`);
+  taken.add(hostVeth);
   pool.used.add(ip);
-  return {
-    network: net.name, ifname: `eth${index}`, hostVeth: hostVethName(c, index), ip, prefix: pool.subnet.prefix,
-    gateway: net.gateway, mac: o.mac ?? macForIp(ip), aliases: o.aliases,
-  };
+  pool.macs.set(mac, `container ${c}`);
+  return { network: net.name, ifname: `eth${index}`, hostVeth, ip, prefix: pool.subnet.prefix, gateway: net.gateway, mac, aliases: o.aliases };
 }
 
 /**
- * Create containers. A name that exists with the same settings is left as it is; with other
- * settings, or owned by someone else, the whole request is refused before anything changes.
- * The new records go to the intent file before the kernel is touched; the intent is cleared
- * once every kernel object exists and the state file records them.
+ * What a create of `specs` would add to `state`: the new records (`fresh`) and, in request
+ * order, the record of every spec. Refuses (exit 2) what conflicts; touches nothing.
  */
-export async function createContainers(
-  ctx: EngineContext, state: State, specs: readonly ContainerSpec[], nets: Record<string, NetworkRecord>, save: () => Promise<void>,
-  intent: Pick<IntentFile, 'write' | 'clear'>,
-): Promise<ContainerRecord[]> {
+export async function resolveContainers(
+  ctx: EngineContext, state: State, specs: readonly ContainerSpec[], nets: Record<string, NetworkRecord>,
+): Promise<{ fresh: ContainerRecord[]; result: ContainerRecord[] }> {
   const seen = new Set<string>();
   for (const s of specs) {
     if (seen.has(s.name)) throw new ValidationError('name', `container ${s.name} is named twice`);
@@ -84,6 +110,7 @@ export async function createContainers(
   const result: ContainerRecord[] = [];
   const pools = new Map<string, ReturnType<typeof allocRequest>>();
   let hostLinks: Set<string> | undefined;
+  let taken: Set<string> | undefined;
   for (const s of specs) {
     const have = state.containers[s.name];
     if (have) {
@@ -107,11 +134,12 @@ export async function createContainers(
         throw new ValidationError('network', `container ${other.name} has network mode ${networkModeOf(other)}; share a container that has its own namespace`);
       }
     }
+    if (s.networks.length) taken ??= await takenIfnames(ctx, state);
     const endpoints = s.networks.map((name, i) => {
       const net = nets[name]!;
       let pool = pools.get(net.name);
       if (!pool) pools.set(net.name, (pool = allocRequest(net, state)));
-      return newEndpoint(s.name, i, net, pool, i === 0 ? { ip: s.ip, mac: s.mac, aliases: s.aliases } : { aliases: s.aliases });
+      return newEndpoint(s.name, i, net, pool, i === 0 ? { ip: s.ip, mac: s.mac, aliases: s.aliases } : { aliases: s.aliases }, taken!);
     });
     const rec: ContainerRecord = {
       name: s.name,
@@ -130,6 +158,20 @@ export async function createContainers(
     fresh.push(rec);
     result.push(rec);
   }
+  return { fresh, result };
+}
+
+/**
+ * Create containers. A name that exists with the same settings is left as it is; with other
+ * settings, or owned by someone else, the whole request is refused before anything changes.
+ * The new records go to the intent file before the kernel is touched; the intent is cleared
+ * once every kernel object exists and the state file records them.
+ */
+export async function createContainers(
+  ctx: EngineContext, state: State, specs: readonly ContainerSpec[], nets: Record<string, NetworkRecord>, save: () => Promise<void>,
+  intent: Pick<IntentFile, 'write' | 'clear'>,
+): Promise<ContainerRecord[]> {
+  const { fresh, result } = await resolveContainers(ctx, state, specs, nets);
   if (fresh.length === 0) return result;
   const cx = { nets, host: ctx.hostResolvers(), containers: dict([...Object.entries(state.containers), ...fresh.map((c) => [c.name, c] as const)]), hostPid: process.pid };
   const steps = fresh.flatMap((c) => planContainerCreate(c, cx));
@@ -173,18 +215,20 @@ export function sharersOf(state: State, name: string): ContainerRecord[] {
 }
 
 /**
- * Remove containers (recorded ones; absent names are success). Returns the names removed.
+ * Remove containers (recorded ones; absent names are success), best effort: every step is
+ * tried and a failure is reported in `failures`, never undone. A container stays recorded
+ * unless all of its steps succeeded, so that removing it again finishes the job.
  * A container whose namespace others share is refused unless `force`: then its veths are
  * deleted explicitly (the shared namespace lives on) and the sharers are left with only lo.
  */
 export async function removeContainers(
   ctx: EngineContext, state: State, names: readonly string[], save: () => Promise<void>, force = false,
-): Promise<string[]> {
+): Promise<{ removed: string[]; failures: string[] }> {
   const netns = await listNetns();
-  const recs = names.map((n) => state.containers[n]).filter((c): c is ContainerRecord => !!c);
-  if (!recs.length) return [];
+  const recs = [...new Set(names)].map((n) => state.containers[n]).filter((c): c is ContainerRecord => !!c);
+  if (!recs.length) return { removed: [], failures: [] };
   const going = new Set(recs.map((c) => c.name));
-  const steps: Step[] = [];
+  const plans = new Map<ContainerRecord, Step[]>();
   for (const c of recs) {
     const sharers = sharersOf(state, c.name).filter((s) => !going.has(s.name)).map((s) => s.name);
     if (sharers.length && !force) {
@@ -193,12 +237,13 @@ export async function removeContainers(
     if (sharers.length && !ctx.dryRun) {
       ctx.notice(`--force: ${sharers.join(', ')} shared the namespace of ${c.name}; ${sharers.length > 1 ? 'they keep' : 'it keeps'} that namespace with only lo, and no network`);
     }
-    steps.push(...planContainerRemove(c.name, netns.has(c.name), sharers.length ? c.endpoints.map((e) => e.hostVeth) : []));
+    plans.set(c, planContainerRemove(c.name, netns.has(c.name), sharers.length ? c.endpoints.map((e) => e.hostVeth) : []));
   }
-  await execute(ctx, steps);
-  if (ctx.dryRun) return recs.map((c) => c.name);
-  await waitLinksGone(ctx, new Set(recs.flatMap((c) => c.endpoints.map((e) => e.hostVeth))));
-  for (const c of recs) delete state.containers[c.name];
-  await save();
-  return recs.map((c) => c.name);
+  const failed = await executeAll(ctx, [...plans.values()].flat());
+  if (ctx.dryRun) return { removed: recs.map((c) => c.name), failures: [] };
+  const gone = recs.filter((c) => !failed.some((f) => plans.get(c)!.includes(f.step)));
+  await waitLinksGone(ctx, new Set(gone.flatMap((c) => c.endpoints.map((e) => e.hostVeth))));
+  for (const c of gone) delete state.containers[c.name];
+  if (gone.length) await save();
+  return { removed: gone.map((c) => c.name), failures: failed.map((f) => f.error.message) };
 }

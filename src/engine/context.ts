@@ -5,6 +5,7 @@ import type { Runner } from '../exec/runner.js';
 import type { ResolvSettings } from '../kernel/netns-files.js';
 import { apply, scriptOf } from './apply.js';
 import { byPhase, type Step } from './step.js';
+import { applyAll, type StepFailure } from './teardown.js';
 
 export interface EngineContext {
   readonly runner: Runner;
@@ -36,4 +37,19 @@ export async function execute(ctx: EngineContext, steps: readonly Step[], alongs
     return;
   }
   await apply(ordered, { runner: ctx.runner, log: ctx.log, faultAt: ctx.faultAt, crashAt: ctx.crashAt, concurrency: ctx.concurrency, onProgress: ctx.onProgress, alongside });
+}
+
+/**
+ * Removal: run every step in phase order, going on past failures, and return them (none in
+ * dry-run, where the script is printed). Nothing is reverted.
+ */
+export async function executeAll(ctx: EngineContext, steps: readonly Step[]): Promise<StepFailure[]> {
+  const ordered = byPhase(steps);
+  if (ordered.length === 0) return [];
+  for (const s of ordered) ctx.log.debug({ step: s.id }, s.description);
+  if (ctx.dryRun) {
+    ctx.emit(scriptOf(ordered));
+    return [];
+  }
+  return applyAll(ordered, { runner: ctx.runner, log: ctx.log, faultAt: ctx.faultAt });
 }

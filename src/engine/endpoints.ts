@@ -1,10 +1,10 @@
 // network connect / disconnect: one more ethN inside a container, or exactly that one less.
 import { ConflictError, NotFoundError } from '../errors.js';
-import { delLink, listLinks } from '../kernel/link.js';
+import { delLink } from '../kernel/link.js';
 import { etcDir, hostsText } from '../kernel/netns-files.js';
 import type { IntentFile } from '../state/intent.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../state/types.js';
-import { allocRequest, newEndpoint, sharersOf } from './containers.js';
+import { allocRequest, newEndpoint, sharersOf, takenIfnames } from './containers.js';
 import { execute, type EngineContext } from './context.js';
 import { networkModeOf } from './inputs.js';
 import { endpointPlan, hostsOf } from './plan-container.js';
@@ -64,10 +64,7 @@ export async function connect(
     if (o.ip && o.ip !== have.ip) throw new ConflictError(`container ${name} is already connected to ${net.name} with ${have.ip}, not ${o.ip}`);
     return have;
   }
-  const e = newEndpoint(name, nextIndex(c), net, allocRequest(net, state), { ip: o.ip, aliases: o.aliases });
-  if ((await listLinks(ctx.runner)).some((l) => l.ifname === e.hostVeth)) {
-    throw new ConflictError(`interface ${e.hostVeth} already exists on the host; nslab did not make it`);
-  }
+  const e = newEndpoint(name, nextIndex(c), net, allocRequest(net, state), { ip: o.ip, aliases: o.aliases }, await takenIfnames(ctx, state));
   const ep = endpointPlan(name, e, net, c.endpoints.length === 0);
   const steps = [
     ...hostsSteps(state, { ...c, endpoints: [...c.endpoints, e] }, c),

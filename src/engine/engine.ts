@@ -11,13 +11,16 @@ import { dict } from '../state/dict.js';
 import { CorruptStateError, Store } from '../state/store.js';
 import { labIdOf, useLab } from '../state/lab-id.js';
 import { emptyState, type ContainerRecord, type EndpointRecord, type NetworkRecord, type State } from '../state/types.js';
-import { createContainers, removeContainers } from './containers.js';
-import { execute, type EngineContext } from './context.js';
-import { parseContainerInput, parseNetworkInput, type ContainerInput, type ContainerSpec, type NetworkInput } from './inputs.js';
+import { createContainers, removeContainers, resolveContainers } from './containers.js';
+import { execute, executeAll, type EngineContext } from './context.js';
+import type { StepFailure } from './teardown.js';
+import { IncompleteError } from '../errors.js';
+import { parseContainerInput, parseNetworkInput, type ContainerInput, type ContainerSpec, type NetworkInput, type NetworkSpec } from './inputs.js';
 import { connect, disconnect, hostsSteps } from './endpoints.js';
-import { checkHostname, checkIp, checkName } from './validate.js';
+import { checkHostname, checkName, checkUnicastIp } from './validate.js';
 import { DEFAULT_NETWORK } from './names.js';
-import { attachedTo, createNetwork, removeChainsStep, removeNetworks, requireNetwork } from './networks.js';
+import { attachedTo, createNetwork, prepareNetwork, removeChainsStep, removeNetworks, requireNetwork } from './networks.js';
+import { planNetworkCreate } from './plan-network.js';
 import { planContainerRemove } from './plan-container.js';
 import { step } from './step.js';
 import type { EngineApi } from './api.js';
@@ -42,6 +45,14 @@ export interface EngineOptions {
 }
 
 type Save = () => Promise<void>;
+
+/** The names a removal removed, or an IncompleteError (exit 1) listing each failed step. */
+function finished(r: { removed: string[]; failures: string[] }): string[] {
+  if (r.failures.length) throw new IncompleteError(r.failures, r.removed);
+  return r.removed;
+}
+
+const messages = (failed: readonly StepFailure[]) => failed.map((f) => f.error.message);
 
 export class Engine implements EngineApi {
   readonly ctx: EngineContext;
@@ -132,14 +143,18 @@ export class Engine implements EngineApi {
           if (attached.length && !this.ctx.dryRun) this.ctx.notice(`--force: disconnected ${attached.join(', ')} from network ${name}`);
         }
       }
-      return removeNetworks(this.ctx, state, names, save);
+      return finished(await removeNetworks(this.ctx, state, names, save));
     });
   }
 
   /** Create containers (one, or many sharing batches); the default network appears on first use. */
   createContainers(inputs: readonly ContainerInput[]): Promise<ContainerRecord[]> {
     const specs = inputs.map(parseContainerInput);
-    return this.mutate(async (state, save) => createContainers(this.ctx, state, specs, await this.networksFor(state, specs, save), save, this.store.intent));
+    return this.mutate(async (state, save) => {
+      // The default network appears on first use: check the containers first, or a bad one leaves it behind.
+      if (!state.networks[DEFAULT_NETWORK] && specs.some((s) => s.networks.includes(DEFAULT_NETWORK))) await this.resolveLab(state, [], specs);
+      return createContainers(this.ctx, state, specs, await this.networksFor(state, specs, save), save, this.store.intent);
+    });
   }
 
   /** Create the networks, then all containers of a lab in shared batches, under one lock. */
@@ -147,9 +162,34 @@ export class Engine implements EngineApi {
     const netSpecs = networks.map(parseNetworkInput);
     const specs = containers.map(parseContainerInput);
     return this.mutate(async (state, save) => {
+      await this.resolveLab(state, netSpecs, specs);
       for (const n of netSpecs) await createNetwork(this.ctx, state, n, save);
       return createContainers(this.ctx, state, specs, await this.networksFor(state, specs, save), save, this.store.intent);
     });
+  }
+
+  /**
+   * Resolve a whole lab (its networks, the default one if used, then its containers) against
+   * a copy of the records and the host as it is, so that anything the lab would refuse is
+   * refused (exit 2) before the kernel is touched. Changes nothing.
+   */
+  private async resolveLab(state: State, netSpecs: readonly NetworkSpec[], specs: readonly ContainerSpec[]): Promise<void> {
+    // Shallow copies keep the records' prototype (lookups by name must not reach Object.prototype).
+    const copy = <T extends object>(o: T): T => Object.assign(Object.create(Object.getPrototypeOf(o) as object) as T, o);
+    const draft: State = { ...state, networks: copy(state.networks), containers: copy(state.containers) };
+    const [view, live] = await Promise.all([observeHost(this.ctx.runner), this.ctx.fw.observe(this.ctx.runner)]);
+    const prepare = (spec: NetworkSpec): NetworkRecord => {
+      const rec = prepareNetwork(this.ctx, draft, spec, view);
+      planNetworkCreate(rec, view, live, this.ctx.fw); // refuses a foreign link holding the bridge's name
+      draft.networks[rec.name] = rec;
+      return rec;
+    };
+    for (const n of netSpecs) prepare(n);
+    const nets: Record<string, NetworkRecord> = {};
+    for (const name of new Set(specs.flatMap((s) => s.networks))) {
+      nets[name] = draft.networks[name] ?? (name === DEFAULT_NETWORK ? prepare(parseNetworkInput({ name })) : requireNetwork(draft, name));
+    }
+    await resolveContainers(this.ctx, draft, specs, nets);
   }
 
   private async networksFor(state: State, specs: readonly ContainerSpec[], save: Save): Promise<Record<string, NetworkRecord>> {
@@ -165,14 +205,14 @@ export class Engine implements EngineApi {
 
   /** Remove containers; names already gone are success. `force`: even if others share one's namespace. */
   removeContainers(names: readonly string[], force = false): Promise<string[]> {
-    return this.mutate((state, save) => removeContainers(this.ctx, state, names, save, force));
+    return this.mutate(async (state, save) => finished(await removeContainers(this.ctx, state, names, save, force)));
   }
 
   /** Attach a container to one more network (the next ethN). Idempotent. */
   connect(network: string, container: string, o: { ip?: string; aliases?: string[] } = {}): Promise<EndpointRecord> {
     checkName('network', network);
     checkName('container', container);
-    const ip = o.ip === undefined ? undefined : checkIp('ip', o.ip);
+    const ip = o.ip === undefined ? undefined : checkUnicastIp('ip', o.ip);
     const aliases = (o.aliases ?? []).map((a) => checkHostname('alias', a));
     return this.mutate((state, save) => connect(this.ctx, state, requireNetwork(state, network), container, { ip, aliases }, save, this.store.intent));
   }
@@ -240,12 +280,18 @@ export class Engine implements EngineApi {
     const run = async (state: State, save: Save) => {
       // Recorded objects go the usual way; whatever else carries the mark is what gc removes
       // (namespaces, files, veths, then bridges and rules of unrecorded networks).
-      await removeContainers(this.ctx, state, Object.keys(state.containers), save);
+      // Best effort: each failure is reported and the rest goes on; what failed stays recorded.
+      const { failures } = await removeContainers(this.ctx, state, Object.keys(state.containers), save);
       const [view, live] = await Promise.all([observeHost(this.ctx.runner), this.ctx.fw.observe(this.ctx.runner)]);
-      await execute(this.ctx, planGc(this.ctx, state, view, live).steps);
-      const names = Object.keys(state.networks);
-      if (names.length) await removeNetworks(this.ctx, state, names, save);
-      await execute(this.ctx, removeChainsStep(this.ctx, await this.ctx.fw.observe(this.ctx.runner)));
+      failures.push(...messages(await executeAll(this.ctx, planGc(this.ctx, state, view, live).steps)));
+      const names = Object.keys(state.networks).filter((n) => !attachedTo(state, n).length);
+      if (names.length) failures.push(...(await removeNetworks(this.ctx, state, names, save)).failures);
+      for (const n of Object.keys(state.networks)) if (!names.includes(n)) failures.push(`network ${n} kept: ${attachedTo(state, n).join(', ')} could not be removed`);
+      if (!Object.keys(state.networks).length || this.ctx.dryRun) failures.push(...messages(await executeAll(this.ctx, removeChainsStep(this.ctx, await this.ctx.fw.observe(this.ctx.runner)))));
+      if (failures.length && !this.ctx.dryRun) {
+        await save();
+        throw new IncompleteError(failures);
+      }
       if (!this.ctx.dryRun) {
         Object.assign(state, emptyState());
         await save();

@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.js';
 import { contains, type Cidr4 } from '../ipam/cidr.js';
 import { dict, own } from '../state/dict.js';
 import {
-  checkBool, checkCidr, checkHostIp, checkHostname, checkInt, checkIp, checkMac, checkName, splitPair,
+  checkBool, checkCidr, checkHostIp, checkHostname, checkInt, checkIp, checkMac, checkName, checkNetworkName, checkUnicastIp, splitPair,
 } from './validate.js';
 import { DEFAULT_NETWORK } from './names.js';
 
@@ -53,7 +53,7 @@ export function parseNetworkInput(raw: NetworkInput): NetworkSpec {
     if (!key) throw new ValidationError('opt', `unknown option "${k}" (known: ${Object.keys(DOCKER_OPTIONS).join(', ')})`);
     input[key] = v;
   }
-  const name = checkName('name', raw.name);
+  const name = checkNetworkName('name', raw.name);
   const driver = raw.driver ?? 'bridge';
   if (driver !== 'bridge') throw new ValidationError('driver', `"${driver}" is not supported yet (only bridge)`);
   const subnet = raw.subnet !== undefined ? checkCidr('subnet', raw.subnet) : undefined;
@@ -70,7 +70,7 @@ export function parseNetworkInput(raw: NetworkInput): NetworkSpec {
   const auxAddresses = dict<string>(); // an aux name is the user's: "__proto__" must stay a key
   for (const a of raw.auxAddress ?? []) {
     const [k, v] = splitPair('aux-address', a, '=');
-    checkIp('aux-address', v);
+    checkUnicastIp('aux-address', v);
     if (subnet && !contains(subnet, v)) throw new ValidationError('aux-address', `${v} is outside the subnet ${subnet.text}`);
     auxAddresses[k] = v;
   }
@@ -166,7 +166,7 @@ export function parseContainerInput(raw: ContainerInput): ContainerSpec {
   return {
     name,
     ...parseMode(name, raw),
-    ip: raw.ip === undefined ? undefined : checkIp('ip', raw.ip),
+    ip: raw.ip === undefined ? undefined : checkUnicastIp('ip', raw.ip),
     mac: raw.mac === undefined ? undefined : checkMac('mac', raw.mac),
     dns: raw.dns?.map((d) => checkIp('dns', d)),
     dnsSearch: raw.dnsSearch?.map((d) => checkHostname('dns-search', d)),

@@ -6,19 +6,45 @@ export const DEFAULT_NETWORK = 'bridge';
 export const DEFAULT_BRIDGE = 'nslab0';
 export const IFNAMSIZ = 15;
 
-const hash8 = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 8);
+/** sha256 of `s` in hex, cut to `n` digits; try `k` > 0 salts it for the next candidate. */
+const hashOf = (s: string, n: number, k: number) => createHash('sha256').update(k ? `${s}#${k}` : s).digest('hex').slice(0, n);
 
-/** Bridge of a network: nslab0 for `bridge`, else nslab-NAME, or nslab-HASH8 when too long. */
-export function bridgeName(network: string): string {
-  if (network === DEFAULT_NETWORK) return DEFAULT_BRIDGE;
-  const plain = `nslab-${network}`;
-  return plain.length <= IFNAMSIZ ? plain : `nslab-${hash8(network)}`;
+/** No name is tried this many times: 2^-32 per try, so it means the caller's `taken` is broken. */
+const MAX_TRIES = 1000;
+
+/**
+ * A derived interface name: `plain` when it fits, else `prefix` + `-` + hex + `suffix`. The
+ * hashed form starts with `prefix-` followed by `-`, which a plain name (prefix + a name that
+ * starts with a letter or digit) never does, so the two forms cannot collide; hashed names can
+ * collide with each other (32 bits), so a `taken` one is skipped for the next salted candidate.
+ * The record keeps the name chosen, so it need not be derivable again.
+ */
+function derive(prefix: string, name: string, suffix: string, taken: (n: string) => boolean): string {
+  const plain = `${prefix}${name}${suffix}`;
+  if (plain.length <= IFNAMSIZ) return plain;
+  const width = IFNAMSIZ - prefix.length - 1 - suffix.length;
+  for (let k = 0; k < MAX_TRIES; k++) {
+    const hashed = `${prefix}-${hashOf(name, width, k)}${suffix}`;
+    if (!taken(hashed)) return hashed;
+  }
+  throw new Error(`no free interface name for ${name} after ${MAX_TRIES} tries`);
 }
 
-/** Host end of a container's veth: nv-CONTAINER-N for its ethN, hashed when too long. */
-export function hostVethName(container: string, index: number): string {
-  const plain = `nv-${container}-${index}`;
-  return plain.length <= IFNAMSIZ ? plain : `nv-${hash8(container)}-${index}`;
+/**
+ * Bridge of a network: nslab0 for `bridge`, else nslab-NAME, or nslab--HASH8 when too long
+ * (the next salted hash while `taken` says a name is in use). Pure: same inputs, same name.
+ */
+export function bridgeName(network: string, taken: (n: string) => boolean = () => false): string {
+  if (network === DEFAULT_NETWORK) return DEFAULT_BRIDGE;
+  return derive('nslab-', network, '', taken);
+}
+
+/**
+ * Host end of a container's veth: nv-CONTAINER-N for its ethN, or nv--HEX-N (hex filling 15
+ * characters) when too long, the next salted hash while `taken` says a name is in use.
+ */
+export function hostVethName(container: string, index: number, taken: (n: string) => boolean = () => false): string {
+  return derive('nv-', container, `-${index}`, taken);
 }
 
 /**

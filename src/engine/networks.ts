@@ -6,9 +6,9 @@ import { ipv4Of } from '../kernel/addr.js';
 import { BRIDGE_NF_IPTABLES } from '../kernel/sysctl.js';
 import { observeHost, type HostView } from '../kernel/observe.js';
 import type { NetworkRecord, State } from '../state/types.js';
-import { execute, type EngineContext } from './context.js';
+import { execute, executeAll, type EngineContext } from './context.js';
 import type { NetworkSpec } from './inputs.js';
-import { bridgeName, newId } from './names.js';
+import { bridgeAlias, bridgeName, newId } from './names.js';
 import { planNetworkCreate, planNetworkRemove } from './plan-network.js';
 import { step, type Step } from './step.js';
 import type { Ruleset } from '../firewall/ruleset.js';
@@ -51,7 +51,9 @@ export function resolveNetwork(spec: NetworkSpec, state: State, view: HostView, 
     const clash = host.find((h) => overlaps(subnet!, h.range));
     if (clash) throw new ValidationError('subnet', `${subnet.text} overlaps ${clash.what}`);
   }
-  const bridge = spec.bridge ?? bridgeName(spec.name);
+  // A hashed name held by another network or by a link that is not this network's is skipped.
+  const held = new Set([...others.map((n) => n.bridge), ...view.links.filter((l) => l.ifalias !== bridgeAlias(spec.name)).map((l) => l.ifname)]);
+  const bridge = spec.bridge ?? bridgeName(spec.name, (b) => held.has(b));
   const sameBridge = others.find((n) => n.bridge === bridge);
   if (sameBridge) throw new ValidationError('bridge', `${bridge} is already the bridge of network ${sameBridge.name}`);
   return {
@@ -75,8 +77,23 @@ const SETTINGS = ['bridge', 'subnet', 'gateway', 'ipRange', 'auxAddresses', 'mtu
 
 /** The settings in which an existing network differs from a request (empty: same network). */
 function differences(have: NetworkRecord, want: NetworkSpec, resolved: NetworkRecord): string[] {
-  const wanted: Record<string, unknown> = { ...resolved, subnet: want.subnet ? resolved.subnet : have.subnet, gateway: want.gateway ?? (want.subnet ? resolved.gateway : have.gateway) };
+  const wanted: Record<string, unknown> = { ...resolved, bridge: want.bridge ?? have.bridge, subnet: want.subnet ? resolved.subnet : have.subnet, gateway: want.gateway ?? (want.subnet ? resolved.gateway : have.gateway) };
   return SETTINGS.filter((k) => JSON.stringify(have[k]) !== JSON.stringify(wanted[k]));
+}
+
+/**
+ * The record a create would leave: the existing one when the settings match (a conflict
+ * otherwise), else a new one resolved against `state` and the host. Touches nothing.
+ */
+export function prepareNetwork(ctx: EngineContext, state: State, spec: NetworkSpec, view: HostView): NetworkRecord {
+  const existing = state.networks[spec.name];
+  const nameservers = ctx.hostResolvers().nameservers;
+  if (existing) {
+    const resolved = resolveNetwork({ ...spec, subnet: spec.subnet ?? (parseCidr4(existing.subnet) as Cidr4) }, state, view, nameservers);
+    const diff = differences(existing, spec, resolved);
+    if (diff.length) throw new ConflictError(`network ${spec.name} already exists with other settings (${diff.join(', ')})`);
+  }
+  return existing ?? resolveNetwork(spec, state, view, nameservers);
 }
 
 /**
@@ -86,13 +103,7 @@ function differences(have: NetworkRecord, want: NetworkSpec, resolved: NetworkRe
 export async function createNetwork(ctx: EngineContext, state: State, spec: NetworkSpec, save: () => Promise<void>): Promise<NetworkRecord> {
   const view = await observeHost(ctx.runner);
   const existing = state.networks[spec.name];
-  const nameservers = ctx.hostResolvers().nameservers;
-  if (existing) {
-    const resolved = resolveNetwork({ ...spec, subnet: spec.subnet ?? (parseCidr4(existing.subnet) as Cidr4) }, state, view, nameservers);
-    const diff = differences(existing, spec, resolved);
-    if (diff.length) throw new ConflictError(`network ${spec.name} already exists with other settings (${diff.join(', ')})`);
-  }
-  const rec = existing ?? resolveNetwork(spec, state, view, nameservers);
+  const rec = prepareNetwork(ctx, state, spec, view);
   if (!spec.subnet && !existing && !ctx.dryRun) {
     ctx.notice(`picked subnet ${rec.subnet} for network ${rec.name}: the first default pool that overlaps no other network, host address or route, or nameserver`);
   }
@@ -108,27 +119,31 @@ export async function createNetwork(ctx: EngineContext, state: State, spec: Netw
   return rec;
 }
 
-/** Remove networks; absent ones are success. Refused while containers are attached. */
-export async function removeNetworks(ctx: EngineContext, state: State, names: readonly string[], save: () => Promise<void>): Promise<string[]> {
-  const removed: string[] = [];
-  for (const name of names) {
-    const rec = state.networks[name];
-    if (!rec) continue;
-    const users = attachedTo(state, name);
-    if (users.length) throw new ConflictError(`network ${name} has containers attached (${users.join(', ')}); remove them first`);
-    const view = await observeHost(ctx.runner);
-    const fwView = await ctx.fw.observe(ctx.runner);
-    const steps = planNetworkRemove(rec, view, fwView, ctx.fw);
-    const last = Object.keys(state.networks).length === 1;
-    await execute(ctx, steps);
-    if (last) await execute(ctx, removeChainsStep(ctx, ctx.dryRun ? fwView : await ctx.fw.observe(ctx.runner)));
-    if (!ctx.dryRun) {
-      delete state.networks[name];
-      await save();
-    }
-    removed.push(name);
+/**
+ * Remove networks; absent ones are success. Refused (before anything changes) while
+ * containers are attached or a bridge has ports nslab did not record. Then best effort:
+ * every step is tried, failures are returned, and a network stays recorded unless all of its
+ * steps succeeded. nslab's chains go when no network is left.
+ */
+export async function removeNetworks(ctx: EngineContext, state: State, names: readonly string[], save: () => Promise<void>): Promise<{ removed: string[]; failures: string[] }> {
+  const recs = [...new Set(names)].map((n) => state.networks[n]).filter((n): n is NetworkRecord => !!n);
+  for (const rec of recs) {
+    const users = attachedTo(state, rec.name);
+    if (users.length) throw new ConflictError(`network ${rec.name} has containers attached (${users.join(', ')}); remove them first`);
   }
-  return removed;
+  if (!recs.length) return { removed: [], failures: [] };
+  const view = await observeHost(ctx.runner);
+  const fwView = await ctx.fw.observe(ctx.runner);
+  const plans = new Map(recs.map((rec) => [rec, planNetworkRemove(rec, view, fwView, ctx.fw)] as const));
+  const failed = await executeAll(ctx, [...plans.values()].flat());
+  const gone = ctx.dryRun ? recs : recs.filter((rec) => !failed.some((f) => plans.get(rec)!.includes(f.step)));
+  const last = gone.length === Object.keys(state.networks).length;
+  if (!ctx.dryRun) {
+    for (const rec of gone) delete state.networks[rec.name];
+    if (gone.length) await save();
+  }
+  if (last) failed.push(...(await executeAll(ctx, removeChainsStep(ctx, ctx.dryRun ? fwView : await ctx.fw.observe(ctx.runner)))));
+  return { removed: gone.map((r) => r.name), failures: failed.map((f) => f.error.message) };
 }
 
 /** The step removing nslab's chains, or none when there is nothing left to remove. */

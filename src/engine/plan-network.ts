@@ -13,6 +13,9 @@ import { legacyNetworkComment } from '../firewall/names.js';
 import { bridgeAlias, legacyBridgeAlias } from './names.js';
 import { step, type Step } from './step.js';
 
+/** IPv6's minimum link MTU (RFC 8200): below it the kernel drops a link's IPv6 state. */
+export const IPV6_MIN_MTU = 1280;
+
 export const fwSpec = (n: NetworkRecord) => ({ name: n.name, bridge: n.bridge, subnet: n.subnet, masquerade: n.masquerade, icc: n.icc, internal: n.internal });
 
 /** The network's rules as the release before lab ids commented them (`nslab:net=NAME`). */
@@ -39,8 +42,12 @@ export function planNetworkCreate(n: NetworkRecord, view: HostView, live: Rulese
     steps.push(step(`${n.name}/bridge`, `create bridge ${n.bridge} for network ${n.name}`, 0,
       [addBridge({ name: n.bridge, mtu: n.mtu, mac: macForIp(n.gateway) }), setAlias(n.bridge, bridgeAlias(n.name))], [delLink(n.bridge)]));
     // IPv4-only network: no IPv6 link-local address appearing on the bridge once a port is up.
-    steps.push(step(`${n.name}/ipv6-off`, `disable IPv6 on bridge ${n.bridge} (an IPv4-only network)`, 0,
-      [setSysctl(`net/ipv6/conf/${n.bridge}/disable_ipv6`, '1')]));
+    // Below IPv6's minimum MTU the kernel keeps no IPv6 state on the link at all (no
+    // net/ipv6/conf/BRIDGE to write: sysctl fails with "cannot stat"), so there is nothing to turn off.
+    if (n.mtu >= IPV6_MIN_MTU) {
+      steps.push(step(`${n.name}/ipv6-off`, `disable IPv6 on bridge ${n.bridge} (an IPv4-only network)`, 0,
+        [setSysctl(`net/ipv6/conf/${n.bridge}/disable_ipv6`, '1')]));
+    }
   }
   const cidr = `${n.gateway}/${subnet.prefix}`;
   const hasAddr = view.addrs.some((a) => a.ifname === n.bridge && a.addr_info.some((i) => `${i.local}/${i.prefixlen}` === cidr));

@@ -37,8 +37,8 @@ t.test('container names and fields', async (t) => {
 t.test('derived names fit in 15 characters', async (t) => {
   t.equal(bridgeName('bridge'), 'nslab0');
   t.equal(bridgeName('lab'), 'nslab-lab');
-  t.match(bridgeName('averylongname'), /^nslab-[0-9a-f]{8}$/);
+  t.match(bridgeName('averylongname'), /^nslab--[0-9a-f]{8}$/);
   t.equal(hostVethName('container4', 0), 'nv-container4-0');
-  t.match(hostVethName('container4567', 0), /^nv-[0-9a-f]{8}-0$/);
+  t.match(hostVethName('container4567', 0), /^nv--[0-9a-f]{9}-0$/);
   t.ok(hostVethName('abcdefghijklmno', 9).length <= 15);
 });
