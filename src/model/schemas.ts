@@ -69,11 +69,14 @@ function describe(i: z.core.$ZodIssue, value: unknown): string {
     case 'invalid_type': return at(value, i.path) === undefined ? 'is required' : `must be ${KINDS[i.expected] ?? i.expected}`;
     case 'unrecognized_keys': return 'unknown key';
     case 'too_big': return i.origin === 'string' ? `is longer than ${i.maximum} characters` : `has more than ${i.maximum} ${i.path.length ? 'items' : 'arguments'}`;
-    case 'too_small': return `needs at least ${i.minimum} ${i.path.length ? 'items' : 'arguments'}`;
+    case 'too_small': if (i.origin === 'string') return 'must not be empty';
+      return `needs at least ${i.minimum} ${i.path.length ? 'items' : 'arguments'}`;
     case 'invalid_union': {
       const kinds = i.errors.flatMap((e) => e.filter((x) => x.code === 'invalid_type').map((x) => KINDS[(x as { expected: string }).expected] ?? 'another kind'));
       return kinds.length ? `must be ${kinds.join(' or ')}` : 'has the wrong shape';
     }
+    case 'invalid_value': return `must be one of ${i.values.map(String).join(', ')}`;
+    case 'custom': return i.message;
     default: return 'has the wrong shape';
   }
 }
@@ -130,3 +133,10 @@ export function withCheckedArgs<E extends EngineApi>(engine: E): E {
     },
   });
 }
+
+/** nslabd's command line. A Unix socket path is at most 107 bytes (sun_path). */
+export const daemonOptions = z.strictObject({
+  socket: z.string().min(1).refine((p) => Buffer.byteLength(p) <= 107, 'is longer than 107 bytes, the most a Unix socket path may be'),
+  stateDir: z.string().min(1),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+});
