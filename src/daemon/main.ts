@@ -7,6 +7,7 @@ import { exitCodeOf } from '../errors.js';
 import { makeLogger } from '../log.js';
 import { daemonOptions, validate } from '../model/schemas.js';
 import { Daemon } from './daemon.js';
+import { refuseNonSocket } from './socket.js';
 
 /** Bad usage: one line, exit 2, nothing touched. */
 function usage(e: unknown): never {
@@ -24,6 +25,7 @@ try {
     .exitOverride()
     .parse(process.argv);
   o = validate(daemonOptions, cmd.opts(), ([f]) => String(f).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+  refuseNonSocket(o.socket);
 } catch (e) {
   usage(e);
 }

@@ -34,7 +34,7 @@ const text = (x: unknown) => (typeof x === 'number' ? String(x) : x);
 function lenient(field: string, v: unknown): unknown {
   if (v === null || v === undefined) return undefined;
   if (RAW.has(field)) return v;
-  if (LISTS.has(field)) return Array.isArray(v) ? v.map(text) : [text(v)];
+  if (LISTS.has(field)) return Array.isArray(v) ? v.map(text) : v instanceof Map ? v : [text(v)];
   return text(v);
 }
 

@@ -112,7 +112,9 @@ export function validate<T extends z.ZodType>(schema: T, value: unknown, field: 
 /** The arguments of a verb, checked: nslabd runs this on every request body before anything else. */
 export function checkArgs<V extends Mutation>(verb: V, args: unknown): Parameters<EngineApi[V]> {
   const { args: argNames, schema } = VERBS[verb];
-  return validate(schema, args, (p) => {
+  // A missing argument is named like a missing key ("containers: is required"), not counted.
+  const padded = Array.isArray(args) && args.length < argNames.length ? [...args, ...Array<undefined>(argNames.length - args.length)] : args;
+  return validate(schema, padded, (p) => {
     if (!p.length) return 'arguments';
     const [i, ...rest] = p;
     return pathField([(argNames as readonly string[])[i as number] ?? `args[${String(i)}]`, ...rest]);
