@@ -1,10 +1,25 @@
 // The error kinds nslab raises; the CLI maps each kind to an exit code.
 
+/** Longest quoted value or field an error line echoes: a 10 MB value must not become a 10 MB line. */
+export const ECHO_MAX = 40;
+
+/** `s` cut to `max` characters with "…" when longer. */
+export function clip(s: string, max = ECHO_MAX): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+// A quoted value opens after a space or "(" and closes before a space, punctuation or the end, so
+// the text between two short values ("_", "." and "-") is never taken for one.
+const QUOTED = new RegExp(`(^|[\\s(])"([^"\\n]{${ECHO_MAX + 1},}?)"(?=$|[\\s),.;:])`, 'g');
+
 /** Refused before anything changed (exit 2). `field` names the offending input. */
 export class ValidationError extends Error {
   readonly exitCode = 2;
   constructor(readonly field: string, message: string) {
-    super(`${field}: ${message}`);
+    // Messages quote the value they refuse ("…"): clip those here, once for every check, and
+    // the line as a whole in case a value hides a quote or a newline.
+    const quoted = message.replace(QUOTED, (_, pre: string, v: string) => `${pre}"${clip(v)}"`);
+    super(`${clip(field, 3 * ECHO_MAX)}: ${clip(quoted.replace(/\n/g, ' '), 10 * ECHO_MAX)}`);
     this.name = 'ValidationError';
   }
 }

@@ -1,4 +1,5 @@
 // pino loggers: JSON lines, pretty on a terminal, plus a transcript file of every kernel command.
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger, type StreamEntry } from 'pino';
 import pretty from 'pino-pretty';
@@ -10,6 +11,35 @@ export interface LogOptions {
   name?: string;
 }
 
+/**
+ * The transcript file. A log line that cannot be written (a full disk: ENOSPC) is dropped, said
+ * once on stderr, and the next line is tried again: logging must never end the daemon or break
+ * an operation half-way.
+ */
+export class TranscriptStream {
+  private failed = false;
+
+  constructor(readonly path: string, private readonly fd = openSync(path, 'a', 0o600), private readonly warn = (l: string) => process.stderr.write(l)) {}
+
+  write(line: string): boolean {
+    try {
+      const buf = Buffer.from(line);
+      for (let off = 0; off < buf.length;) off += writeSync(this.fd, buf, off);
+      this.failed = false;
+    } catch (e) {
+      if (!this.failed) this.warn(`nslab: cannot write the log ${this.path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); going on without it\n`);
+      this.failed = true;
+    }
+    return true;
+  }
+
+  close(): void {
+    try {
+      closeSync(this.fd);
+    } catch { /* already closed */ }
+  }
+}
+
 export function makeLogger(o: LogOptions = {}): Logger {
   const level = o.level ?? 'warn';
   const console = process.stderr.isTTY
@@ -18,7 +48,7 @@ export function makeLogger(o: LogOptions = {}): Logger {
   const streams: StreamEntry[] = [{ level: level as pino.Level, stream: console }];
   if (o.transcriptDir) {
     try {
-      streams.push({ level: 'info', stream: pino.destination({ dest: join(o.transcriptDir, 'nslab.log'), sync: true }) });
+      streams.push({ level: 'info', stream: new TranscriptStream(join(o.transcriptDir, 'nslab.log')) });
     } catch {
       /* no transcript when the directory cannot be made */
     }

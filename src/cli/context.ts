@@ -6,6 +6,7 @@ import type { EngineApi } from '../engine/api.js';
 import { RemoteEngine } from '../client/remote.js';
 import { answers } from '../daemon/socket.js';
 import { makeLogger } from '../log.js';
+import { withCheckedArgs } from '../model/schemas.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -51,7 +52,8 @@ export async function makeCli(opts: GlobalOptions): Promise<Cli> {
     notice,
     onProgress: tty ? (done, total) => process.stderr.write(`\r  applying ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
   });
-  return { opts, engine, out: (t) => process.stdout.write(t) };
+  // The same shape checks nslabd applies to a request, so both ways in refuse alike.
+  return { opts, engine: withCheckedArgs(engine), out: (t) => process.stdout.write(t) };
 }
 
 export const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';

@@ -6,14 +6,17 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { MUTATIONS, type EngineApi, type Mutation } from '../engine/api.js';
 import { Engine } from '../engine/engine.js';
-import { exitCodeOf } from '../errors.js';
+import { clip, exitCodeOf, ValidationError } from '../errors.js';
+import type { ContainerInput, NetworkInput } from '../engine/inputs.js';
+import { checkArgs } from '../model/schemas.js';
 import { ExecaRunner } from '../exec/runner.js';
 import { StateLock } from '../state/lock.js';
 import { CorruptStateError } from '../state/store.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord } from '../state/types.js';
 import { containerView, networkView } from '../cli/views.js';
 import { EventBus } from './events.js';
-import { listenUnix } from './socket.js';
+import { BodyTooLarge, limitConnections, readBody, statusOf } from './http.js';
+import { listenUnix, refuseNonSocket } from './socket.js';
 
 export interface DaemonOptions {
   socket: string;
@@ -21,15 +24,15 @@ export interface DaemonOptions {
   log: Logger;
 }
 
-/** The network and container a request is about, for its log lines. */
-function subjects(verb: string, args: unknown[]): { network?: string; container?: string } {
-  const a0 = args[0] as any;
+/** The network and container a request is about, for its log lines (from checked arguments). */
+function subjects(verb: Mutation, args: unknown[]): { network?: string; container?: string } {
+  const list = (a: unknown) => (a as string[]).map((n) => clip(n)).join(',');
   switch (verb) {
-    case 'createNetwork': return { network: a0?.name };
-    case 'removeNetworks': return { network: (a0 ?? []).join(',') };
-    case 'createContainers': return { container: (a0 ?? []).map((c: any) => c?.name).join(',') };
-    case 'removeContainers': return { container: (a0 ?? []).join(',') };
-    case 'connect': case 'disconnect': return { network: a0, container: args[1] as string };
+    case 'createNetwork': return { network: clip((args[0] as NetworkInput).name) };
+    case 'removeNetworks': return { network: list(args[0]) };
+    case 'createContainers': return { container: list((args[0] as ContainerInput[]).map((c) => c.name)) };
+    case 'removeContainers': return { container: list(args[0]) };
+    case 'connect': case 'disconnect': return { network: clip(args[0] as string), container: clip(args[1] as string) };
     default: return {};
   }
 }
@@ -58,13 +61,16 @@ export class Daemon {
   }
 
   async start(): Promise<void> {
+    // Checked before the lock and the reconcile: a wrong --socket changes nothing.
+    refuseNonSocket(this.o.socket);
     mkdirSync(this.o.stateDir, { recursive: true, mode: 0o700 });
     // Held for the daemon's life: an in-process `nslab` can never write behind its back.
     this.lock = await StateLock.acquire(join(this.o.stateDir, 'lock'), 2000).catch((e: Error) => {
       throw new Error(`the state directory ${this.o.stateDir} is in use by another nslab or nslabd (${e.message})`);
     });
     await this.reconcile('start');
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => void this.answer(req, res));
+    limitConnections(this.server);
     const sock = await listenUnix(this.server, this.o.socket);
     this.o.log.info({ socket: this.o.socket, ...sock, stateDir: this.o.stateDir, pid: process.pid }, 'nslabd listening');
   }
@@ -109,8 +115,23 @@ export class Daemon {
     this.lock?.release();
   }
 
-  private send(res: ServerResponse, status: number, body: unknown): void {
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  private send(res: ServerResponse, status: number, body: unknown, close = false): void {
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(status, { 'content-type': 'application/json', ...(close ? { connection: 'close' } : {}) }).end(JSON.stringify(body));
+  }
+
+  private refuse(res: ServerResponse, e: unknown, notices?: string[]): void {
+    this.send(res, statusOf(e), { error: { message: (e as Error).message, exitCode: exitCodeOf(e) }, ...(notices ? { notices } : {}) });
+  }
+
+  /** The last resort: whatever a request throws, it gets a 500 and nslabd goes on. */
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await this.handle(req, res);
+    } catch (e) {
+      this.o.log.error({ err: clip(String((e as Error)?.stack ?? e), 2000), method: req.method, url: clip(req.url ?? '', 200) }, 'request failed unexpectedly');
+      this.send(res, 500, { error: { message: `nslabd: internal error: ${clip(String((e as Error)?.message ?? e), 200)}`, exitCode: 1 } }, true);
+    }
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -127,21 +148,40 @@ export class Daemon {
       }
     }
     const view = /^\/v1\/(networks|containers)(?:\/([^/]+))?$/.exec(path);
-    if (req.method === 'GET' && view) return this.views(res, view[1] as 'networks' | 'containers', view[2] && decodeURIComponent(view[2]));
+    if (req.method === 'GET' && view) {
+      let name: string | undefined;
+      try {
+        name = view[2] === undefined ? undefined : decodeURIComponent(view[2]);
+      } catch {
+        return this.refuse(res, new ValidationError('name', `"${clip(view[2]!)}" is not valid percent-encoding`));
+      }
+      return this.views(res, view[1] as 'networks' | 'containers', name);
+    }
     const verb = path.startsWith('/v1/') ? path.slice(4) : '';
     if (req.method !== 'POST' || !(MUTATIONS as readonly string[]).includes(verb)) {
-      return this.send(res, 404, { error: { message: `nslabd has no endpoint ${req.method} ${path}`, exitCode: 2 } });
+      return this.send(res, 404, { error: { message: `nslabd has no endpoint ${req.method} ${clip(path, 80)}`, exitCode: 2 } });
     }
     let args: unknown[];
     try {
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      args = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : [];
-      if (!Array.isArray(args)) throw new Error('the body must be a JSON array of arguments');
+      const body = await readBody(req);
+      let json: unknown;
+      try {
+        json = body.length ? JSON.parse(body.toString('utf8')) : [];
+      } catch (e) {
+        throw new ValidationError('request', `the body is not JSON (${clip((e as Error).message, 80)})`);
+      }
+      if (!Array.isArray(json)) throw new ValidationError('request', 'the body must be a JSON array of arguments');
+      args = checkArgs(verb as Mutation, json);
     } catch (e) {
-      return this.send(res, 400, { error: { message: `request: ${(e as Error).message}`, exitCode: 2 } });
+      // Too large: answer at once and drop the connection rather than read the rest.
+      if (e instanceof BodyTooLarge) {
+        this.send(res, 413, { error: { message: e.message, exitCode: 2 } }, true);
+        res.once('finish', () => req.destroy());
+        return;
+      }
+      return this.refuse(res, e);
     }
-    const log = this.o.log.child({ req: ++this.seq, verb, ...subjects(verb, args) });
+    const log = this.o.log.child({ req: ++this.seq, verb, ...subjects(verb as Mutation, args) });
     const notices: string[] = [];
     const started = performance.now();
     try {
@@ -158,7 +198,7 @@ export class Daemon {
     } catch (e) {
       const code = exitCodeOf(e);
       log[code === 2 ? 'info' : 'error']({ err: (e as Error).message, exitCode: code }, 'request failed');
-      this.send(res, code === 2 ? 400 : 500, { error: { message: (e as Error).message, exitCode: code }, notices });
+      this.refuse(res, e, notices);
     }
   }
 
@@ -184,7 +224,7 @@ export class Daemon {
       const state = await this.engine(this.o.log, []).readState();
       const view = (n: string) => (kind === 'networks' ? networkView(state.networks[n]!, state) : containerView(state.containers[n]!, state));
       if (name === undefined) return this.send(res, 200, { result: Object.keys(state[kind]).sort().map(view) });
-      if (!state[kind][name]) return this.send(res, 404, { error: { message: `${kind === 'networks' ? 'network' : 'container'}: no such ${kind.slice(0, -1)} "${name}"`, exitCode: 2 } });
+      if (!Object.hasOwn(state[kind], name)) return this.send(res, 404, { error: { message: `${kind === 'networks' ? 'network' : 'container'}: no such ${kind.slice(0, -1)} "${clip(name)}"`, exitCode: 2 } });
       return this.send(res, 200, { result: view(name) });
     } catch (e) {
       return this.send(res, 500, { error: { message: (e as Error).message, exitCode: exitCodeOf(e) } });

@@ -2,19 +2,39 @@
 // nslabd: the root daemon. Serves nslab's engine on a Unix socket; SIGTERM stops it (the lab
 // stays up), SIGHUP restores the recorded state in the kernel.
 import { mkdirSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { exitCodeOf } from '../errors.js';
 import { makeLogger } from '../log.js';
+import { daemonOptions, validate } from '../model/schemas.js';
 import { Daemon } from './daemon.js';
+import { refuseNonSocket } from './socket.js';
 
-const o = new Command('nslabd')
-  .description("nslab's daemon: HTTP/JSON on a Unix socket (mode 0660, group nslab)")
-  .option('--socket <path>', 'socket path', process.env.NSLAB_SOCKET ?? '/run/nslab/nslab.sock')
-  .option('--state-dir <dir>', 'state directory', process.env.NSLAB_STATE_DIR ?? '/var/lib/nslab')
-  .option('--log-level <level>', 'log level', process.env.NSLAB_LOG_LEVEL ?? 'info')
-  .parse(process.argv)
-  .opts<{ socket: string; stateDir: string; logLevel: string }>();
+/** Bad usage: one line, exit 2, nothing touched. */
+function usage(e: unknown): never {
+  if (!(e instanceof CommanderError)) process.stderr.write(`nslabd: ${(e as Error).message}\n`);
+  process.exit(e instanceof CommanderError ? (e.exitCode === 0 ? 0 : 2) : exitCodeOf(e));
+}
 
-mkdirSync(o.stateDir, { recursive: true, mode: 0o700 });
+let o: { socket: string; stateDir: string; logLevel: string };
+try {
+  const cmd = new Command('nslabd')
+    .description("nslab's daemon: HTTP/JSON on a Unix socket (mode 0660, group nslab)")
+    .option('--socket <path>', 'socket path', process.env.NSLAB_SOCKET ?? '/run/nslab/nslab.sock')
+    .option('--state-dir <dir>', 'state directory', process.env.NSLAB_STATE_DIR ?? '/var/lib/nslab')
+    .option('--log-level <level>', 'log level', process.env.NSLAB_LOG_LEVEL ?? 'info')
+    .exitOverride()
+    .parse(process.argv);
+  o = validate(daemonOptions, cmd.opts(), ([f]) => String(f).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+  refuseNonSocket(o.socket);
+} catch (e) {
+  usage(e);
+}
+
+try {
+  mkdirSync(o.stateDir, { recursive: true, mode: 0o700 });
+} catch (e) {
+  usage(new Error(`--state-dir: cannot create ${o.stateDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`));
+}
 const log = makeLogger({ level: o.logLevel, transcriptDir: o.stateDir, name: 'nslabd' });
 const daemon = new Daemon({ socket: o.socket, stateDir: o.stateDir, log });
 try {
@@ -22,7 +42,7 @@ try {
 } catch (e) {
   log.fatal((e as Error).message);
   process.stderr.write(`nslabd: ${(e as Error).message}\n`);
-  process.exit(1);
+  process.exit(exitCodeOf(e));
 }
 const stop = async () => {
   await daemon.stop();

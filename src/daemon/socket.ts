@@ -1,5 +1,6 @@
 // nslabd's socket: owned by root, mode 0660, group nslab when that group exists; no other way in.
-import { chownSync, chmodSync, existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { chownSync, chmodSync, lstatSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { ValidationError } from '../errors.js';
 import { connect, type Server } from 'node:net';
 import { dirname } from 'node:path';
 
@@ -28,13 +29,30 @@ export function answers(path: string, timeoutMs = 500): Promise<boolean> {
 }
 
 /**
+ * Refuse a socket path that holds something else (a file, a directory, a symlink): nslabd
+ * replaces only a stale socket, never a file it did not make. Absent is fine.
+ */
+export function refuseNonSocket(path: string): void {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return;
+  }
+  if (!st.isSocket()) throw new ValidationError('socket', `${path} exists and is not a socket; nslabd leaves it alone (remove it or choose another --socket)`);
+}
+
+/**
  * Listen on `path`: refuse if another daemon answers there, remove a stale socket file, and
  * create the socket with mode 0660 from the start (umask), owned by root and group nslab.
  */
 export async function listenUnix(server: Server, path: string): Promise<{ mode: string; group: string }> {
   if (await answers(path)) throw new Error(`another nslabd answers on ${path}`);
   mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
-  if (existsSync(path)) unlinkSync(path);
+  refuseNonSocket(path);
+  try {
+    unlinkSync(path); // a stale socket: nothing answers on it
+  } catch { /* absent */ }
   const old = process.umask(0o117);
   try {
     await new Promise<void>((res, rej) => server.once('error', rej).listen(path, () => res()));

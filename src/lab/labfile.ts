@@ -1,111 +1,134 @@
 // Lab files: YAML whose keys mirror the command-line flags, parsed into engine inputs.
-import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
-import { ValidationError } from '../errors.js';
+import { open } from 'node:fs/promises';
+import { isMap, isPair, isScalar, parseDocument, visit } from 'yaml';
+import { clip, ValidationError } from '../errors.js';
 import type { ContainerInput, NetworkInput } from '../engine/inputs.js';
+import { containerInput, networkInput, validate } from '../model/schemas.js';
 
 export interface Lab {
   networks: NetworkInput[];
   containers: ContainerInput[];
 }
 
-type Obj = Record<string, unknown>;
+/** Largest lab file read: parsing is linear, but a lab has no business being bigger. */
+export const LAB_MAX_BYTES = 1024 * 1024;
 
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Lab-file key → input field; `null`: known but not supported yet. */
+const NET_KEYS: Record<string, keyof NetworkInput> = {
+  driver: 'driver', subnet: 'subnet', gateway: 'gateway', 'ip-range': 'ipRange', 'aux-address': 'auxAddress', bridge: 'bridge',
+  mtu: 'mtu', internal: 'internal', masquerade: 'masquerade', icc: 'icc', opt: 'options',
+};
+const CTR_KEYS: Record<string, keyof ContainerInput | null> = {
+  network: 'network', networks: 'networks', ip: 'ip', mac: 'mac', dns: 'dns', 'dns-search': 'dnsSearch', hostname: 'hostname',
+  aliases: 'aliases', links: null, 'add-hosts': 'addHosts', ports: null,
+};
+/** Fields that take a list; a lab file may give a single value instead. */
+const LISTS = new Set<string>(['auxAddress', 'options', 'networks', 'dns', 'dnsSearch', 'aliases', 'addHosts']);
+/** Fields whose value goes to the engine as written (numbers and flags keep their type). */
+const RAW = new Set<string>(['mtu', 'internal', 'masquerade', 'icc']);
 
-function strList(field: string, v: unknown): string[] | undefined {
-  if (v === undefined || v === null) return undefined;
-  const list = Array.isArray(v) ? v : [v];
-  return list.map((x) => {
-    if (typeof x !== 'string' && typeof x !== 'number') throw new ValidationError(field, 'must be a string or a list of strings');
-    return String(x);
+// YAML writes 10.0.0.1 as a string but 1500 or 8080 as numbers: both are text to a flag.
+const text = (x: unknown) => (typeof x === 'number' ? String(x) : x);
+
+/** One value as the flag would carry it: null is absent, a lone value is a list of one. */
+function lenient(field: string, v: unknown): unknown {
+  if (v === null || v === undefined) return undefined;
+  if (RAW.has(field)) return v;
+  if (LISTS.has(field)) return Array.isArray(v) ? v.map(text) : v instanceof Map ? v : [text(v)];
+  return text(v);
+}
+
+/** The settings of one network or container, checked against the input schema in the file's words. */
+function entry<I>(where: string, name: string, v: unknown, keys: Record<string, string | null>, schema: typeof networkInput | typeof containerInput): I {
+  const w = `${where}.${clip(name)}`;
+  const o = v === null || v === undefined ? new Map<unknown, unknown>() : v;
+  if (!(o instanceof Map)) throw new ValidationError(w, 'must be a mapping of settings');
+  const input: Record<string, unknown> = { name };
+  const back: Record<string, string> = {};
+  for (const [k, val] of o) {
+    const key = String(k);
+    if (!Object.hasOwn(keys, key)) throw new ValidationError(`${w}.${clip(key)}`, `unknown key (known: ${Object.keys(keys).join(', ')})`);
+    const field = keys[key];
+    if (field === null) {
+      if (val !== null && val !== undefined) throw new ValidationError(`${w}.${key}`, 'is not supported yet');
+      continue;
+    }
+    input[field!] = lenient(field!, val);
+    back[field!] = key;
+  }
+  return validate(schema, input, ([f, ...rest]) =>
+    f === 'name' ? w : `${w}.${back[String(f)] ?? String(f)}${rest.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`) as I;
+}
+
+/** The names of a top-level section, each with its settings. */
+function section(where: string, v: unknown, what: string): Array<[string, unknown]> {
+  if (v === null || v === undefined) return [];
+  if (!(v instanceof Map)) throw new ValidationError(where, `must be a mapping of ${what} names`);
+  return [...v].map(([k, s]) => {
+    if (typeof k !== 'string' && typeof k !== 'number') throw new ValidationError(where, `${what} names must be plain words`);
+    return [String(k), s];
   });
 }
 
-function str(field: string, v: unknown): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' && typeof v !== 'number') throw new ValidationError(field, 'must be a string');
-  return String(v);
+/**
+ * Refuse a key given twice in one mapping. The yaml package's own check compares every key with
+ * every other one (8 s for 32k containers); a Set per mapping keeps parsing linear.
+ */
+function uniqueKeys(doc: ReturnType<typeof parseDocument>): void {
+  visit(doc, {
+    Map(_, map, path) {
+      const seen = new Set<unknown>();
+      for (const it of map.items) {
+        const k = isScalar(it.key) ? it.key.value : String(it.key);
+        if (seen.has(k)) {
+          const at = [...path.filter(isPair).map((p) => String(isScalar(p.key) ? p.key.value : p.key)), String(k)].map((s) => clip(s));
+          throw new ValidationError(at.length > 1 ? at.join('.') : `lab.${at[0]}`, 'is given twice');
+        }
+        seen.add(k);
+      }
+    },
+  });
 }
 
-function known(where: string, o: Obj, keys: readonly string[]): void {
-  for (const k of Object.keys(o)) if (!keys.includes(k)) throw new ValidationError(`${where}.${k}`, `unknown key (known: ${keys.join(', ')})`);
-}
-
-const NET_KEYS = ['driver', 'subnet', 'gateway', 'ip-range', 'aux-address', 'bridge', 'mtu', 'internal', 'masquerade', 'icc', 'opt'] as const;
-const CTR_KEYS = ['network', 'networks', 'ip', 'mac', 'dns', 'dns-search', 'hostname', 'aliases', 'links', 'add-hosts', 'ports'] as const;
-
-function network(name: string, v: unknown): NetworkInput {
-  const w = `networks.${name}`;
-  const o = v === null || v === undefined ? {} : v;
-  if (!isObj(o)) throw new ValidationError(w, 'must be a mapping of settings');
-  known(w, o, NET_KEYS);
-  const bool = (k: string) => (o[k] === undefined ? undefined : (o[k] as boolean));
-  return {
-    name,
-    driver: str(`${w}.driver`, o.driver),
-    subnet: str(`${w}.subnet`, o.subnet),
-    gateway: str(`${w}.gateway`, o.gateway),
-    ipRange: str(`${w}.ip-range`, o['ip-range']),
-    auxAddress: strList(`${w}.aux-address`, o['aux-address']),
-    bridge: str(`${w}.bridge`, o.bridge),
-    mtu: o.mtu as number | undefined,
-    internal: bool('internal'),
-    masquerade: bool('masquerade'),
-    icc: bool('icc'),
-    options: strList(`${w}.opt`, o.opt),
-  };
-}
-
-function container(name: string, v: unknown): ContainerInput {
-  const w = `containers.${name}`;
-  const o = v === null || v === undefined ? {} : v;
-  if (!isObj(o)) throw new ValidationError(w, 'must be a mapping of settings');
-  known(w, o, CTR_KEYS);
-  const nets = strList(`${w}.networks`, o.networks);
-  for (const k of ['links', 'ports'] as const) {
-    if (o[k] !== undefined) throw new ValidationError(`${w}.${k}`, 'is not supported yet');
-  }
-  return {
-    name,
-    network: str(`${w}.network`, o.network),
-    networks: nets,
-    ip: str(`${w}.ip`, o.ip),
-    mac: str(`${w}.mac`, o.mac),
-    dns: strList(`${w}.dns`, o.dns),
-    dnsSearch: strList(`${w}.dns-search`, o['dns-search']),
-    hostname: str(`${w}.hostname`, o.hostname),
-    aliases: strList(`${w}.aliases`, o.aliases),
-    addHosts: strList(`${w}.add-hosts`, o['add-hosts']),
-  };
-}
-
-/** Parse lab-file text; `networks` and `containers` are the only top-level keys. */
-export function parseLab(text: string): Lab {
+/** Parse lab-file text; `networks` and `containers` are the only top-level keys. Pure. */
+export function parseLab(src: string): Lab {
+  if (src.length > LAB_MAX_BYTES || Buffer.byteLength(src) > LAB_MAX_BYTES) throw new ValidationError('file', `is larger than ${LAB_MAX_BYTES >> 20} MiB, the most a lab file may be`);
   let doc: unknown;
   try {
-    doc = parse(text);
+    const d = parseDocument(src, { uniqueKeys: false, prettyErrors: false });
+    if (d.errors.length) throw d.errors[0]!;
+    uniqueKeys(d);
+    // Maps, not objects: a network called "constructor" or "__proto__" is just a name.
+    doc = d.toJS({ mapAsMap: true });
   } catch (e) {
+    if (e instanceof ValidationError) throw e;
     throw new ValidationError('file', `not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
-  if (!isObj(doc)) throw new ValidationError('file', 'must be a mapping with networks and containers');
-  known('lab', doc, ['networks', 'containers']);
-  const nets = doc.networks ?? {};
-  const ctrs = doc.containers ?? {};
-  if (!isObj(nets)) throw new ValidationError('networks', 'must be a mapping of network names');
-  if (!isObj(ctrs)) throw new ValidationError('containers', 'must be a mapping of container names');
+  if (!(doc instanceof Map)) throw new ValidationError('file', 'must be a mapping with networks and containers');
+  for (const k of doc.keys()) if (k !== 'networks' && k !== 'containers') throw new ValidationError(`lab.${clip(String(k))}`, 'unknown key (known: networks, containers)');
   return {
-    networks: Object.entries(nets).map(([n, v]) => network(n, v)),
-    containers: Object.entries(ctrs).map(([n, v]) => container(n, v)),
+    networks: section('networks', doc.get('networks'), 'network').map(([n, v]) => entry<NetworkInput>('networks', n, v, NET_KEYS, networkInput)),
+    containers: section('containers', doc.get('containers'), 'container').map(([n, v]) => entry<ContainerInput>('containers', n, v, CTR_KEYS, containerInput)),
   };
 }
 
+/** Read and parse a lab file; a file over the size limit is refused before it is read whole. */
 export async function readLab(path: string): Promise<Lab> {
-  let text: string;
+  let buf: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    const fh = await open(path, 'r');
+    try {
+      // Read one byte past the limit: enough to refuse, whatever the file is (a pipe has no size).
+      buf = Buffer.alloc(LAB_MAX_BYTES + 1);
+      let n = 0;
+      for (let r = 1; r > 0 && n < buf.length; n += r) r = (await fh.read(buf, n, buf.length - n, null)).bytesRead;
+      buf = buf.subarray(0, n);
+    } finally {
+      await fh.close();
+    }
   } catch (e) {
     throw new ValidationError('file', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return parseLab(text);
+  if (buf.length > LAB_MAX_BYTES) throw new ValidationError('file', `${path} is larger than ${LAB_MAX_BYTES >> 20} MiB, the most a lab file may be`);
+  return parseLab(buf.toString('utf8'));
 }

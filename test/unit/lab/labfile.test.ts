@@ -1,6 +1,9 @@
 import t from 'tap';
-import { readFileSync } from 'node:fs';
-import { parseLab } from '../../../src/lab/labfile.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { LAB_MAX_BYTES, parseLab, readLab } from '../../../src/lab/labfile.js';
 
 t.test('the example lab parses', async (t) => {
   const lab = parseLab(readFileSync(new URL('../../../examples/docker0-by-hand.yaml', import.meta.url), 'utf8'));
@@ -15,4 +18,49 @@ t.test('errors name the key', async (t) => {
   t.throws(() => parseLab(': : :'), /^file: /);
   t.same(parseLab('containers: {c: {masquerade: false}}'.replace('masquerade: false', 'dns: [10.0.0.1]')).containers[0]!.dns, ['10.0.0.1']);
   t.equal(parseLab('networks: {n: {masquerade: false}}').networks[0]!.masquerade, false);
+});
+
+t.test('shapes are checked by the input schemas, in the file\'s own key names', async (t) => {
+  t.throws(() => parseLab('containers: {web: {ip: [1, 2]}}'), /^containers\.web\.ip: must be a string$/);
+  t.throws(() => parseLab('networks: {n: {aux-address: {a: 1}}}'), /^networks\.n\.aux-address: must be a list$/);
+  t.throws(() => parseLab('networks: {n: {internal: perhaps}}'), /^networks\.n\.internal: must be true or false$/);
+  t.throws(() => parseLab('containers: {web: {dns-search: [a, [b]]}}'), /^containers\.web\.dns-search\[1\]: must be a string$/);
+  t.throws(() => parseLab('containers: {web: {}, web: {}}'), /^containers\.web: is given twice$/);
+  t.throws(() => parseLab('networks: {}\nnetworks: {}'), /^lab\.networks: is given twice$/);
+  t.same(parseLab('containers: {web: {dns: 10.0.0.1, add-hosts: gw:10.0.0.1}}').containers[0], { name: 'web', dns: ['10.0.0.1'], addHosts: ['gw:10.0.0.1'] }, 'a lone value is a list of one');
+  t.same(parseLab('containers: {constructor: {}, __proto__: {}}').containers.map((c) => c.name), ['constructor', '__proto__'], 'Object.prototype names are names');
+});
+
+t.test('a lab file over 1 MiB is refused at once; error lines never echo a huge value', async (t) => {
+  t.throws(() => parseLab('#'.repeat(LAB_MAX_BYTES + 1)), /^file: is larger than 1 MiB/);
+  const dir = mkdtempSync(join(tmpdir(), 'kalab-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const big = join(dir, 'big.yaml');
+  writeFileSync(big, `containers:\n  web: {ip: ${'1'.repeat(10 * 1024 * 1024)}}\n`);
+  const e = await readLab(big).catch((x: Error) => x);
+  t.match(e, { message: /^file: .*big\.yaml is larger than 1 MiB/, exitCode: 2 });
+  const huge = 'x'.repeat(500_000);
+  for (const text of [`containers: {${huge}: {}}`, `containers: {web: {${huge}: 1}}`, `containers: {web: {ip: ${huge}}}`, `containers: {web: {mac: "${huge}"}}`]) {
+    const m = (() => { try { parseLab(text); return 'accepted'; } catch (x) { return (x as Error).message; } })();
+    t.ok(m.length < 300, `a 500k value gives a short line: ${m.slice(0, 90)}`);
+  }
+});
+
+t.test('parsing is linear: 30k containers take about as long as a 30k-item list', async (t) => {
+  const n = 30_000;
+  let lab = 'networks: {lab: {subnet: 10.0.0.0/16}}\ncontainers:\n';
+  let list = 'containers:\n';
+  for (let i = 0; i < n; i++) {
+    lab += `  c${i}: {network: lab}\n`;
+    list += `  - {network: lab}\n`;
+  }
+  // The baseline is the yaml parser alone on the same number of entries: a load on the machine
+  // slows both alike. The old check of unique keys compared every key with every other (8 s).
+  let t0 = performance.now();
+  parse(list);
+  const base = performance.now() - t0;
+  t0 = performance.now();
+  t.equal(parseLab(lab).containers.length, n);
+  const ms = performance.now() - t0;
+  t.ok(ms < 3 * base + 500, `30k entries: ${ms.toFixed(0)} ms, the yaml parser alone ${base.toFixed(0)} ms`);
 });

@@ -1,0 +1,76 @@
+// nslabd's HTTP limits: request bodies, status codes by error kind, connection caps and timeouts.
+import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { ConflictError, exitCodeOf, NotFoundError, ValidationError } from '../errors.js';
+
+/** Largest request body: the biggest lab's arguments are far smaller. */
+export const BODY_MAX_BYTES = 1024 * 1024;
+/** Connections held at once; past it the oldest one without a request in flight is closed. */
+export const MAX_CONNECTIONS = 128;
+/** A client has this long to send its headers, and a little longer for the whole request. */
+export const HEADERS_TIMEOUT_MS = 5_000;
+export const REQUEST_TIMEOUT_MS = 15_000;
+/** An idle keep-alive connection is closed after this long. */
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
+export class BodyTooLarge extends Error {
+  constructor() {
+    super(`request: the body is larger than ${BODY_MAX_BYTES >> 20} MiB`);
+  }
+}
+
+/**
+ * The request body, or BodyTooLarge as soon as it passes `limit` (from Content-Length, or while
+ * reading): nothing past the limit is kept in memory.
+ */
+export async function readBody(req: IncomingMessage, limit = BODY_MAX_BYTES): Promise<Buffer> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw new BodyTooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The HTTP status of an error kind; the body keeps the exit code for the CLI. */
+export function statusOf(err: unknown): number {
+  if (err instanceof ValidationError) return 400;
+  if (err instanceof NotFoundError) return 404;
+  if (err instanceof ConflictError) return 409;
+  return exitCodeOf(err) === 2 ? 400 : 500;
+}
+
+/**
+ * Bound what clients can hold: headers and requests that arrive too slowly, idle keep-alive
+ * connections, and the number of connections (so file descriptors stay free for the engine's
+ * commands). At the cap, the oldest connection with no request in flight makes room; when
+ * every one has a request in flight, the newcomer is turned away.
+ */
+export function limitConnections(server: Server, max = MAX_CONNECTIONS): void {
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Node closes a connection that sent no complete request after headersTimeout, but only when
+  // its periodic check runs: a socket timer closes a silent one on time. During a request the
+  // timer is off (a lab's `up` may take minutes); Node re-arms it for keep-alive afterwards.
+  const open = new Set<Socket>();
+  const busy = new WeakSet<Socket>();
+  server.on('request', (req: IncomingMessage, res) => {
+    const s = req.socket;
+    busy.add(s);
+    s.setTimeout(0);
+    res.on('close', () => busy.delete(s));
+  });
+  server.on('connection', (s: Socket) => {
+    s.setTimeout(HEADERS_TIMEOUT_MS);
+    if (open.size >= max) {
+      const idle = [...open].find((o) => !busy.has(o));
+      (idle ?? s).destroy();
+    }
+    open.add(s);
+    s.once('close', () => open.delete(s));
+  });
+}

@@ -1,0 +1,144 @@
+// The shapes of nslab's inputs (zod): what nslabd's requests, lab files and the CLI may carry.
+import { z } from 'zod';
+import { ValidationError } from '../errors.js';
+import type { EngineApi, Mutation } from '../engine/api.js';
+import type { ContainerInput, NetworkInput } from '../engine/inputs.js';
+
+/** Bounds on sizes: names, addresses and host names are far shorter; semantic checks say exactly. */
+export const LIMITS = { string: 512, list: 256, objects: 65_536 } as const;
+
+const str = z.string().max(LIMITS.string);
+const list = z.array(str).max(LIMITS.list);
+// A flag may come as a string from Docker's -o KEY=VALUE (checkBool reads "true", "1", …).
+const bool = z.boolean();
+
+export const networkInput = z.strictObject({
+  name: str,
+  driver: str.optional(),
+  subnet: str.optional(),
+  gateway: str.optional(),
+  ipRange: str.optional(),
+  auxAddress: list.optional(),
+  bridge: str.optional(),
+  mtu: z.union([z.number(), str]).optional(),
+  internal: bool.optional(),
+  masquerade: bool.optional(),
+  icc: bool.optional(),
+  options: list.optional(),
+}) satisfies z.ZodType<NetworkInput>;
+
+export const containerInput = z.strictObject({
+  name: str,
+  network: str.optional(),
+  networks: list.optional(),
+  ip: str.optional(),
+  mac: str.optional(),
+  dns: list.optional(),
+  dnsSearch: list.optional(),
+  hostname: str.optional(),
+  aliases: list.optional(),
+  addHosts: list.optional(),
+}) satisfies z.ZodType<ContainerInput>;
+
+// JSON has no undefined: an omitted optional argument arrives as null.
+const optional = <T extends z.ZodType>(s: T) => s.nullish().transform((v) => v ?? undefined);
+const names = z.array(str).max(LIMITS.objects);
+
+/** Each verb's arguments: their names (for error fields) and their shapes, in order. */
+const VERBS = {
+  createNetwork: { args: ['network'], schema: z.tuple([networkInput]) },
+  removeNetworks: { args: ['names', 'force'], schema: z.tuple([names, optional(bool)]) },
+  createContainers: { args: ['containers'], schema: z.tuple([z.array(containerInput).max(LIMITS.objects)]) },
+  up: { args: ['networks', 'containers'], schema: z.tuple([z.array(networkInput).max(LIMITS.objects), z.array(containerInput).max(LIMITS.objects)]) },
+  removeContainers: { args: ['names', 'force'], schema: z.tuple([names, optional(bool)]) },
+  connect: { args: ['network', 'container', 'options'], schema: z.tuple([str, str, optional(z.strictObject({ ip: str.optional(), aliases: list.optional() }))]) },
+  disconnect: { args: ['network', 'container'], schema: z.tuple([str, str]) },
+  reset: { args: [], schema: z.tuple([]) },
+  check: { args: ['repair'], schema: z.tuple([optional(bool)]) },
+  gc: { args: [], schema: z.tuple([]) },
+  rebuildState: { args: [], schema: z.tuple([]) },
+} satisfies Record<Mutation, { args: string[]; schema: z.ZodType }>;
+
+const KINDS: Record<string, string> = {
+  string: 'a string', number: 'a number', boolean: 'true or false', array: 'a list', object: 'a mapping', tuple: 'a list of arguments',
+};
+
+/** One line for one zod issue: what the value must be, never the value itself. */
+function describe(i: z.core.$ZodIssue, value: unknown): string {
+  switch (i.code) {
+    case 'invalid_type': return at(value, i.path) === undefined ? 'is required' : `must be ${KINDS[i.expected] ?? i.expected}`;
+    case 'unrecognized_keys': return 'unknown key';
+    case 'too_big': return i.origin === 'string' ? `is longer than ${i.maximum} characters` : `has more than ${i.maximum} ${i.path.length ? 'items' : 'arguments'}`;
+    case 'too_small': if (i.origin === 'string') return 'must not be empty';
+      return `needs at least ${i.minimum} ${i.path.length ? 'items' : 'arguments'}`;
+    case 'invalid_union': {
+      const kinds = i.errors.flatMap((e) => e.filter((x) => x.code === 'invalid_type').map((x) => KINDS[(x as { expected: string }).expected] ?? 'another kind'));
+      return kinds.length ? `must be ${kinds.join(' or ')}` : 'has the wrong shape';
+    }
+    case 'invalid_value': return `must be one of ${i.values.map(String).join(', ')}`;
+    case 'custom': return i.message;
+    default: return 'has the wrong shape';
+  }
+}
+
+/** The value at `path` inside `v` (own properties only), or undefined. */
+function at(v: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  for (const p of path) {
+    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, p)) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+/** A path as a field: ["networks", 3, "ip"] → "networks[3].ip". */
+export function pathField(path: ReadonlyArray<PropertyKey>): string {
+  return path.map((p, n) => (typeof p === 'number' ? `[${p}]` : n ? `.${String(p)}` : String(p))).join('');
+}
+
+/**
+ * Check `value` against `schema`; return the parsed value or throw one ValidationError naming
+ * the field (`field` turns a path into the caller's words: lab-file keys, argument names).
+ * Unknown keys are reported first, as the file's author most likely mistyped one.
+ */
+export function validate<T extends z.ZodType>(schema: T, value: unknown, field: (path: PropertyKey[]) => string = pathField): z.output<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issues = [...r.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
+  const i = issues[0]!;
+  const path = i.code === 'unrecognized_keys' ? [...i.path, i.keys[0]!] : i.path;
+  throw new ValidationError(field(path) || 'input', describe(i, value));
+}
+
+/** The arguments of a verb, checked: nslabd runs this on every request body before anything else. */
+export function checkArgs<V extends Mutation>(verb: V, args: unknown): Parameters<EngineApi[V]> {
+  const { args: argNames, schema } = VERBS[verb];
+  // A missing argument is named like a missing key ("containers: is required"), not counted.
+  const padded = Array.isArray(args) && args.length < argNames.length ? [...args, ...Array<undefined>(argNames.length - args.length)] : args;
+  return validate(schema, padded, (p) => {
+    if (!p.length) return 'arguments';
+    const [i, ...rest] = p;
+    return pathField([(argNames as readonly string[])[i as number] ?? `args[${String(i)}]`, ...rest]);
+  }) as Parameters<EngineApi[V]>;
+}
+
+/** The same engine with every verb's arguments checked first: the CLI in-process goes through the rules nslabd applies. */
+export function withCheckedArgs<E extends EngineApi>(engine: E): E {
+  return new Proxy(engine, {
+    get(target, key, receiver) {
+      const v = Reflect.get(target, key, receiver);
+      if (typeof key !== 'string' || !Object.hasOwn(VERBS, key) || typeof v !== 'function') return v;
+      return async (...args: unknown[]) => {
+        // Trailing undefined stands for an omitted argument; the tuple wants it absent or null.
+        while (args.length && args[args.length - 1] === undefined) args.pop();
+        return (v as (...a: unknown[]) => unknown).apply(target, checkArgs(key as Mutation, args));
+      };
+    },
+  });
+}
+
+/** nslabd's command line. A Unix socket path is at most 107 bytes (sun_path). */
+export const daemonOptions = z.strictObject({
+  socket: z.string().min(1).refine((p) => Buffer.byteLength(p) <= 107, 'is longer than 107 bytes, the most a Unix socket path may be'),
+  stateDir: z.string().min(1),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+});

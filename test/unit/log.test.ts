@@ -1,0 +1,25 @@
+// The transcript stream: a write that fails (ENOSPC on /dev/full) is dropped, said once, never thrown.
+import t from 'tap';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeLogger, TranscriptStream } from '../../src/log.js';
+
+t.test('a full disk: every write is swallowed, one warning', async (t) => {
+  const warned: string[] = [];
+  const s = new TranscriptStream('/dev/full', undefined, (l) => warned.push(l));
+  for (let i = 0; i < 5; i++) t.doesNotThrow(() => s.write(`line ${i}\n`));
+  s.close();
+  t.equal(warned.length, 1, 'said once');
+  t.match(warned[0], /cannot write the log \/dev\/full \(ENOSPC\); going on without it/);
+});
+
+t.test('a writable file gets every line', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kalog-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const log = makeLogger({ level: 'error', transcriptDir: dir });
+  log.info({ n: 1 }, 'one');
+  log.info('two');
+  const lines = readFileSync(join(dir, 'nslab.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).msg);
+  t.same(lines, ['one', 'two']);
+});
