@@ -12,6 +12,7 @@ import { execute, type EngineContext } from './context.js';
 import { networkModeOf, type ContainerSpec } from './inputs.js';
 import { hostVethName, newId } from './names.js';
 import { planContainerCreate, planContainerRemove } from './plan-container.js';
+import { unrecordAfter, type Save } from './save.js';
 import type { Step } from './step.js';
 
 /** The address pool of a network: its subnet, range, reserved and used addresses. */
@@ -140,11 +141,17 @@ export async function createContainers(
   // is torn down and unrecorded. So state.json can be written while the last batch runs.
   intent.write({ containers: fresh });
   for (const c of fresh) state.containers[c.name] = c;
+  let saved = false;
   try {
-    await execute(ctx, steps, save);
+    await execute(ctx, steps, async () => {
+      await save();
+      saved = true;
+    });
   } catch (e) {
     for (const c of fresh) delete state.containers[c.name]; // apply has reverted what it did
-    await save();
+    // A failed write (a full disk) left state.json as it was: nothing to take back. If the
+    // records did reach it and cannot be taken back now, the intent stays: the next run drops them.
+    if (saved && !(await save().then(() => true, () => false))) throw e;
     intent.clear();
     throw e;
   }
@@ -177,7 +184,7 @@ export function sharersOf(state: State, name: string): ContainerRecord[] {
  * deleted explicitly (the shared namespace lives on) and the sharers are left with only lo.
  */
 export async function removeContainers(
-  ctx: EngineContext, state: State, names: readonly string[], save: () => Promise<void>, force = false,
+  ctx: EngineContext, state: State, names: readonly string[], save: Save, force = false,
 ): Promise<string[]> {
   const netns = await listNetns();
   const recs = names.map((n) => state.containers[n]).filter((c): c is ContainerRecord => !!c);
@@ -194,10 +201,17 @@ export async function removeContainers(
     }
     steps.push(...planContainerRemove(c.name, netns.has(c.name), sharers.length ? c.endpoints.map((e) => e.hostVeth) : []));
   }
-  await execute(ctx, steps);
-  if (ctx.dryRun) return recs.map((c) => c.name);
-  await waitLinksGone(ctx, new Set(recs.flatMap((c) => c.endpoints.map((e) => e.hostVeth))));
-  for (const c of recs) delete state.containers[c.name];
-  await save();
+  if (ctx.dryRun) {
+    await execute(ctx, steps);
+    return recs.map((c) => c.name);
+  }
+  const unrecord = () => {
+    for (const c of recs) delete state.containers[c.name];
+    return () => recs.forEach((c) => (state.containers[c.name] = c));
+  };
+  await unrecordAfter(save, unrecord, async () => {
+    await execute(ctx, steps);
+    await waitLinksGone(ctx, new Set(recs.flatMap((c) => c.endpoints.map((e) => e.hostVeth))));
+  });
   return recs.map((c) => c.name);
 }

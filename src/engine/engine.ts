@@ -22,6 +22,7 @@ import type { EngineApi } from './api.js';
 import { checkState, type Drift } from './check.js';
 import { planGc } from './gc.js';
 import { rebuildFromMarks } from './rebuild.js';
+import { noSave, saver, type Save } from './save.js';
 
 export interface EngineOptions {
   runner: Runner;
@@ -38,8 +39,6 @@ export interface EngineOptions {
   /** The caller (nslabd) holds the state lock for its lifetime and serialises changes itself. */
   lockHeld?: boolean;
 }
-
-type Save = () => Promise<void>;
 
 export class Engine implements EngineApi {
   readonly ctx: EngineContext;
@@ -76,13 +75,17 @@ export class Engine implements EngineApi {
 
   /** Run a change under the lock, after tearing down what an interrupted run left half-built. */
   private async mutate<T>(fn: (state: State, save: Save) => Promise<T>): Promise<T> {
-    if (this.ctx.dryRun) return fn(await this.store.load(), async () => {});
+    if (this.ctx.dryRun) return fn(await this.store.load(), noSave);
     return this.locked(async () => {
       const state = await this.store.load();
-      const save = () => this.store.save(state);
+      const save = this.saverOf(state);
       await this.recover(state, save);
       return fn(state, save);
     });
+  }
+
+  private saverOf(state: State): Save {
+    return saver(() => this.store.save(state), () => this.store.stage(state));
   }
 
   /** Tear down and unrecord what an interrupted create or connect left behind (named in the intent file). */
@@ -247,7 +250,7 @@ export class Engine implements EngineApi {
         this.store.intent.clear(); // the sweep above removed whatever it named
       }
     };
-    if (this.ctx.dryRun) return run(await this.store.load().catch(() => emptyState()), async () => {});
+    if (this.ctx.dryRun) return run(await this.store.load().catch(() => emptyState()), noSave);
     return this.locked(async () => {
       let state: State;
       try {
@@ -257,7 +260,7 @@ export class Engine implements EngineApi {
         this.ctx.log.warn(e.message + '; resetting from the marks in the kernel instead');
         state = emptyState();
       }
-      await run(state, () => this.store.save(state));
+      await run(state, this.saverOf(state));
     });
   }
 }

@@ -10,6 +10,7 @@ import { execute, type EngineContext } from './context.js';
 import type { NetworkSpec } from './inputs.js';
 import { bridgeName, newId } from './names.js';
 import { planNetworkCreate, planNetworkRemove } from './plan-network.js';
+import { unrecordAfter, type Save } from './save.js';
 import { step, type Step } from './step.js';
 import type { Ruleset } from '../firewall/ruleset.js';
 
@@ -97,19 +98,31 @@ export async function createNetwork(ctx: EngineContext, state: State, spec: Netw
     ctx.notice(`picked subnet ${rec.subnet} for network ${rec.name}: the first default pool that overlaps no other network, host address or route, or nameserver`);
   }
   const steps = planNetworkCreate(rec, view, await ctx.fw.observe(ctx.runner), ctx.fw);
-  await execute(ctx, steps);
+  if (existing) await execute(ctx, steps);
+  else {
+    state.networks[rec.name] = rec; // in dry-run too, so later steps of the same request can plan on it
+    // The record is written with the last step: if the write fails (a full disk), the plan is
+    // reverted like any failed step, and state.json keeps what it held.
+    let saved = false;
+    try {
+      await execute(ctx, steps, async () => {
+        await save();
+        saved = true;
+      });
+    } catch (e) {
+      delete state.networks[rec.name];
+      if (saved) await save().catch(() => ctx.log.warn(`network ${rec.name}: its record could not be taken back out of the state file`));
+      throw e;
+    }
+  }
   if (!ctx.dryRun && steps.some((s) => s.id === 'host/br_netfilter')) {
     ctx.notice(`network ${rec.name} has ICC off, so bridged traffic now passes through iptables (${BRIDGE_NF_IPTABLES}=1 in this network namespace); it stays on, as with Docker`);
-  }
-  if (!existing) {
-    state.networks[rec.name] = rec; // in dry-run too, so later steps of the same request can plan on it
-    await save();
   }
   return rec;
 }
 
 /** Remove networks; absent ones are success. Refused while containers are attached. */
-export async function removeNetworks(ctx: EngineContext, state: State, names: readonly string[], save: () => Promise<void>): Promise<string[]> {
+export async function removeNetworks(ctx: EngineContext, state: State, names: readonly string[], save: Save): Promise<string[]> {
   const removed: string[] = [];
   for (const name of names) {
     const rec = state.networks[name];
@@ -120,11 +133,17 @@ export async function removeNetworks(ctx: EngineContext, state: State, names: re
     const fwView = await ctx.fw.observe(ctx.runner);
     const steps = planNetworkRemove(rec, view, fwView, ctx.fw);
     const last = Object.keys(state.networks).length === 1;
-    await execute(ctx, steps);
-    if (last) await execute(ctx, removeChainsStep(ctx, ctx.dryRun ? fwView : await ctx.fw.observe(ctx.runner)));
-    if (!ctx.dryRun) {
-      delete state.networks[name];
-      await save();
+    const act = async () => {
+      await execute(ctx, steps);
+      if (last) await execute(ctx, removeChainsStep(ctx, ctx.dryRun ? fwView : await ctx.fw.observe(ctx.runner)));
+    };
+    if (ctx.dryRun) await act();
+    else {
+      const unrecord = () => {
+        delete state.networks[name];
+        return () => void (state.networks[name] = rec);
+      };
+      await unrecordAfter(save, unrecord, act);
     }
     removed.push(name);
   }

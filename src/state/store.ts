@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeAtomic } from './atomic.js';
+import { stageAtomic, writeAtomic, type Staged } from './atomic.js';
 import { IntentFile } from './intent.js';
 import { StateLock } from './lock.js';
 import { emptyState, type State } from './types.js';
@@ -46,6 +46,11 @@ export class Store {
 
   async save(state: State): Promise<void> {
     writeAtomic(this.file, JSON.stringify(state, null, 1) + '\n');
+  }
+
+  /** Write `state` beside state.json (whole, fsynced) and return the rename still to do: a removal stages its record first and commits once the kernel objects are gone. */
+  stage(state: State): Staged {
+    return stageAtomic(this.file, JSON.stringify(state, null, 1) + '\n');
   }
 
   /** Run `fn` holding the directory's lock (created with mode 0700 if missing). */
