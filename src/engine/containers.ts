@@ -1,11 +1,11 @@
 // Container create and remove, one or many at once (many share batches: the bulk path of `up`).
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { allocate, checkStatic, type AllocRequest } from '../ipam/allocator.js';
 import { macForIp, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
 import { listLinks } from '../kernel/link.js';
 import { listNetns } from '../kernel/netns.js';
-import { etcDir, isOurs } from '../kernel/netns-files.js';
+import { etcDir, isOurs, readNetnsFile } from '../kernel/netns-files.js';
 import type { IntentFile } from '../state/intent.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../state/types.js';
 import { execute, type EngineContext } from './context.js';
@@ -198,6 +198,15 @@ export async function removeContainers(
     }
     if (sharers.length && !ctx.dryRun) {
       ctx.notice(`--force: ${sharers.join(', ')} shared the namespace of ${c.name}; ${sharers.length > 1 ? 'they keep' : 'it keeps'} that namespace with only lo, and no network`);
+    }
+    // A record is not proof of ownership: a namespace (or /etc/netns entry) without nslab's
+    // mark is someone else's, whatever state.json says. Drop the record, touch nothing.
+    if ((netns.has(c.name) || lstatSync(etcDir(c.name), { throwIfNoEntry: false })) && !isOurs(c.name)) {
+      ctx.notice(`container ${c.name}: the namespace or /etc/netns/${c.name} carries no nslab mark, so it is not nslab's: left alone (only the record goes)`);
+      continue;
+    }
+    for (const f of ['resolv.conf', 'hosts'] as const) {
+      if (readNetnsFile(c.name, f) === 'symlink') ctx.notice(`container ${c.name}: ${etcDir(c.name, f)} is a symbolic link: the link goes, what it points at is not touched`);
     }
     steps.push(...planContainerRemove(c.name, netns.has(c.name), sharers.length ? c.endpoints.map((e) => e.hostVeth) : []));
   }

@@ -23,6 +23,7 @@ import { checkState, type Drift } from './check.js';
 import { planGc } from './gc.js';
 import { rebuildFromMarks } from './rebuild.js';
 import { noSave, saver, type Save } from './save.js';
+import { vetIntent, vetState } from './records.js';
 
 export interface EngineOptions {
   runner: Runner;
@@ -46,7 +47,8 @@ export class Engine implements EngineApi {
   private readonly lockHeld: boolean;
 
   constructor(o: EngineOptions) {
-    this.store = new Store(o.stateDir);
+    const warn = (l: string) => o.log.warn(l);
+    this.store = new Store(o.stateDir, { state: (s) => vetState(s, warn), intent: (i) => vetIntent(i, warn) });
     this.lockHeld = o.lockHeld ?? false;
     this.ctx = {
       runner: o.runner,
@@ -90,7 +92,7 @@ export class Engine implements EngineApi {
 
   /** Tear down and unrecord what an interrupted create or connect left behind (named in the intent file). */
   private async recover(state: State, save: Save): Promise<void> {
-    const { containers: half, endpoints = [] } = this.store.intent.read();
+    const { containers: half, endpoints = [] } = this.store.readIntent();
     if (half.length || endpoints.length) {
       const netns = await listNetns();
       this.ctx.log.warn({ containers: half.map((c) => c.name), endpoints: endpoints.map((e) => e.endpoint.hostVeth) }, 'removing what an interrupted run left half-built');

@@ -1,5 +1,7 @@
 // Per-namespace files that `ip netns exec` bind-mounts over /etc: resolv.conf and hosts.
-import { readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readFileSync, readlinkSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ValidationError } from '../errors.js';
 import type { FileOp } from '../exec/command.js';
 
 export const ETC_NETNS = '/etc/netns';
@@ -24,8 +26,45 @@ function markerLine(container: string): string {
   return `${MARKER} for container ${container} (host ${hostTag()})`;
 }
 
-export function etcDir(container: string): string {
-  return `${ETC_NETNS}/${container}`;
+/** One path component as nslab names things: what checkName accepts, minus the length limit. */
+const COMPONENT = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/**
+ * The one function that builds paths under /etc/netns: /etc/netns/NAME, or a file in it.
+ * NAME must be a single valid name, and the result is checked to lie directly inside
+ * /etc/netns; anything else (`..`, `a/b`, an empty name) throws, so no path built from a
+ * record or a directory entry can reach outside it.
+ */
+export function etcDir(container: string, file?: 'resolv.conf' | 'hosts'): string {
+  if (typeof container !== 'string' || !COMPONENT.test(container)) {
+    throw new ValidationError('container', `"${String(container)}" is not a valid name; no path under ${ETC_NETNS} is built from it`);
+  }
+  const dir = resolve(ETC_NETNS, container);
+  if (dirname(dir) !== ETC_NETNS) throw new ValidationError('container', `"${container}" would leave ${ETC_NETNS}`);
+  return file ? join(dir, file) : dir;
+}
+
+/**
+ * Read a file under /etc/netns without following a symbolic link, neither its own name nor
+ * its directory's: 'symlink' when either is one (nslab never reads or writes through one),
+ * undefined when it is missing.
+ */
+export function readNetnsFile(container: string, file: 'resolv.conf' | 'hosts'): string | 'symlink' | undefined {
+  const path = etcDir(container, file);
+  try {
+    if (lstatSync(dirname(path)).isSymbolicLink()) return 'symlink';
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      return readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return 'symlink';
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
+    throw e;
+  }
 }
 
 export interface ResolvSettings {
@@ -99,11 +138,10 @@ export function hostsText(
 
 /** Ops that write both files (mkdir, resolv.conf, hosts). */
 export function writeNetnsFiles(container: string, resolv: string, hosts: string): FileOp[] {
-  const dir = etcDir(container);
   return [
-    { kind: 'mkdir', path: dir },
-    { kind: 'write', path: `${dir}/resolv.conf`, content: resolv },
-    { kind: 'write', path: `${dir}/hosts`, content: hosts },
+    { kind: 'mkdir', path: etcDir(container) },
+    { kind: 'write', path: etcDir(container, 'resolv.conf'), content: resolv },
+    { kind: 'write', path: etcDir(container, 'hosts'), content: hosts },
   ];
 }
 
@@ -111,14 +149,18 @@ export function removeNetnsFiles(container: string): FileOp {
   return { kind: 'rm', path: etcDir(container) };
 }
 
-/** Is /etc/netns/NAME this host's nslab's? True when resolv.conf or hosts opens with our marker. */
-export function isOurs(container: string, read: (p: string) => string = (p) => readFileSync(p, 'utf8')): boolean {
+/**
+ * Is /etc/netns/NAME this host's nslab's? True when resolv.conf or hosts opens with our
+ * marker. Never for an invalid name, nor through a symbolic link (a linked directory or file
+ * is not nslab's: it points at something else).
+ */
+export function isOurs(container: string, read: (c: string, f: 'resolv.conf' | 'hosts') => string | undefined = readNetnsFile): boolean {
   const mine = markerLine(container);
-  for (const f of ['resolv.conf', 'hosts']) {
+  for (const f of ['resolv.conf', 'hosts'] as const) {
     try {
-      if (read(`${etcDir(container)}/${f}`).startsWith(mine + '\n')) return true;
+      if (read(container, f)?.startsWith(mine + '\n')) return true;
     } catch {
-      /* missing file: look at the next one */
+      /* an invalid name or an unreadable file: look at the next one */
     }
   }
   return false;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stageAtomic, writeAtomic, type Staged } from './atomic.js';
-import { IntentFile } from './intent.js';
+import { IntentFile, type Intent } from './intent.js';
 import { StateLock } from './lock.js';
 import { emptyState, type State } from './types.js';
 
@@ -15,11 +15,22 @@ export class CorruptStateError extends Error {
   }
 }
 
+/** Checks applied to what is read back (records are validated like user input before use). */
+export interface Vet {
+  state(s: State): State;
+  intent(i: Intent): Intent;
+}
+
 export class Store {
   readonly intent: IntentFile;
 
-  constructor(readonly dir: string) {
+  constructor(readonly dir: string, private readonly vet: Vet = { state: (s) => s, intent: (i) => i }) {
     this.intent = new IntentFile(dir);
+  }
+
+  /** The pending intent, its invalid entries skipped. */
+  readIntent(): Intent {
+    return this.vet.intent(this.intent.read());
   }
 
   get file(): string {
@@ -38,7 +49,7 @@ export class Store {
     try {
       const s = JSON.parse(text) as State;
       if (s?.version !== 1 || typeof s.networks !== 'object' || typeof s.containers !== 'object') throw new Error('not an nslab state');
-      return s;
+      return this.vet.state(s); // never throws: an invalid record is reported and dropped
     } catch (e) {
       throw new CorruptStateError(this.file, (e as Error).message);
     }
