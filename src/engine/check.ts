@@ -1,13 +1,12 @@
 // Drift: compare the records with the live kernel, name every difference, and plan the repair
 // that restores exactly the recorded state (creates only what is missing: no duplicate rules).
-import { readFileSync } from 'node:fs';
 import { BASE_CHAINS, BASE_RULES, networkRules, ruleWords } from '../firewall/rules.js';
 import { hasChain, hasRule, type Ruleset } from '../firewall/ruleset.js';
 import { broadcastOf, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
 import { addAddr, listAddrs, type AddrInfo } from '../kernel/addr.js';
 import { ip } from '../exec/command.js';
 import { kindOf, listLinks, setUp, type LinkInfo } from '../kernel/link.js';
-import { etcDir, hostsText, resolvConfText, writeNetnsFiles } from '../kernel/netns-files.js';
+import { etcDir, hostsText, isOurs, readNetnsFile, resolvConfText, writeNetnsFiles } from '../kernel/netns-files.js';
 import type { HostView } from '../kernel/observe.js';
 import { addDefaultRoute, listRoutes, type RouteInfo } from '../kernel/route.js';
 import type { ContainerRecord, NetworkRecord, State } from '../state/types.js';
@@ -42,13 +41,8 @@ interface Inside {
 const hasAddr = (addrs: readonly AddrInfo[], dev: string, cidr: string) =>
   addrs.some((a) => a.ifname === dev && a.addr_info.some((i) => `${i.local}/${i.prefixlen}` === cidr));
 const isUp = (l: LinkInfo | undefined) => !!l && l.flags.includes('UP');
-const readOr = (p: string) => {
-  try {
-    return readFileSync(p, 'utf8');
-  } catch {
-    return undefined;
-  }
-};
+/** What a symlinked /etc/netns file is reported as; the repair never writes through it. */
+const LINKED = 'is a symbolic link (or in a linked directory); nslab does not write through it: left alone';
 
 function networkDrift(n: NetworkRecord, view: HostView, live: Ruleset): Drift[] {
   const out: Drift[] = [];
@@ -93,9 +87,10 @@ function containerDrift(c: ContainerRecord, state: State, view: HostView, inside
       ['resolv.conf', resolvConfText(c.name, resolvOf(src, host))],
       ['hosts', hostsText(c.name, hostsOf(src))],
     ] as const) {
-      const have = readOr(`${etcDir(c.name)}/${f}`);
-      if (have === undefined) d('file', `${etcDir(c.name)}/${f} is missing`);
-      else if (have !== want) d('file', `${etcDir(c.name)}/${f} was altered`);
+      const have = readNetnsFile(c.name, f);
+      if (have === 'symlink') d('file', `${etcDir(c.name, f)} ${LINKED}`);
+      else if (have === undefined) d('file', `${etcDir(c.name, f)} is missing`);
+      else if (have !== want) d('file', `${etcDir(c.name, f)} was altered`);
     }
   }
   if (c.mode !== 'network' && c.mode !== 'none') return out;
@@ -146,6 +141,12 @@ export async function checkState(ctx: EngineContext, state: State, view: HostVie
   }
   const cx = { nets: state.networks, host, containers: state.containers, hostPid: process.pid };
   for (const c of Object.values(state.containers)) {
+    // A namespace of that name without nslab's mark is someone else's: neither read nor repaired
+    // (writing the files would even give it the mark).
+    if (view.netns.has(c.name) && !isOurs(c.name)) {
+      drift.push({ kind: 'netns', owner: `container ${c.name}`, what: `namespace ${c.name} carries no nslab mark (${etcDir(c.name)}): not nslab's, left alone` });
+      continue;
+    }
     const own = (c.mode === 'network' || c.mode === 'none') && view.netns.has(c.name);
     let inside: Inside | undefined;
     if (own) {
@@ -154,7 +155,8 @@ export async function checkState(ctx: EngineContext, state: State, view: HostVie
     }
     const cd = containerDrift(c, state, view, inside, host);
     drift.push(...cd);
-    if (!cd.length) continue;
+    // A linked file means someone else's hand is in /etc/netns/NAME: report, repair nothing of it.
+    if (!cd.length || cd.some((x) => x.what.endsWith(LINKED))) continue;
     if (!view.netns.has(c.name)) {
       // Rebuilt whole, with its recorded addresses; not onto a bridge that is not ours.
       if (!c.endpoints.some((e) => held.has(e.network)) && !cd.some((x) => x.kind === 'conflict')) repair.push(...planContainerCreate(c, cx));

@@ -1,11 +1,11 @@
 // Container create and remove, one or many at once (many share batches: the bulk path of `up`).
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { allocate, checkStatic, type AllocRequest } from '../ipam/allocator.js';
 import { macForIp, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
 import { listLinks } from '../kernel/link.js';
 import { listNetns } from '../kernel/netns.js';
-import { etcDir, isOurs } from '../kernel/netns-files.js';
+import { etcDir, isOurs, readNetnsFile } from '../kernel/netns-files.js';
 import { dict } from '../state/dict.js';
 import type { IntentFile } from '../state/intent.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../state/types.js';
@@ -13,7 +13,9 @@ import { execute, executeAll, type EngineContext } from './context.js';
 import { networkModeOf, type ContainerSpec } from './inputs.js';
 import { hostVethName, newId } from './names.js';
 import { planContainerCreate, planContainerRemove } from './plan-container.js';
+import { unrecordAfter, type Save } from './save.js';
 import type { Step } from './step.js';
+import type { StepFailure } from './teardown.js';
 
 /** The address pool of a network: its subnet, range, reserved and used addresses, and the MACs on it. */
 export function allocRequest(n: NetworkRecord, state: State): AllocRequest & { used: Set<string>; macs: Map<string, string> } {
@@ -183,11 +185,17 @@ export async function createContainers(
   // is torn down and unrecorded. So state.json can be written while the last batch runs.
   intent.write({ containers: fresh });
   for (const c of fresh) state.containers[c.name] = c;
+  let saved = false;
   try {
-    await execute(ctx, steps, save);
+    await execute(ctx, steps, async () => {
+      await save();
+      saved = true;
+    });
   } catch (e) {
     for (const c of fresh) delete state.containers[c.name]; // apply has reverted what it did
-    await save();
+    // A failed write (a full disk) left state.json as it was: nothing to take back. If the
+    // records did reach it and cannot be taken back now, the intent stays: the next run drops them.
+    if (saved && !(await save().then(() => true, () => false))) throw e;
     intent.clear();
     throw e;
   }
@@ -222,7 +230,7 @@ export function sharersOf(state: State, name: string): ContainerRecord[] {
  * deleted explicitly (the shared namespace lives on) and the sharers are left with only lo.
  */
 export async function removeContainers(
-  ctx: EngineContext, state: State, names: readonly string[], save: () => Promise<void>, force = false,
+  ctx: EngineContext, state: State, names: readonly string[], save: Save, force = false,
 ): Promise<{ removed: string[]; failures: string[] }> {
   const netns = await listNetns();
   const recs = [...new Set(names)].map((n) => state.containers[n]).filter((c): c is ContainerRecord => !!c);
@@ -237,13 +245,38 @@ export async function removeContainers(
     if (sharers.length && !ctx.dryRun) {
       ctx.notice(`--force: ${sharers.join(', ')} shared the namespace of ${c.name}; ${sharers.length > 1 ? 'they keep' : 'it keeps'} that namespace with only lo, and no network`);
     }
+    // A record is not proof of ownership: a namespace (or /etc/netns entry) without nslab's
+    // mark is someone else's, whatever state.json says. Drop the record, touch nothing.
+    if ((netns.has(c.name) || lstatSync(etcDir(c.name), { throwIfNoEntry: false })) && !isOurs(c.name)) {
+      ctx.notice(`container ${c.name}: the namespace or /etc/netns/${c.name} carries no nslab mark, so it is not nslab's: left alone (only the record goes)`);
+      plans.set(c, []);
+      continue;
+    }
+    for (const f of ['resolv.conf', 'hosts'] as const) {
+      if (readNetnsFile(c.name, f) === 'symlink') ctx.notice(`container ${c.name}: ${etcDir(c.name, f)} is a symbolic link: the link goes, what it points at is not touched`);
+    }
     plans.set(c, planContainerRemove(c.name, netns.has(c.name), sharers.length ? c.endpoints.map((e) => e.hostVeth) : []));
   }
-  const failed = await executeAll(ctx, [...plans.values()].flat());
-  if (ctx.dryRun) return { removed: recs.map((c) => c.name), failures: [] };
+  if (ctx.dryRun) {
+    await executeAll(ctx, [...plans.values()].flat());
+    return { removed: recs.map((c) => c.name), failures: [] };
+  }
+  // The smaller record is staged first (a full disk fails here, before anything changed) and
+  // put in place once the kernel objects are gone; what failed to go is recorded again.
+  let failed: StepFailure[] = [];
+  const unrecord = () => {
+    for (const c of recs) delete state.containers[c.name];
+    return () => recs.forEach((c) => (state.containers[c.name] = c));
+  };
+  await unrecordAfter(save, unrecord, async () => {
+    failed = await executeAll(ctx, [...plans.values()].flat());
+  });
   const gone = recs.filter((c) => !failed.some((f) => plans.get(c)!.includes(f.step)));
   await waitLinksGone(ctx, new Set(gone.flatMap((c) => c.endpoints.map((e) => e.hostVeth))));
-  for (const c of gone) delete state.containers[c.name];
-  if (gone.length) await save();
+  const left = recs.filter((c) => !gone.includes(c));
+  if (left.length) {
+    for (const c of left) state.containers[c.name] = c;
+    await save();
+  }
   return { removed: gone.map((c) => c.name), failures: failed.map((f) => f.error.message) };
 }

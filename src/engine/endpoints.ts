@@ -8,6 +8,7 @@ import { allocRequest, newEndpoint, sharersOf, takenIfnames } from './containers
 import { execute, type EngineContext } from './context.js';
 import { networkModeOf } from './inputs.js';
 import { endpointPlan, hostsOf } from './plan-container.js';
+import { unrecordAfter, type Save } from './save.js';
 import { step, type Step } from './step.js';
 
 export interface ConnectOptions {
@@ -77,11 +78,16 @@ export async function connect(
   }
   intent.write({ containers: [], endpoints: [{ container: name, endpoint: e }] });
   c.endpoints.push(e);
+  let saved = false;
   try {
-    await execute(ctx, steps, save);
+    await execute(ctx, steps, async () => {
+      await save();
+      saved = true;
+    });
   } catch (err) {
     c.endpoints.splice(c.endpoints.indexOf(e), 1);
-    await save();
+    // As in createContainers: a failed write changed nothing; an unwritable undo keeps the intent.
+    if (saved && !(await save().then(() => true, () => false))) throw err;
     intent.clear();
     throw err;
   }
@@ -90,16 +96,23 @@ export async function connect(
 }
 
 /** Detach a container from a network: delete exactly that veth pair. Not connected: success. */
-export async function disconnect(ctx: EngineContext, state: State, network: string, name: string, save: () => Promise<void>): Promise<boolean> {
+export async function disconnect(ctx: EngineContext, state: State, network: string, name: string, save: Save): Promise<boolean> {
   const c = requireContainer(state, name);
   const e = c.endpoints.find((x) => x.network === network);
   if (!e) return false;
-  await execute(ctx, [
+  const steps = [
     step(`${name}/${e.ifname}`, `delete veth ${e.hostVeth} and its peer ${e.ifname} inside ${name}`, 0, [delLink(e.hostVeth)]),
     ...hostsSteps(state, { ...c, endpoints: c.endpoints.filter((x) => x !== e) }, c),
-  ]);
-  if (ctx.dryRun) return true;
-  c.endpoints.splice(c.endpoints.indexOf(e), 1);
-  await save();
+  ];
+  if (ctx.dryRun) {
+    await execute(ctx, steps);
+    return true;
+  }
+  const unrecord = () => {
+    const at = c.endpoints.indexOf(e);
+    c.endpoints.splice(at, 1);
+    return () => void c.endpoints.splice(at, 0, e);
+  };
+  await unrecordAfter(save, unrecord, () => execute(ctx, steps));
   return true;
 }

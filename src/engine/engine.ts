@@ -27,6 +27,8 @@ import type { EngineApi } from './api.js';
 import { checkState, type Drift } from './check.js';
 import { planGc } from './gc.js';
 import { rebuildFromMarks } from './rebuild.js';
+import { noSave, saver, type Save } from './save.js';
+import { vetIntent, vetState } from './records.js';
 
 export interface EngineOptions {
   runner: Runner;
@@ -44,8 +46,6 @@ export interface EngineOptions {
   lockHeld?: boolean;
 }
 
-type Save = () => Promise<void>;
-
 /** The names a removal removed, or an IncompleteError (exit 1) listing each failed step. */
 function finished(r: { removed: string[]; failures: string[] }): string[] {
   if (r.failures.length) throw new IncompleteError(r.failures, r.removed);
@@ -60,7 +60,8 @@ export class Engine implements EngineApi {
   private readonly lockHeld: boolean;
 
   constructor(o: EngineOptions) {
-    this.store = new Store(o.stateDir);
+    const warn = (l: string) => o.log.warn(l);
+    this.store = new Store(o.stateDir, { state: (s) => vetState(s, warn), intent: (i) => vetIntent(i, warn) });
     // Read (or made) on first use, so a refused or read-only command writes nothing.
     let lab: string | undefined;
     useLab(() => (lab ??= labIdOf(o.stateDir, !o.dryRun)));
@@ -92,18 +93,22 @@ export class Engine implements EngineApi {
 
   /** Run a change under the lock, after tearing down what an interrupted run left half-built. */
   private async mutate<T>(fn: (state: State, save: Save) => Promise<T>): Promise<T> {
-    if (this.ctx.dryRun) return fn(await this.store.load(), async () => {});
+    if (this.ctx.dryRun) return fn(await this.store.load(), noSave);
     return this.locked(async () => {
       const state = await this.store.load();
-      const save = () => this.store.save(state);
+      const save = this.saverOf(state);
       await this.recover(state, save);
       return fn(state, save);
     });
   }
 
+  private saverOf(state: State): Save {
+    return saver(() => this.store.save(state), () => this.store.stage(state));
+  }
+
   /** Tear down and unrecord what an interrupted create or connect left behind (named in the intent file). */
   private async recover(state: State, save: Save): Promise<void> {
-    const { containers: half, endpoints = [] } = this.store.intent.read();
+    const { containers: half, endpoints = [] } = this.store.readIntent();
     if (half.length || endpoints.length) {
       const netns = await listNetns();
       this.ctx.log.warn({ containers: half.map((c) => c.name), endpoints: endpoints.map((e) => e.endpoint.hostVeth) }, 'removing what an interrupted run left half-built');
@@ -298,7 +303,7 @@ export class Engine implements EngineApi {
         this.store.intent.clear(); // the sweep above removed whatever it named
       }
     };
-    if (this.ctx.dryRun) return run(await this.store.load().catch(() => emptyState()), async () => {});
+    if (this.ctx.dryRun) return run(await this.store.load().catch(() => emptyState()), noSave);
     return this.locked(async () => {
       let state: State;
       try {
@@ -308,7 +313,7 @@ export class Engine implements EngineApi {
         this.ctx.log.warn(e.message + '; resetting from the marks in the kernel instead');
         state = emptyState();
       }
-      await run(state, () => this.store.save(state));
+      await run(state, this.saverOf(state));
     });
   }
 }

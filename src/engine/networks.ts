@@ -10,7 +10,9 @@ import { execute, executeAll, type EngineContext } from './context.js';
 import type { NetworkSpec } from './inputs.js';
 import { bridgeAlias, bridgeName, newId } from './names.js';
 import { planNetworkCreate, planNetworkRemove } from './plan-network.js';
+import { unrecordAfter, type Save } from './save.js';
 import { step, type Step } from './step.js';
+import type { StepFailure } from './teardown.js';
 import type { Ruleset } from '../firewall/ruleset.js';
 
 type Range = Pick<Cidr4, 'first' | 'last'>;
@@ -108,13 +110,25 @@ export async function createNetwork(ctx: EngineContext, state: State, spec: Netw
     ctx.notice(`picked subnet ${rec.subnet} for network ${rec.name}: the first default pool that overlaps no other network, host address or route, or nameserver`);
   }
   const steps = planNetworkCreate(rec, view, await ctx.fw.observe(ctx.runner), ctx.fw);
-  await execute(ctx, steps);
+  if (existing) await execute(ctx, steps);
+  else {
+    state.networks[rec.name] = rec; // in dry-run too, so later steps of the same request can plan on it
+    // The record is written with the last step: if the write fails (a full disk), the plan is
+    // reverted like any failed step, and state.json keeps what it held.
+    let saved = false;
+    try {
+      await execute(ctx, steps, async () => {
+        await save();
+        saved = true;
+      });
+    } catch (e) {
+      delete state.networks[rec.name];
+      if (saved) await save().catch(() => ctx.log.warn(`network ${rec.name}: its record could not be taken back out of the state file`));
+      throw e;
+    }
+  }
   if (!ctx.dryRun && steps.some((s) => s.id === 'host/br_netfilter')) {
     ctx.notice(`network ${rec.name} has ICC off, so bridged traffic now passes through iptables (${BRIDGE_NF_IPTABLES}=1 in this network namespace); it stays on, as with Docker`);
-  }
-  if (!existing) {
-    state.networks[rec.name] = rec; // in dry-run too, so later steps of the same request can plan on it
-    await save();
   }
   return rec;
 }
@@ -123,9 +137,10 @@ export async function createNetwork(ctx: EngineContext, state: State, spec: Netw
  * Remove networks; absent ones are success. Refused (before anything changes) while
  * containers are attached or a bridge has ports nslab did not record. Then best effort:
  * every step is tried, failures are returned, and a network stays recorded unless all of its
- * steps succeeded. nslab's chains go when no network is left.
+ * steps succeeded. The smaller record is staged before the kernel is touched (a full disk
+ * fails first, changing nothing). nslab's chains go when no network is left.
  */
-export async function removeNetworks(ctx: EngineContext, state: State, names: readonly string[], save: () => Promise<void>): Promise<{ removed: string[]; failures: string[] }> {
+export async function removeNetworks(ctx: EngineContext, state: State, names: readonly string[], save: Save): Promise<{ removed: string[]; failures: string[] }> {
   const recs = [...new Set(names)].map((n) => state.networks[n]).filter((n): n is NetworkRecord => !!n);
   for (const rec of recs) {
     const users = attachedTo(state, rec.name);
@@ -135,13 +150,24 @@ export async function removeNetworks(ctx: EngineContext, state: State, names: re
   const view = await observeHost(ctx.runner);
   const fwView = await ctx.fw.observe(ctx.runner);
   const plans = new Map(recs.map((rec) => [rec, planNetworkRemove(rec, view, fwView, ctx.fw)] as const));
-  const failed = await executeAll(ctx, [...plans.values()].flat());
-  const gone = ctx.dryRun ? recs : recs.filter((rec) => !failed.some((f) => plans.get(rec)!.includes(f.step)));
-  const last = gone.length === Object.keys(state.networks).length;
-  if (!ctx.dryRun) {
-    for (const rec of gone) delete state.networks[rec.name];
-    if (gone.length) await save();
+  let failed: StepFailure[] = [];
+  if (ctx.dryRun) failed = await executeAll(ctx, [...plans.values()].flat());
+  else {
+    const unrecord = () => {
+      for (const rec of recs) delete state.networks[rec.name];
+      return () => recs.forEach((rec) => (state.networks[rec.name] = rec));
+    };
+    await unrecordAfter(save, unrecord, async () => {
+      failed = await executeAll(ctx, [...plans.values()].flat());
+    });
   }
+  const gone = ctx.dryRun ? recs : recs.filter((rec) => !failed.some((f) => plans.get(rec)!.includes(f.step)));
+  const left = recs.filter((rec) => !gone.includes(rec));
+  if (left.length) {
+    for (const rec of left) state.networks[rec.name] = rec;
+    await save();
+  }
+  const last = ctx.dryRun ? gone.length === Object.keys(state.networks).length : Object.keys(state.networks).length === 0;
   if (last) failed.push(...(await executeAll(ctx, removeChainsStep(ctx, ctx.dryRun ? fwView : await ctx.fw.observe(ctx.runner)))));
   return { removed: gone.map((r) => r.name), failures: failed.map((f) => f.error.message) };
 }

@@ -1,5 +1,7 @@
 // Per-namespace files that `ip netns exec` bind-mounts over /etc: resolv.conf and hosts.
-import { readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readFileSync, readlinkSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ValidationError } from '../errors.js';
 import type { FileOp } from '../exec/command.js';
 import { currentLab } from '../state/lab-id.js';
 
@@ -34,8 +36,45 @@ function legacyMarkerLine(container: string): string {
   return `${MARKER} for container ${container} (host ${hostTag()})`;
 }
 
-export function etcDir(container: string): string {
-  return `${ETC_NETNS}/${container}`;
+/** One path component as nslab names things: what checkName accepts, minus the length limit. */
+const COMPONENT = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/**
+ * The one function that builds paths under /etc/netns: /etc/netns/NAME, or a file in it.
+ * NAME must be a single valid name, and the result is checked to lie directly inside
+ * /etc/netns; anything else (`..`, `a/b`, an empty name) throws, so no path built from a
+ * record or a directory entry can reach outside it.
+ */
+export function etcDir(container: string, file?: 'resolv.conf' | 'hosts'): string {
+  if (typeof container !== 'string' || !COMPONENT.test(container)) {
+    throw new ValidationError('container', `"${String(container)}" is not a valid name; no path under ${ETC_NETNS} is built from it`);
+  }
+  const dir = resolve(ETC_NETNS, container);
+  if (dirname(dir) !== ETC_NETNS) throw new ValidationError('container', `"${container}" would leave ${ETC_NETNS}`);
+  return file ? join(dir, file) : dir;
+}
+
+/**
+ * Read a file under /etc/netns without following a symbolic link, neither its own name nor
+ * its directory's: 'symlink' when either is one (nslab never reads or writes through one),
+ * undefined when it is missing.
+ */
+export function readNetnsFile(container: string, file: 'resolv.conf' | 'hosts'): string | 'symlink' | undefined {
+  const path = etcDir(container, file);
+  try {
+    if (lstatSync(dirname(path)).isSymbolicLink()) return 'symlink';
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      return readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return 'symlink';
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
+    throw e;
+  }
 }
 
 export interface ResolvSettings {
@@ -109,11 +148,10 @@ export function hostsText(
 
 /** Ops that write both files (mkdir, resolv.conf, hosts). */
 export function writeNetnsFiles(container: string, resolv: string, hosts: string): FileOp[] {
-  const dir = etcDir(container);
   return [
-    { kind: 'mkdir', path: dir },
-    { kind: 'write', path: `${dir}/resolv.conf`, content: resolv },
-    { kind: 'write', path: `${dir}/hosts`, content: hosts },
+    { kind: 'mkdir', path: etcDir(container) },
+    { kind: 'write', path: etcDir(container, 'resolv.conf'), content: resolv },
+    { kind: 'write', path: etcDir(container, 'hosts'), content: hosts },
   ];
 }
 
@@ -121,22 +159,26 @@ export function removeNetnsFiles(container: string): FileOp {
   return { kind: 'rm', path: etcDir(container) };
 }
 
+/** Reads resolv.conf or hosts of /etc/netns/NAME: its text, 'symlink', or undefined when missing. */
+export type NetnsReader = (container: string, file: 'resolv.conf' | 'hosts') => string | undefined;
+
 /**
  * Whose /etc/netns/NAME is, from the first line of resolv.conf or hosts: this lab's ("mine"),
  * this host's previous release's ("legacy": no lab named), or neither (undefined: another
- * lab's, another host's, or not nslab's at all).
+ * lab's, another host's, or not nslab's at all). Never for an invalid name, nor through a
+ * symbolic link (a linked directory or file is not nslab's: it points at something else).
  */
-export function netnsOwner(container: string, read: (p: string) => string = (p) => readFileSync(p, 'utf8')): 'mine' | 'legacy' | undefined {
+export function netnsOwner(container: string, read: NetnsReader = readNetnsFile): 'mine' | 'legacy' | undefined {
   const mine = markerLine(container) + '\n';
   const legacy = legacyMarkerLine(container) + '\n';
   let found: 'legacy' | undefined;
-  for (const f of ['resolv.conf', 'hosts']) {
+  for (const f of ['resolv.conf', 'hosts'] as const) {
     try {
-      const text = read(`${etcDir(container)}/${f}`);
-      if (text.startsWith(mine)) return 'mine';
-      if (text.startsWith(legacy)) found = 'legacy';
+      const text = read(container, f);
+      if (text?.startsWith(mine)) return 'mine';
+      if (text?.startsWith(legacy)) found = 'legacy';
     } catch {
-      /* missing file: look at the next one */
+      /* an invalid name or an unreadable file: look at the next one */
     }
   }
   return found;
@@ -147,6 +189,6 @@ export function netnsOwner(container: string, read: (p: string) => string = (p) 
  * or with the previous release's (which named no lab): where a record names the container,
  * that entry is ours. Sweeps of unrecorded entries use netnsOwner to leave the old ones alone.
  */
-export function isOurs(container: string, read: (p: string) => string = (p) => readFileSync(p, 'utf8')): boolean {
+export function isOurs(container: string, read: NetnsReader = readNetnsFile): boolean {
   return netnsOwner(container, read) !== undefined;
 }

@@ -1,7 +1,7 @@
 // The intent record: the containers a run is about to build, written before the kernel is touched.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeAtomic } from './atomic.js';
 import type { ContainerRecord, EndpointRecord } from './types.js';
 
 export interface Intent {
@@ -26,7 +26,7 @@ export class IntentFile {
   }
 
   write(intent: Intent): void {
-    writeFileAtomic.sync(this.path, JSON.stringify(intent) + '\n', { mode: 0o600, fsync: false });
+    writeAtomic(this.path, JSON.stringify(intent) + '\n', 0o600, false);
   }
 
   read(): Intent {

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeAtomic } from './atomic.js';
-import { IntentFile } from './intent.js';
+import { stageAtomic, writeAtomic, type Staged } from './atomic.js';
+import { IntentFile, type Intent } from './intent.js';
 import { labIdOf } from './lab-id.js';
 import { StateLock } from './lock.js';
 import { emptyState, stateFromJson, type State } from './types.js';
@@ -16,11 +16,22 @@ export class CorruptStateError extends Error {
   }
 }
 
+/** Checks applied to what is read back (records are validated like user input before use). */
+export interface Vet {
+  state(s: State): State;
+  intent(i: Intent): Intent;
+}
+
 export class Store {
   readonly intent: IntentFile;
 
-  constructor(readonly dir: string) {
+  constructor(readonly dir: string, private readonly vet: Vet = { state: (s) => s, intent: (i) => i }) {
     this.intent = new IntentFile(dir);
+  }
+
+  /** The pending intent, its invalid entries skipped. */
+  readIntent(): Intent {
+    return this.vet.intent(this.intent.read());
   }
 
   get file(): string {
@@ -39,7 +50,7 @@ export class Store {
     try {
       const s = JSON.parse(text) as State;
       if (s?.version !== 1 || typeof s.networks !== 'object' || typeof s.containers !== 'object') throw new Error('not an nslab state');
-      return stateFromJson(s);
+      return this.vet.state(stateFromJson(s)); // never throws: an invalid record is reported and dropped
     } catch (e) {
       throw new CorruptStateError(this.file, (e as Error).message);
     }
@@ -47,7 +58,16 @@ export class Store {
 
   /** Write state.json, recording the lab id too: a lost `lab-id` file is restored from it. */
   async save(state: State): Promise<void> {
-    writeAtomic(this.file, JSON.stringify({ ...state, labId: labIdOf(this.dir, true) }, null, 1) + '\n');
+    writeAtomic(this.file, this.text(state));
+  }
+
+  private text(state: State): string {
+    return JSON.stringify({ ...state, labId: labIdOf(this.dir, true) }, null, 1) + '\n';
+  }
+
+  /** Write `state` beside state.json (whole, fsynced) and return the rename still to do: a removal stages its record first and commits once the kernel objects are gone. */
+  stage(state: State): Staged {
+    return stageAtomic(this.file, this.text(state));
   }
 
   /** Run `fn` holding the directory's lock (created with mode 0700 if missing). */

@@ -1,0 +1,105 @@
+// Records read back from state.json and intent.json are checked like user input before use.
+import { ValidationError } from '../errors.js';
+import type { Intent } from '../state/intent.js';
+import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../state/types.js';
+import { checkCidr, checkInt, checkIp, checkName } from './validate.js';
+
+const MODES = new Set(['network', 'host', 'none', 'container']);
+
+function must(ok: boolean, field: string, msg: string): void {
+  if (!ok) throw new ValidationError(field, msg);
+}
+
+/** A word for the hosts and resolv.conf files: no blank, no comment, no line break. */
+function word(field: string, v: unknown): void {
+  must(typeof v === 'string' && /^[^\s#;]{1,253}$/.test(v), field, `${JSON.stringify(v)} is not a single word`);
+}
+
+function list(field: string, v: unknown, each: (f: string, x: unknown) => unknown): void {
+  must(Array.isArray(v), field, 'is not a list');
+  for (const x of v as unknown[]) each(field, x);
+}
+
+const ip = (f: string, v: unknown) => checkIp(f, String(v));
+
+export function checkNetworkRecord(key: string, n: NetworkRecord): void {
+  checkName('name', n?.name);
+  must(n.name === key, 'name', `"${n.name}" is recorded under another name, "${key}"`);
+  checkName('bridge', n.bridge);
+  checkCidr('subnet', String(n.subnet));
+  ip('gateway', n.gateway);
+  if (n.ipRange !== undefined) checkCidr('ipRange', String(n.ipRange));
+  must(typeof n.auxAddresses === 'object' && n.auxAddresses !== null, 'auxAddresses', 'is not a map');
+  for (const v of Object.values(n.auxAddresses)) ip('auxAddresses', v);
+  checkInt('mtu', n.mtu, 68, 65535);
+}
+
+export function checkEndpointRecord(e: EndpointRecord): void {
+  checkName('endpoint network', e?.network);
+  must(typeof e.ifname === 'string' && /^eth\d{1,4}$/.test(e.ifname), 'ifname', `${JSON.stringify(e.ifname)} is not ethN`);
+  checkName('hostVeth', e.hostVeth);
+  ip('ip', e.ip);
+  ip('endpoint gateway', e.gateway);
+  checkInt('prefix', e.prefix, 0, 32);
+  must(typeof e.mac === 'string' && /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(e.mac), 'mac', `${JSON.stringify(e.mac)} is not a MAC address`);
+  list('aliases', e.aliases, word);
+}
+
+export function checkContainerRecord(key: string, c: ContainerRecord): void {
+  checkName('name', c?.name);
+  must(c.name === key, 'name', `"${c.name}" is recorded under another name, "${key}"`);
+  must(MODES.has(c.mode), 'mode', `${JSON.stringify(c.mode)} is not a network mode`);
+  if (c.mode === 'container') checkName('shares', c.shares);
+  list('endpoints', c.endpoints, (_, e) => checkEndpointRecord(e as EndpointRecord));
+  word('hostname', c.hostname);
+  list('dns', c.dns, ip);
+  list('dnsSearch', c.dnsSearch, word);
+  list('addHosts', c.addHosts, (f, h) => {
+    word(f, (h as { name?: unknown })?.name);
+    ip(f, (h as { ip?: unknown }).ip);
+  });
+}
+
+const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Drop every record that does not pass the checks user input passes, with one warning line
+ * naming it: a record is never acted on (no path, namespace or link named from it) unless
+ * its names are valid. Changes `state` in place and returns it; idempotent.
+ */
+export function vetState(state: State, warn: (line: string) => void): State {
+  for (const [kind, map, check] of [
+    ['network', state.networks, checkNetworkRecord],
+    ['container', state.containers, checkContainerRecord],
+  ] as const) {
+    for (const key of Object.keys(map)) {
+      try {
+        (check as (k: string, r: unknown) => void)(key, map[key]);
+      } catch (e) {
+        warn(`state.json: the ${kind} record ${JSON.stringify(key).slice(0, 80)} is invalid (${why(e).slice(0, 200)}); skipped, nothing is done with it`);
+        delete map[key];
+      }
+    }
+  }
+  return state;
+}
+
+/** The same for intent.json: an invalid pending container or endpoint is skipped, not torn down. */
+export function vetIntent(intent: Intent, warn: (line: string) => void): Intent {
+  const ok = <T>(what: (x: T) => string, check: (x: T) => void) => (x: T) => {
+    try {
+      check(x);
+      return true;
+    } catch (e) {
+      warn(`intent.json: ${what(x).slice(0, 80)} is invalid (${why(e).slice(0, 200)}); skipped, nothing is done with it`);
+      return false;
+    }
+  };
+  return {
+    containers: intent.containers.filter(ok((c) => `the container record ${JSON.stringify(c?.name)}`, (c) => checkContainerRecord(c?.name, c))),
+    endpoints: (intent.endpoints ?? []).filter(ok((e) => `the endpoint of ${JSON.stringify(e?.container)}`, (e) => {
+      checkName('container', e?.container);
+      checkEndpointRecord(e.endpoint);
+    })),
+  };
+}
