@@ -2,7 +2,7 @@
 import type { Command } from '../exec/command.js';
 import { runOk, type Runner } from '../exec/runner.js';
 import type { Firewall } from './firewall.js';
-import { FWD_CHAIN, ISO1_CHAIN, ISO2_CHAIN, NAT_CHAIN, USER_CHAIN } from './names.js';
+import { FWD_CHAIN, ISO1_CHAIN, ISO2_CHAIN, NAT_CHAIN, RAW_CHAIN, USER_CHAIN } from './names.js';
 import { BASE_RULES, type ChainDecl, type Rule, type Table } from './rules.js';
 import { hasChain, hasRule, parseIptablesSave, rulesOf, type Ruleset } from './ruleset.js';
 
@@ -27,7 +27,7 @@ const ruleLine = (op: '-A' | '-D', r: Rule) =>
   (op === '-A' && r.insert ? ['-I', r.chain, '1', ...r.spec] : [op, r.chain, ...r.spec]).map(quoteWord).join(' ');
 
 function byTable(): Map<Table, string[]> {
-  return new Map<Table, string[]>([['nat', []], ['filter', []]]);
+  return new Map<Table, string[]>([['raw', []], ['nat', []], ['filter', []]]);
 }
 
 export class IptablesFirewall implements Firewall {
@@ -61,7 +61,7 @@ export class IptablesFirewall implements Firewall {
       if (hasRule(live, r)) lines.get(r.table)!.push(ruleLine('-D', r));
     }
     // Each flush removes the only references to the next chain, so each -X finds it unused.
-    const own = [['nat', NAT_CHAIN], ['filter', FWD_CHAIN], ['filter', ISO1_CHAIN], ['filter', ISO2_CHAIN]] as const;
+    const own = [['raw', RAW_CHAIN], ['nat', NAT_CHAIN], ['filter', FWD_CHAIN], ['filter', ISO1_CHAIN], ['filter', ISO2_CHAIN]] as const;
     for (const [table, chain] of own) {
       if (hasChain(live, table, chain)) lines.get(table)!.push(`-F ${chain}`, `-X ${chain}`);
     }
