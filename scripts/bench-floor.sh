@@ -7,26 +7,27 @@
 set -euo pipefail
 N=${1:-200}
 S=${2:-20}
+export P=${3:-}   # prefix of the namespace names (machine-wide; the xargs workers read it)
 ip link add nbfloor type bridge; ip link set nbfloor up
 ip addr add 10.241.0.1/16 dev nbfloor
 now() { date +%s%N; }
 gone() { while ip -o link show type veth | grep -q "$1"; do sleep 0.01; done; }
 ts=$(now)
 for i in $(seq 0 $((S-1))); do
-  printf "netns add nbs%d\nlink add nvs%d master nbfloor up type veth peer name eth0 netns nbs%d\n" "$i" "$i" "$i" | ip -batch -
-  printf "link set lo up\naddr add 10.241.255.%d/16 dev eth0\nlink set eth0 up\nroute add default via 10.241.0.1 dev eth0\n" $((i+2)) | ip -n "nbs$i" -batch -
+  printf "netns add %snbs%d\nlink add nvs%d master nbfloor up type veth peer name eth0 netns %snbs%d\n" "$P" "$i" "$i" "$P" "$i" | ip -batch -
+  printf "link set lo up\naddr add 10.241.255.%d/16 dev eth0\nlink set eth0 up\nroute add default via 10.241.0.1 dev eth0\n" $((i+2)) | ip -n "${P}nbs$i" -batch -
 done
 te=$(now)
-for i in $(seq 0 $((S-1))); do echo "netns del nbs$i"; done | ip -batch -
+for i in $(seq 0 $((S-1))); do echo "netns del ${P}nbs$i"; done | ip -batch -
 gone nvs
 t0=$(now)
 {
-  for i in $(seq 0 $((N-1))); do echo "netns add nbf$i"; done
-  for i in $(seq 0 $((N-1))); do echo "link add nvf$i master nbfloor up type veth peer name eth0 netns nbf$i"; done
+  for i in $(seq 0 $((N-1))); do echo "netns add ${P}nbf$i"; done
+  for i in $(seq 0 $((N-1))); do echo "link add nvf$i master nbfloor up type veth peer name eth0 netns ${P}nbf$i"; done
 } | ip -batch -
-seq 0 $((N-1)) | xargs -P4 -I{} bash -c 'i={}; printf "link set lo up\naddr add 10.241.%d.%d/16 dev eth0\nlink set eth0 up\nroute add default via 10.241.0.1 dev eth0\n" $(( (i+2)/250 )) $(( (i+2)%250 + 2 )) | ip -n nbf$i -batch -'
+seq 0 $((N-1)) | xargs -P4 -I{} bash -c 'i={}; printf "link set lo up\naddr add 10.241.%d.%d/16 dev eth0\nlink set eth0 up\nroute add default via 10.241.0.1 dev eth0\n" $(( (i+2)/250 )) $(( (i+2)%250 + 2 )) | ip -n ${P}nbf$i -batch -'
 t1=$(now)
-for i in $(seq 0 $((N-1))); do echo "netns del nbf$i"; done | ip -batch -
+for i in $(seq 0 $((N-1))); do echo "netns del ${P}nbf$i"; done | ip -batch -
 gone nvf
 t2=$(now)
 ip link del nbfloor

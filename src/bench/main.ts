@@ -5,12 +5,14 @@ import { dirname, join } from 'node:path';
 
 const N = Number(process.argv[2] ?? process.env.N ?? 200);
 const SINGLE = Number(process.env.SINGLE ?? 20);
+// Prefix of every machine-wide name the bench makes (namespaces, /etc/netns), so runs never collide.
+const PREFIX = process.env.BENCH_PREFIX ?? '';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const tty = process.stdout.isTTY;
 
 async function inSandbox<T>(name: string, fn: (ns: string) => Promise<T>): Promise<T> {
-  const ns = `nslb-${name}`;
+  const ns = `nslb-${PREFIX}${name}`;
   await execa('ip', ['netns', 'add', ns]);
   try {
     return await fn(ns);
@@ -25,13 +27,13 @@ function say(s: string) {
 
 const floor = await inSandbox('f', async (ns) => {
   say(`bash floor: ${SINGLE} containers one at a time, ${N} in bulk…`);
-  const r = await execa('nsenter', [`--net=/run/netns/${ns}`, 'bash', join(root, 'scripts', 'bench-floor.sh'), String(N), String(SINGLE)]);
+  const r = await execa('nsenter', [`--net=/run/netns/${ns}`, 'bash', join(root, 'scripts', 'bench-floor.sh'), String(N), String(SINGLE), PREFIX]);
   return JSON.parse(r.stdout) as { single: number; create: number; remove: number };
 });
 
 const nslab = await inSandbox('n', async (ns) => {
   say(`nslab: ${SINGLE} containers one at a time, ${N} in bulk…`);
-  const r = await execa('nsenter', [`--net=/run/netns/${ns}`, 'node', join(here, 'worker.js'), String(N), String(SINGLE)]);
+  const r = await execa('nsenter', [`--net=/run/netns/${ns}`, 'node', join(here, 'worker.js'), String(N), String(SINGLE), PREFIX]);
   return JSON.parse(r.stdout) as { create: number; remove: number; single: number; singleMedian: number; singleRemove: number; rssMb: number };
 });
 if (tty) process.stdout.write('\r\x1b[K');

@@ -8,10 +8,11 @@ import { ExecaRunner } from '../exec/runner.js';
 
 const N = Number(process.argv[2] ?? 200);
 const SINGLE = Number(process.argv[3] ?? 20);
+const PREFIX = process.argv[4] ?? '';
 const stateDir = mkdtempSync(join(tmpdir(), 'nslab-bench-'));
 const log = pino({ level: 'silent' });
 const engine = new Engine({ runner: new ExecaRunner(log), stateDir, log });
-const names = Array.from({ length: N }, (_, i) => `nb${i}`);
+const names = Array.from({ length: N }, (_, i) => `${PREFIX}nb${i}`);
 const ms = (t0: number) => performance.now() - t0;
 
 try {
@@ -22,14 +23,14 @@ try {
   const singles: number[] = [];
   for (let i = 0; i < SINGLE; i++) {
     t0 = performance.now();
-    await engine.createContainers([{ name: `nbs${i}`, network: 'bench' }]);
+    await engine.createContainers([{ name: `${PREFIX}nbs${i}`, network: 'bench' }]);
     singles.push(ms(t0));
   }
   const single = singles.reduce((a, b) => a + b, 0) / SINGLE;
   const singleMedian = [...singles].sort((a, b) => a - b)[SINGLE >> 1]!;
   for (let i = 0; i < SINGLE; i++) {
     t0 = performance.now();
-    await engine.removeContainers([`nbs${i}`]);
+    await engine.removeContainers([`${PREFIX}nbs${i}`]);
     singleRemove += ms(t0);
   }
   t0 = performance.now();

@@ -1,21 +1,22 @@
 // Drift: compare the records with the live kernel, name every difference, and plan the repair
 // that restores exactly the recorded state (creates only what is missing: no duplicate rules).
-import { BASE_CHAINS, BASE_RULES, networkRules, ruleWords } from '../firewall/rules.js';
+import { BASE_CHAINS, BASE_RULES, networkRules, ruleWords, spoofRules } from '../firewall/rules.js';
 import { hasChain, hasRule, type Ruleset } from '../firewall/ruleset.js';
 import { broadcastOf, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
 import { addAddr, listAddrs, type AddrInfo } from '../kernel/addr.js';
 import { ip } from '../exec/command.js';
-import { kindOf, listLinks, setUp, type LinkInfo } from '../kernel/link.js';
+import { kindOf, listLinks, setAddrGenModeNone, setUp, type LinkInfo } from '../kernel/link.js';
 import { etcDir, hostsText, isOurs, readNetnsFile, resolvConfText, writeNetnsFiles } from '../kernel/netns-files.js';
 import type { HostView } from '../kernel/observe.js';
 import { addDefaultRoute, listRoutes, type RouteInfo } from '../kernel/route.js';
+import { readSysctlsIn, setSysctlIn } from '../kernel/sysctl.js';
 import type { ContainerRecord, NetworkRecord, State } from '../state/types.js';
 import type { EngineContext } from './context.js';
 import { bridgeAlias, parseBridgeAlias, parseVethAlias, vethAlias } from './names.js';
 import { fwSpec, isOurBridge, legacyRules, planNetworkCreate } from './plan-network.js';
 import { planGc } from './gc.js';
 import { setAlias } from '../kernel/link.js';
-import { endpointPlan, hostsOf, planContainerCreate, resolvOf } from './plan-container.js';
+import { endpointPlan, hostsOf, ipv6OffKey, planContainerCreate, resolvOf } from './plan-container.js';
 import { step, type Step } from './step.js';
 
 /** One difference between the records and the kernel. */
@@ -36,6 +37,8 @@ interface Inside {
   links: LinkInfo[];
   addrs: AddrInfo[];
   routes: RouteInfo[];
+  /** net.ipv6.conf.ethN.disable_ipv6 of each endpoint's interface that exists. */
+  sysctls: Record<string, string>;
 }
 
 const hasAddr = (addrs: readonly AddrInfo[], dev: string, cidr: string) =>
@@ -43,6 +46,7 @@ const hasAddr = (addrs: readonly AddrInfo[], dev: string, cidr: string) =>
 const isUp = (l: LinkInfo | undefined) => !!l && l.flags.includes('UP');
 /** What a symlinked /etc/netns file is reported as; the repair never writes through it. */
 const LINKED = 'is a symbolic link (or in a linked directory); nslab does not write through it: left alone';
+const hasIpv6 = (addrs: readonly AddrInfo[], dev: string) => addrs.some((a) => a.ifname === dev && a.addr_info.some((i) => i.family === 'inet6'));
 
 function networkDrift(n: NetworkRecord, view: HostView, live: Ruleset): Drift[] {
   const out: Drift[] = [];
@@ -63,8 +67,11 @@ function networkDrift(n: NetworkRecord, view: HostView, live: Ruleset): Drift[] 
   if (view.ipForward !== '1') d('sysctl', 'net.ipv4.ip_forward is not 1');
   if (!n.icc && view.bridgeNfIptables !== '1') d('sysctl', 'net.bridge.bridge-nf-call-iptables is not 1 (ICC off would not be enforced)');
   for (const c of BASE_CHAINS) if (!hasChain(live, c.table, c.chain)) d('rule', `chain ${c.table}/${c.chain} is missing`);
+  const spoof = new Set(spoofRules(n).map((r) => ruleWords(r).join(' ')));
   for (const r of [...BASE_RULES, ...networkRules(fwSpec(n))]) {
-    if (!hasRule(live, r)) d('rule', `rule missing: -t ${r.table} ${ruleWords(r).join(' ')}`);
+    if (hasRule(live, r)) continue;
+    if (spoof.has(ruleWords(r).join(' '))) d('rule', `the source check is missing: packets from ${n.bridge} whose source is not in ${n.subnet} are not dropped, so containers can spoof (-t raw ${ruleWords(r).join(' ')})`);
+    else d('rule', `rule missing: -t ${r.table} ${ruleWords(r).join(' ')}`);
   }
   const old = legacyRules(n).filter((r) => hasRule(live, r)).length;
   if (old) d('rule', `${old} rule(s) carry the previous release's comment (no lab id)`);
@@ -106,11 +113,17 @@ function containerDrift(c: ContainerRecord, state: State, view: HostView, inside
       if (h.ifalias !== vethAlias(c.name, e.ifname)) d('link', `veth ${e.hostVeth} carries the previous release's alias (no lab id)`);
       if (n && h.master !== n.bridge) d('link', `veth ${e.hostVeth} is not on bridge ${n.bridge}`);
       if (!isUp(h)) d('link', `veth ${e.hostVeth} is down`);
+      if (h.inet6_addr_gen_mode !== 'none' || hasIpv6(view.addrs, e.hostVeth)) {
+        d('link', `bridge port ${e.hostVeth} makes IPv6 addresses (addrgenmode ${h.inet6_addr_gen_mode ?? '?'}; network ${e.network} has no IPv6)`);
+      }
     }
     if (!inside) return;
     const eth = inside.links.find((l) => l.ifname === e.ifname);
     if (!eth) return; // reported with its host end
     if (!isUp(eth)) d('link', `${e.ifname} is down inside`);
+    if (inside.sysctls[ipv6OffKey(e.ifname)] !== '1') {
+      d('sysctl', `IPv6 is on for ${e.ifname} inside ${c.name} (network ${e.network} has no IPv6): a neighbour's router advertisement could configure it, and ICC off could be bypassed over link-local IPv6`);
+    }
     if (!hasAddr(inside.addrs, e.ifname, `${e.ip}/${e.prefix}`)) d('address', `${e.ip}/${e.prefix} is missing from ${e.ifname}`);
     if (i === 0 && n && !n.internal && !inside.routes.some((r) => r.dst === 'default' && r.gateway === e.gateway && r.dev === e.ifname)) {
       d('route', `default route via ${e.gateway} dev ${e.ifname} is missing`);
@@ -150,8 +163,9 @@ export async function checkState(ctx: EngineContext, state: State, view: HostVie
     const own = (c.mode === 'network' || c.mode === 'none') && view.netns.has(c.name);
     let inside: Inside | undefined;
     if (own) {
-      const [links, addrs, routes] = await Promise.all([listLinks(ctx.runner, c.name), listAddrs(ctx.runner, c.name), listRoutes(ctx.runner, c.name)]);
-      inside = { links, addrs, routes };
+      const [links, addrs, routes, sysctls] = await Promise.all([listLinks(ctx.runner, c.name), listAddrs(ctx.runner, c.name), listRoutes(ctx.runner, c.name),
+        readSysctlsIn(ctx.runner, c.name, c.endpoints.map((e) => ipv6OffKey(e.ifname)))]);
+      inside = { links, addrs, routes, sysctls };
     }
     const cd = containerDrift(c, state, view, inside, host);
     drift.push(...cd);
@@ -177,12 +191,17 @@ export async function checkState(ctx: EngineContext, state: State, view: HostVie
       if (h && h.ifalias !== vethAlias(c.name, e.ifname)) repair.push(step(`${e.hostVeth}/mark`, `mark ${e.hostVeth} as this lab's (it carries the previous release's alias)`, 2, [setAlias(e.hostVeth, vethAlias(c.name, e.ifname))]));
       const ep = endpointPlan(c.name, e, n, i === 0);
       if (!h || !inside.links.some((l) => l.ifname === e.ifname)) {
-        repair.push(ep.veth);
+        repair.push(ep.veth, ...ep.ipv6);
         fix.push(...ep.inside);
         return;
       }
       if (h.master !== n.bridge) repair.push(step(`${e.hostVeth}/master`, `put ${e.hostVeth} back on ${n.bridge}`, 2, [ip(['link', 'set', e.hostVeth, 'master', n.bridge, 'up'])]));
       else if (!isUp(h)) repair.push(step(`${e.hostVeth}/up`, `bring ${e.hostVeth} up`, 2, [setUp(e.hostVeth)]));
+      if (h.inet6_addr_gen_mode !== 'none' || hasIpv6(view.addrs, e.hostVeth)) {
+        // addrgenmode none keeps addresses already made: flush them too.
+        repair.push({ ...ep.ipv6[0]!, apply: [setAddrGenModeNone(e.hostVeth), ip(['-6', 'addr', 'flush', 'dev', e.hostVeth])] });
+      }
+      if (inside.sysctls[ipv6OffKey(e.ifname)] !== '1') repair.push(ep.ipv6[1]!);
       const cidr = `${e.ip}/${e.prefix}`;
       if (!hasAddr(inside.addrs, e.ifname, cidr)) fix.push(addAddr(e.ifname, cidr, broadcastOf(parseCidr4(n.subnet) as Cidr4), c.name));
       if (!isUp(inside.links.find((l) => l.ifname === e.ifname))) fix.push(setUp(e.ifname, c.name));

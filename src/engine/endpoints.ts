@@ -70,6 +70,7 @@ export async function connect(
   const steps = [
     ...hostsSteps(state, { ...c, endpoints: [...c.endpoints, e] }, c),
     ep.veth,
+    ...ep.ipv6,
     step(`${name}/${e.ifname}/configure`, `give ${e.ifname} ${e.ip}/${e.prefix} and bring it up in ${name}`, 3, ep.inside),
   ];
   if (ctx.dryRun) {

@@ -2,10 +2,11 @@
 import type { Command } from '../exec/command.js';
 import { broadcastOf, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
 import { addAddr } from '../kernel/addr.js';
-import { addVethIntoNetns, delLink, setAlias, setUp } from '../kernel/link.js';
+import { addVethIntoNetns, delLink, setAddrGenModeNone, setAlias, setUp } from '../kernel/link.js';
 import { addNetns, attachNetns, delNetns, netnsMountPoint, removeMountPoint, shareNetns } from '../kernel/netns.js';
 import { hostsText, removeNetnsFiles, resolvConfText, writeNetnsFiles, type ResolvSettings } from '../kernel/netns-files.js';
 import { addDefaultRoute } from '../kernel/route.js';
+import { setSysctlIn } from '../kernel/sysctl.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord } from '../state/types.js';
 import { vethAlias } from './names.js';
 import { step, type Step } from './step.js';
@@ -35,11 +36,32 @@ export interface ContainerContext {
   readonly hostPid: number;
 }
 
+/** The sysctl that turns IPv6 off on an interface inside a container. */
+export const ipv6OffKey = (ifname: string) => `net.ipv6.conf.${ifname}.disable_ipv6`;
+
 /**
- * One endpoint: the veth (host end on the bridge, peer born inside as ethN; phase 2) and the
- * commands that configure it inside the namespace (the caller batches them; phase 3).
+ * IPv6 off on both ends of an endpoint of a network without IPv6 (all networks, so far), so
+ * that ICC off and isolation cannot be bypassed over link-local IPv6 and a neighbour's router
+ * advertisement configures nothing. Inside, disable_ipv6=1 on ethN before it goes up (no
+ * link-local address is ever made; lo keeps ::1). The host end is a bridge port, whose own
+ * IPv6 stack never receives (the bridge takes its frames): addrgenmode none leaves it with
+ * no address and silent, with no extra process (a sysctl on the host would be one).
  */
-export function endpointPlan(c: string, e: EndpointRecord, n: NetworkRecord, defaultRoute: boolean): { veth: Step; inside: Command[] } {
+export function ipv6OffSteps(c: string, e: EndpointRecord, n: NetworkRecord): Step[] {
+  return [
+    step(`${c}/${e.ifname}/port-no-ipv6`, `no IPv6 address on bridge port ${e.hostVeth} (addrgenmode none: no link-local address, nothing sent from it)`, 2,
+      [setAddrGenModeNone(e.hostVeth)]),
+    step(`${c}/${e.ifname}/no-ipv6`, `turn IPv6 off on ${e.ifname} inside ${c} (network ${n.name} has no IPv6): no link-local address to reach it by, no rogue router advertisement obeyed`, 3,
+      [setSysctlIn(c, { [ipv6OffKey(e.ifname)]: '1' })]),
+  ];
+}
+
+/**
+ * One endpoint: the veth (host end on the bridge, peer born inside as ethN; phase 2), IPv6
+ * off on both ends (phases 2 and 3), and the commands that configure it inside the namespace
+ * (the caller batches them after the IPv6 steps; phase 3).
+ */
+export function endpointPlan(c: string, e: EndpointRecord, n: NetworkRecord, defaultRoute: boolean): { veth: Step; ipv6: Step[]; inside: Command[] } {
   const subnet = parseCidr4(n.subnet) as Cidr4;
   const veth = step(`${c}/${e.ifname}`, `create veth ${e.hostVeth} on ${n.bridge} with peer ${e.ifname} inside ${c}`, 2,
     [
@@ -50,7 +72,7 @@ export function endpointPlan(c: string, e: EndpointRecord, n: NetworkRecord, def
   const inside = [addAddr(e.ifname, `${e.ip}/${e.prefix}`, broadcastOf(subnet), c), setUp(e.ifname, c)];
   // An internal network has no way out, so no default route through it.
   if (defaultRoute && !n.internal) inside.push(addDefaultRoute(e.gateway, e.ifname, c));
-  return { veth, inside };
+  return { veth, ipv6: ipv6OffSteps(c, e, n), inside };
 }
 
 /**
@@ -78,7 +100,7 @@ export function planContainerCreate(c: ContainerRecord, cx: ContainerContext): S
   const inside = [setUp('lo', c.name)];
   c.endpoints.forEach((e, i) => {
     const ep = endpointPlan(c.name, e, cx.nets[e.network]!, i === 0);
-    steps.push(ep.veth);
+    steps.push(ep.veth, ...ep.ipv6);
     inside.push(...ep.inside);
   });
   const first = c.endpoints[0];

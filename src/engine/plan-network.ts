@@ -1,7 +1,7 @@
 // Plans for a bridge network: the bridge, its gateway address, forwarding and its firewall rules.
 import { ConflictError } from '../errors.js';
 import type { Firewall } from '../firewall/firewall.js';
-import { BASE_CHAINS, BASE_RULES, networkRules } from '../firewall/rules.js';
+import { BASE_CHAINS, BASE_RULES, networkRules, spoofRules } from '../firewall/rules.js';
 import type { Ruleset } from '../firewall/ruleset.js';
 import { broadcastOf, macForIp, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
 import { addAddr } from '../kernel/addr.js';
@@ -24,6 +24,11 @@ export const legacyRules = (n: NetworkRecord) => networkRules(fwSpec(n), legacyN
 /** Is `link` the bridge of recorded network `n`: this lab's mark, or the previous release's? */
 export function isOurBridge(link: LinkInfo | undefined, n: NetworkRecord): boolean {
   return !!link && kindOf(link) === 'bridge' && (link.ifalias === bridgeAlias(n.name) || link.ifalias === legacyBridgeAlias(n.name));
+}
+
+/** What the source check of a network does, in the lab's words (step, check and explain). */
+export function spoofLesson(n: Pick<NetworkRecord, 'bridge' | 'subnet'>): string {
+  return `drop packets from ${n.bridge} whose source is not in ${n.subnet}: containers cannot spoof`;
 }
 
 /** Steps that make the network exist, skipping what is already there and ours. */
@@ -65,8 +70,16 @@ export function planNetworkCreate(n: NetworkRecord, view: HostView, live: Rulese
     steps.push(step('host/br_netfilter', `pass bridged traffic through iptables (${BRIDGE_NF_IPTABLES}=1) so that ICC off on ${n.bridge} is enforced`, 0,
       [...(view.bridgeNfIptables === undefined ? [modprobe('br_netfilter')] : []), setSysctl(BRIDGE_NF_IPTABLES, '1')]));
   }
-  const rules = networkRules(fwSpec(n));
-  const ensure = fw.ensure(live, BASE_CHAINS, [...BASE_RULES, ...rules]);
+  // The source check is a step of its own (its own restore, raw table), so that it reads as
+  // its own lesson in --dry-run and explain.
+  const raw = <T extends { table: string }>(x: T) => x.table === 'raw';
+  const spoof = spoofRules(n);
+  const check = fw.ensure(live, BASE_CHAINS.filter(raw), [...BASE_RULES.filter(raw), ...spoof]);
+  if (check.length) {
+    steps.push(step(`${n.name}/no-spoofing`, spoofLesson(n), 0, check, fw.revert(spoof)));
+  }
+  const rules = networkRules(fwSpec(n)).filter((r) => !raw(r));
+  const ensure = fw.ensure(live, BASE_CHAINS.filter((c) => !raw(c)), [...BASE_RULES.filter((r) => !raw(r)), ...rules]);
   if (ensure.length) {
     const what = n.masquerade ? 'MASQUERADE traffic leaving the subnet and accept forwarding' : 'accept forwarding';
     steps.push(step(`${n.name}/firewall`, `${what} for ${n.subnet} on ${n.bridge}`, 0, ensure, fw.revert(rules)));

@@ -2,7 +2,7 @@
 import type { Command } from '../exec/command.js';
 import { runOk, type Runner } from '../exec/runner.js';
 import type { Firewall } from './firewall.js';
-import { FWD_CHAIN, ISO1_CHAIN, ISO2_CHAIN, NAT_CHAIN, USER_CHAIN } from './names.js';
+import { FWD_CHAIN, ISO1_CHAIN, ISO2_CHAIN, NAT_CHAIN, RAW_CHAIN, USER_CHAIN } from './names.js';
 import { BASE_RULES, ruleWords, type ChainDecl, type Rule, type Table } from './rules.js';
 import { hasChain, hasRule, parseIptablesSave, rulesOf, type Ruleset } from './ruleset.js';
 
@@ -27,7 +27,7 @@ const ruleLine = (op: '-A' | '-D', r: Rule) =>
   (op === '-A' && r.insert ? ['-I', r.chain, '1', ...r.spec] : [op, r.chain, ...r.spec]).map(quoteWord).join(' ');
 
 function byTable(): Map<Table, string[]> {
-  return new Map<Table, string[]>([['nat', []], ['filter', []]]);
+  return new Map<Table, string[]>([['raw', []], ['nat', []], ['filter', []]]);
 }
 
 export class IptablesFirewall implements Firewall {
@@ -56,7 +56,7 @@ export class IptablesFirewall implements Firewall {
   removeChains(live: Ruleset): Command[] {
     // The chains are shared by every lab in this host: while any rule other than the jumps
     // between them is left (another lab's network, a hand-made one), they all stay.
-    const own = [['nat', NAT_CHAIN], ['filter', FWD_CHAIN], ['filter', ISO1_CHAIN], ['filter', ISO2_CHAIN]] as const;
+    const own = [['raw', RAW_CHAIN], ['nat', NAT_CHAIN], ['filter', FWD_CHAIN], ['filter', ISO1_CHAIN], ['filter', ISO2_CHAIN]] as const;
     const base = new Set(BASE_RULES.map((r) => `${r.table} ${ruleWords(r).join(' ')}`));
     if (own.some(([table, chain]) => rulesOf(live, table, chain).some((w) => !base.has(`${table} ${w.join(' ')}`)))) return [];
     const lines = byTable();

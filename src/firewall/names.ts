@@ -3,6 +3,11 @@ import { currentLab } from '../state/lab-id.js';
 
 /** nat: MASQUERADE for nslab networks; jumped to from POSTROUTING. */
 export const NAT_CHAIN = 'NSLAB-POSTROUTING';
+/**
+ * raw: the source check of nslab bridges (no spoofing); jumped to from PREROUTING, so it
+ * runs before conntrack and routing, for forwarded traffic and traffic to the host alike.
+ */
+export const RAW_CHAIN = 'NSLAB-PREROUTING';
 /** filter: forwarding for nslab bridges; jumped to from FORWARD. */
 export const FWD_CHAIN = 'NSLAB-FORWARD';
 /**

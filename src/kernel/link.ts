@@ -14,6 +14,8 @@ export interface LinkInfo {
   operstate?: string;
   link_netnsid?: number;
   linkinfo?: { info_kind?: string; info_slave_kind?: string };
+  /** IPv6 address generation (`ip -d`): eui64, none, stable_secret, random. */
+  inet6_addr_gen_mode?: string;
 }
 
 /**
@@ -49,6 +51,16 @@ export function addVethIntoNetns(o: {
     'link', 'add', o.host, 'mtu', mtu, 'master', o.master, 'up',
     'type', 'veth', 'peer', 'name', o.peer, 'mtu', mtu, 'address', o.peerMac, 'netns', o.netns,
   ]);
+}
+
+/**
+ * No IPv6 address generation on a link (no link-local, so nothing is ever sent from it over
+ * IPv6). A setting of its own: `ip link add … addrgenmode` is refused (EAFNOSUPPORT, kernel
+ * 6.x). It does not remove an address already there, and a link still takes addresses from
+ * router advertisements it receives (a bridge port never does: the bridge takes its frames).
+ */
+export function setAddrGenModeNone(name: string, netns?: string): Command {
+  return ip(['link', 'set', name, 'addrgenmode', 'none'], { netns });
 }
 
 export function setUp(name: string, netns?: string): Command {

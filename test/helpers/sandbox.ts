@@ -69,10 +69,10 @@ export class Sandbox {
       await must('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
     }
     await must('ip', ['-n', this.host, 'route', 'add', 'default', 'via', WORLD_IP]);
-    // A real host has its nat and filter tables; listing them makes them exist here too,
+    // A real host has its nat, filter and raw tables; listing them makes them exist here too,
     // so "as before" compares like with like.
     // (An empty iptables-restore does not create them with the nft backend; a chain does.)
-    for (const table of ['filter', 'nat']) {
+    for (const table of ['filter', 'nat', 'raw']) {
       await must('ip', ['netns', 'exec', this.host, 'iptables', '-t', table, '-N', 'NSLT-INIT']);
       await must('ip', ['netns', 'exec', this.host, 'iptables', '-t', table, '-X', 'NSLT-INIT']);
     }

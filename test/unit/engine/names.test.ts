@@ -14,10 +14,8 @@ t.test('the names of issue 9 no longer collide', async (t) => {
 
 t.test('a plain name can never take the hashed form', async (t) => {
   // Names start with a letter or digit, so nv-NAME-N never starts with nv-- nor nslab-NAME with nslab--.
-  for (const n of ['a', 'x-1', '0', 'abcdefghij']) {
-    t.notMatch(hostVethName(n, 0), /^nv--/);
-    t.notMatch(bridgeName(n), /^nslab--/);
-  }
+  for (const n of ['a', 'x-1', '0', 'abcdefghij']) t.notMatch(hostVethName(n, 0), /^nv--/, `nv-${n}-0 fits`);
+  for (const n of ['a', 'x-1', '0', 'abcdefghi']) t.notMatch(bridgeName(n), /^nslab--/, `nslab-${n} fits`);
   t.match(bridgeName('averylongnetwork'), /^nslab--[0-9a-f]{8}$/);
 });
 

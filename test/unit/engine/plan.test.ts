@@ -37,6 +37,14 @@ t.test('network create', async (t) => {
     'ip addr add 10.201.0.1/24 brd 10.201.0.255 dev br0',
     '# turn on IPv4 forwarding so the host routes between bridge and uplink',
     'sysctl -w net.ipv4.ip_forward=1',
+    '# drop packets from br0 whose source is not in 10.201.0.0/24: containers cannot spoof',
+    "iptables-restore --wait --noflush <<'EOF'",
+    '*raw',
+    ':NSLAB-PREROUTING - [0:0]',
+    '-I PREROUTING 1 -m comment --comment nslab -j NSLAB-PREROUTING',
+    '-A NSLAB-PREROUTING ! -s 10.201.0.0/24 -i br0 -m comment --comment nslab:0a1b2c3d:net=lab -j DROP',
+    'COMMIT',
+    'EOF',
     '# MASQUERADE traffic leaving the subnet and accept forwarding for 10.201.0.0/24 on br0',
     "iptables-restore --wait --noflush <<'EOF'",
     '*nat',
@@ -65,6 +73,10 @@ t.test('network create', async (t) => {
 
 t.test('network create when everything exists plans nothing', async (t) => {
   const live = parseIptablesSave([
+    '*raw', ':PREROUTING ACCEPT [0:0]', ':NSLAB-PREROUTING - [0:0]',
+    '-A PREROUTING -m comment --comment nslab -j NSLAB-PREROUTING',
+    '-A NSLAB-PREROUTING ! -s 10.201.0.0/24 -i br0 -m comment --comment "nslab:0a1b2c3d:net=lab" -j DROP',
+    'COMMIT',
     '*nat', ':POSTROUTING ACCEPT [0:0]', ':NSLAB-POSTROUTING - [0:0]',
     '-A POSTROUTING -m comment --comment nslab -j NSLAB-POSTROUTING',
     '-A NSLAB-POSTROUTING -s 10.201.0.0/24 ! -o br0 -m comment --comment "nslab:0a1b2c3d:net=lab" -j MASQUERADE',
@@ -89,6 +101,7 @@ t.test('network create when everything exists plans nothing', async (t) => {
   t.throws(() => planNetworkCreate(lab, { ...have, links: [{ ...have.links[0]!, ifalias: undefined }] }, live, fw), /not nslab's/);
   const rm = scriptOf(planNetworkRemove(lab, have, live, fw));
   t.match(rm, /-D NSLAB-POSTROUTING -s 10\.201\.0\.0\/24 ! -o br0/);
+  t.match(rm, '*raw\n-D NSLAB-PREROUTING ! -s 10.201.0.0/24 -i br0 -m comment --comment nslab:0a1b2c3d:net=lab -j DROP\n', 'the source check goes with the network');
   t.match(rm, /ip link del br0/);
 });
 
@@ -125,12 +138,17 @@ t.test('two containers share batches: one host batch, one batch per namespace', 
     'netns add c5',
     'link add nv-c4-0 mtu 1500 master br0 up type veth peer name eth0 mtu 1500 address 02:42:0a:c9:00:04 netns c4',
     'link set nv-c4-0 alias nslab:0a1b2c3d:endpoint:c4:eth0',
+    'link set nv-c4-0 addrgenmode none',
     'link add nv-c5-0 mtu 1500 master br0 up type veth peer name eth0 mtu 1500 address 02:42:0a:c9:00:04 netns c5',
     'link set nv-c5-0 alias nslab:0a1b2c3d:endpoint:c5:eth0',
+    'link set nv-c5-0 addrgenmode none',
     'EOF',
   ].join('\n')), 'one host batch');
   t.ok(script.includes([
+    '# turn IPv6 off on eth0 inside c4 (network lab has no IPv6): no link-local address to reach it by, no rogue router advertisement obeyed;'
+      + ' bring up lo and eth0 10.201.0.4/24, default route via 10.201.0.1 in c4',
     "ip -n c4 -batch - <<'EOF'",
+    'netns exec c4 sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1',
     'link set lo up',
     'addr add 10.201.0.4/24 brd 10.201.0.255 dev eth0',
     'link set eth0 up',

@@ -1,6 +1,9 @@
 // The one path builder for /etc/netns, and the ownership test that never reads through a link.
 import t from 'tap';
-import { etcDir, hostsText, isOurs } from '../../../src/kernel/netns-files.js';
+import { etcDir, hostsText, isOurs, netnsOwner } from '../../../src/kernel/netns-files.js';
+import { useLab } from '../../../src/state/lab-id.js';
+
+useLab(() => '0a1b2c3d');
 
 t.test('etcDir: valid names give a path directly inside /etc/netns', async (t) => {
   t.equal(etcDir('c4'), '/etc/netns/c4');
@@ -23,4 +26,6 @@ t.test('isOurs: the marker, read through the injected reader; never for a link o
   t.notOk(isOurs('c4', () => undefined), 'missing files');
   t.notOk(isOurs('c5', () => mine), "another container's marker");
   t.notOk(isOurs('../x', () => mine), 'an invalid name is never ours (and nothing is read)');
+  t.equal(netnsOwner('c4', () => mine), 'mine', "this lab's marker");
+  t.equal(netnsOwner('c4', () => mine.replace(', lab 0a1b2c3d', ', lab ffffffff')), undefined, "another lab's marker");
 });
