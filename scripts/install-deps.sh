@@ -8,8 +8,6 @@ command -v ping >/dev/null || need+=(iputils-ping)
 command -v nsenter >/dev/null || need+=(util-linux)
 command -v sysctl >/dev/null || need+=(procps)
 command -v systemd-analyze >/dev/null || need+=(systemd)
-# For the tests only: python3 sends the rogue router advertisement of test/security/rogue-ra.
-command -v python3 >/dev/null || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

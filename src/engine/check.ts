@@ -13,7 +13,7 @@ import { readSysctlsIn, setSysctlIn } from '../kernel/sysctl.js';
 import type { ContainerRecord, NetworkRecord, State } from '../state/types.js';
 import type { EngineContext } from './context.js';
 import { bridgeAlias, parseBridgeAlias, parseVethAlias, vethAlias } from './names.js';
-import { fwSpec, isOurBridge, legacyRules, planNetworkCreate } from './plan-network.js';
+import { fwSpec, hasIpv6Stack, isOurBridge, legacyRules, planNetworkCreate } from './plan-network.js';
 import { planGc } from './gc.js';
 import { setAlias } from '../kernel/link.js';
 import { endpointPlan, hostsOf, ipv6OffKey, planContainerCreate, resolvOf } from './plan-container.js';
@@ -113,7 +113,7 @@ function containerDrift(c: ContainerRecord, state: State, view: HostView, inside
       if (h.ifalias !== vethAlias(c.name, e.ifname)) d('link', `veth ${e.hostVeth} carries the previous release's alias (no lab id)`);
       if (n && h.master !== n.bridge) d('link', `veth ${e.hostVeth} is not on bridge ${n.bridge}`);
       if (!isUp(h)) d('link', `veth ${e.hostVeth} is down`);
-      if (h.inet6_addr_gen_mode !== 'none' || hasIpv6(view.addrs, e.hostVeth)) {
+      if (n && hasIpv6Stack(n) && (h.inet6_addr_gen_mode !== 'none' || hasIpv6(view.addrs, e.hostVeth))) {
         d('link', `bridge port ${e.hostVeth} makes IPv6 addresses (addrgenmode ${h.inet6_addr_gen_mode ?? '?'}; network ${e.network} has no IPv6)`);
       }
     }
@@ -121,7 +121,7 @@ function containerDrift(c: ContainerRecord, state: State, view: HostView, inside
     const eth = inside.links.find((l) => l.ifname === e.ifname);
     if (!eth) return; // reported with its host end
     if (!isUp(eth)) d('link', `${e.ifname} is down inside`);
-    if (inside.sysctls[ipv6OffKey(e.ifname)] !== '1') {
+    if (n && hasIpv6Stack(n) && inside.sysctls[ipv6OffKey(e.ifname)] !== '1') {
       d('sysctl', `IPv6 is on for ${e.ifname} inside ${c.name} (network ${e.network} has no IPv6): a neighbour's router advertisement could configure it, and ICC off could be bypassed over link-local IPv6`);
     }
     if (!hasAddr(inside.addrs, e.ifname, `${e.ip}/${e.prefix}`)) d('address', `${e.ip}/${e.prefix} is missing from ${e.ifname}`);
@@ -197,11 +197,11 @@ export async function checkState(ctx: EngineContext, state: State, view: HostVie
       }
       if (h.master !== n.bridge) repair.push(step(`${e.hostVeth}/master`, `put ${e.hostVeth} back on ${n.bridge}`, 2, [ip(['link', 'set', e.hostVeth, 'master', n.bridge, 'up'])]));
       else if (!isUp(h)) repair.push(step(`${e.hostVeth}/up`, `bring ${e.hostVeth} up`, 2, [setUp(e.hostVeth)]));
-      if (h.inet6_addr_gen_mode !== 'none' || hasIpv6(view.addrs, e.hostVeth)) {
+      if (hasIpv6Stack(n) && (h.inet6_addr_gen_mode !== 'none' || hasIpv6(view.addrs, e.hostVeth))) {
         // addrgenmode none keeps addresses already made: flush them too.
         repair.push({ ...ep.ipv6[0]!, apply: [setAddrGenModeNone(e.hostVeth), ip(['-6', 'addr', 'flush', 'dev', e.hostVeth])] });
       }
-      if (inside.sysctls[ipv6OffKey(e.ifname)] !== '1') repair.push(ep.ipv6[1]!);
+      if (hasIpv6Stack(n) && inside.sysctls[ipv6OffKey(e.ifname)] !== '1') repair.push(ep.ipv6[1]!);
       const cidr = `${e.ip}/${e.prefix}`;
       if (!hasAddr(inside.addrs, e.ifname, cidr)) fix.push(addAddr(e.ifname, cidr, broadcastOf(parseCidr4(n.subnet) as Cidr4), c.name));
       if (!isUp(inside.links.find((l) => l.ifname === e.ifname))) fix.push(setUp(e.ifname, c.name));

@@ -9,6 +9,7 @@ import { addDefaultRoute } from '../kernel/route.js';
 import { setSysctlIn } from '../kernel/sysctl.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord } from '../state/types.js';
 import { vethAlias } from './names.js';
+import { hasIpv6Stack } from './plan-network.js';
 import { step, type Step } from './step.js';
 
 /** The container's resolv.conf: --dns/--dns-search when given, else the host's resolvers. */
@@ -46,8 +47,10 @@ export const ipv6OffKey = (ifname: string) => `net.ipv6.conf.${ifname}.disable_i
  * link-local address is ever made; lo keeps ::1). The host end is a bridge port, whose own
  * IPv6 stack never receives (the bridge takes its frames): addrgenmode none leaves it with
  * no address and silent, with no extra process (a sysctl on the host would be one).
+ * None on a network whose MTU is below 1280: the kernel keeps no IPv6 state on such links.
  */
 export function ipv6OffSteps(c: string, e: EndpointRecord, n: NetworkRecord): Step[] {
+  if (!hasIpv6Stack(n)) return []; // below IPv6's minimum MTU the links have no IPv6 at all
   return [
     step(`${c}/${e.ifname}/port-no-ipv6`, `no IPv6 address on bridge port ${e.hostVeth} (addrgenmode none: no link-local address, nothing sent from it)`, 2,
       [setAddrGenModeNone(e.hostVeth)]),

@@ -16,6 +16,9 @@ import { step, type Step } from './step.js';
 /** IPv6's minimum link MTU (RFC 8200): below it the kernel drops a link's IPv6 state. */
 export const IPV6_MIN_MTU = 1280;
 
+/** Do the links of network `n` have an IPv6 stack at all (something to turn off)? */
+export const hasIpv6Stack = (n: Pick<NetworkRecord, 'mtu'>) => n.mtu >= IPV6_MIN_MTU;
+
 export const fwSpec = (n: NetworkRecord) => ({ name: n.name, bridge: n.bridge, subnet: n.subnet, masquerade: n.masquerade, icc: n.icc, internal: n.internal });
 
 /** The network's rules as the release before lab ids commented them (`nslab:net=NAME`). */
@@ -49,7 +52,7 @@ export function planNetworkCreate(n: NetworkRecord, view: HostView, live: Rulese
     // IPv4-only network: no IPv6 link-local address appearing on the bridge once a port is up.
     // Below IPv6's minimum MTU the kernel keeps no IPv6 state on the link at all (no
     // net/ipv6/conf/BRIDGE to write: sysctl fails with "cannot stat"), so there is nothing to turn off.
-    if (n.mtu >= IPV6_MIN_MTU) {
+    if (hasIpv6Stack(n)) {
       steps.push(step(`${n.name}/ipv6-off`, `disable IPv6 on bridge ${n.bridge} (an IPv4-only network)`, 0,
         [setSysctl(`net/ipv6/conf/${n.bridge}/disable_ipv6`, '1')]));
     }
