@@ -6,7 +6,7 @@ import type { EngineApi } from '../engine/api.js';
 import { RemoteEngine } from '../client/remote.js';
 import { answers } from '../daemon/socket.js';
 import { makeLogger } from '../log.js';
-import { withCheckedArgs } from '../model/schemas.js';
+import { withCheckedArgs } from '../model/checked.js';
 
 export interface GlobalOptions {
   json?: boolean;

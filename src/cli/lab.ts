@@ -1,12 +1,15 @@
 // `nslab up|down|plan FILE` and `nslab reset`.
 import type { Command } from 'commander';
-import { readLab, type Lab } from '../lab/labfile.js';
+import type { Lab } from '../lab/labfile.js';
 import { parseContainerInput, networkModeOf, parseNetworkInput } from '../engine/inputs.js';
 import type { State } from '../state/types.js';
 import { exitCodeOf, IncompleteError } from '../errors.js';
 import type { Cli } from './context.js';
 import { json } from './context.js';
 import { summary } from './container.js';
+
+/** The lab-file reader (yaml and the schemas) is loaded only by the commands that read one. */
+const readLab = async (file: string): Promise<Lab> => (await import('../lab/labfile.js')).readLab(file);
 
 /** What `up` would do, one line per object: + create, = unchanged. */
 export function planLines(lab: Lab, state: State): string[] {

@@ -13,7 +13,7 @@ import { execute, executeAll, type EngineContext } from './context.js';
 import { networkModeOf, type ContainerSpec } from './inputs.js';
 import { hostVethName, newId } from './names.js';
 import { planContainerCreate, planContainerRemove } from './plan-container.js';
-import { unrecordAfter, type Save } from './save.js';
+import { executeRecorded, unrecordAfter, type Save } from './save.js';
 import type { Step } from './step.js';
 import type { StepFailure } from './teardown.js';
 
@@ -185,21 +185,9 @@ export async function createContainers(
   // is torn down and unrecorded. So state.json can be written while the last batch runs.
   intent.write({ containers: fresh });
   for (const c of fresh) state.containers[c.name] = c;
-  let saved = false;
-  try {
-    await execute(ctx, steps, async () => {
-      await save();
-      saved = true;
-    });
-  } catch (e) {
-    for (const c of fresh) delete state.containers[c.name]; // apply has reverted what it did
-    // A failed write (a full disk) left state.json as it was: nothing to take back. If the
-    // records did reach it and cannot be taken back now, the intent stays: the next run drops them.
-    if (saved && !(await save().then(() => true, () => false))) throw e;
-    intent.clear();
-    throw e;
-  }
-  intent.clear();
+  await executeRecorded(ctx, steps, save, {
+    unrecord: () => fresh.forEach((c) => delete state.containers[c.name]), what: `container ${fresh.map((c) => c.name).join(', ')}`, intent,
+  });
   return result;
 }
 

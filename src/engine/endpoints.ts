@@ -8,7 +8,7 @@ import { allocRequest, newEndpoint, sharersOf, takenIfnames } from './containers
 import { execute, type EngineContext } from './context.js';
 import { networkModeOf } from './inputs.js';
 import { endpointPlan, hostsOf } from './plan-container.js';
-import { unrecordAfter, type Save } from './save.js';
+import { executeRecorded, unrecordAfter, type Save } from './save.js';
 import { step, type Step } from './step.js';
 
 export interface ConnectOptions {
@@ -79,20 +79,7 @@ export async function connect(
   }
   intent.write({ containers: [], endpoints: [{ container: name, endpoint: e }] });
   c.endpoints.push(e);
-  let saved = false;
-  try {
-    await execute(ctx, steps, async () => {
-      await save();
-      saved = true;
-    });
-  } catch (err) {
-    c.endpoints.splice(c.endpoints.indexOf(e), 1);
-    // As in createContainers: a failed write changed nothing; an unwritable undo keeps the intent.
-    if (saved && !(await save().then(() => true, () => false))) throw err;
-    intent.clear();
-    throw err;
-  }
-  intent.clear();
+  await executeRecorded(ctx, steps, save, { unrecord: () => c.endpoints.splice(c.endpoints.indexOf(e), 1), what: `${name}'s ${e.ifname}`, intent });
   return e;
 }
 

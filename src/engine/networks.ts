@@ -10,7 +10,7 @@ import { execute, executeAll, type EngineContext } from './context.js';
 import type { NetworkSpec } from './inputs.js';
 import { bridgeAlias, bridgeName, newId } from './names.js';
 import { planNetworkCreate, planNetworkRemove } from './plan-network.js';
-import { unrecordAfter, type Save } from './save.js';
+import { executeRecorded, unrecordAfter, type Save } from './save.js';
 import { step, type Step } from './step.js';
 import type { StepFailure } from './teardown.js';
 import type { Ruleset } from '../firewall/ruleset.js';
@@ -115,17 +115,7 @@ export async function createNetwork(ctx: EngineContext, state: State, spec: Netw
     state.networks[rec.name] = rec; // in dry-run too, so later steps of the same request can plan on it
     // The record is written with the last step: if the write fails (a full disk), the plan is
     // reverted like any failed step, and state.json keeps what it held.
-    let saved = false;
-    try {
-      await execute(ctx, steps, async () => {
-        await save();
-        saved = true;
-      });
-    } catch (e) {
-      delete state.networks[rec.name];
-      if (saved) await save().catch(() => ctx.log.warn(`network ${rec.name}: its record could not be taken back out of the state file`));
-      throw e;
-    }
+    await executeRecorded(ctx, steps, save, { unrecord: () => delete state.networks[rec.name], what: `network ${rec.name}` });
   }
   if (!ctx.dryRun && steps.some((s) => s.id === 'host/br_netfilter')) {
     ctx.notice(`network ${rec.name} has ICC off, so bridged traffic now passes through iptables (${BRIDGE_NF_IPTABLES}=1 in this network namespace); it stays on, as with Docker`);

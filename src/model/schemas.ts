@@ -121,20 +121,6 @@ export function checkArgs<V extends Mutation>(verb: V, args: unknown): Parameter
   }) as Parameters<EngineApi[V]>;
 }
 
-/** The same engine with every verb's arguments checked first: the CLI in-process goes through the rules nslabd applies. */
-export function withCheckedArgs<E extends EngineApi>(engine: E): E {
-  return new Proxy(engine, {
-    get(target, key, receiver) {
-      const v = Reflect.get(target, key, receiver);
-      if (typeof key !== 'string' || !Object.hasOwn(VERBS, key) || typeof v !== 'function') return v;
-      return async (...args: unknown[]) => {
-        // Trailing undefined stands for an omitted argument; the tuple wants it absent or null.
-        while (args.length && args[args.length - 1] === undefined) args.pop();
-        return (v as (...a: unknown[]) => unknown).apply(target, checkArgs(key as Mutation, args));
-      };
-    },
-  });
-}
 
 /** nslabd's command line. A Unix socket path is at most 107 bytes (sun_path). */
 export const daemonOptions = z.strictObject({

@@ -1,6 +1,7 @@
 // The input schemas: shapes of every verb's arguments, unknown keys, bounds, fields named in errors.
 import t from 'tap';
-import { checkArgs, LIMITS, withCheckedArgs } from '../../../src/model/schemas.js';
+import { checkArgs, LIMITS } from '../../../src/model/schemas.js';
+import { withCheckedArgs } from '../../../src/model/checked.js';
 import { ValidationError } from '../../../src/errors.js';
 import type { EngineApi } from '../../../src/engine/api.js';
 
