@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Cli } from './context.js';
 import { json } from './context.js';
-import { eventLine } from '../daemon/events.js';
+import { eventLine } from '../model/events.js';
 
 export function maintenanceCommands(program: Command, cli: () => Promise<Cli>): void {
   program.command('check').description('compare the records with the live kernel and name every difference (exit 1 if any)')

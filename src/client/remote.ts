@@ -1,7 +1,7 @@
 // The CLI's side of nslabd: the same EngineApi, each call one HTTP request on the Unix socket.
 import { request } from 'node:http';
 import type { EngineApi, Mutation } from '../engine/api.js';
-import type { NslabEvent } from '../daemon/events.js';
+import type { NslabEvent } from '../model/events.js';
 import { stateFromJson, type State } from '../state/types.js';
 
 /** An error nslabd reported: same message and exit code as the engine in-process would give. */

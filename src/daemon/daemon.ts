@@ -13,7 +13,7 @@ import { ExecaRunner } from '../exec/runner.js';
 import { StateLock } from '../state/lock.js';
 import { CorruptStateError } from '../state/store.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord } from '../state/types.js';
-import { containerView, networkView } from '../cli/views.js';
+import { containerView, networkView } from '../model/views.js';
 import { EventBus } from './events.js';
 import { BodyTooLarge, limitConnections, readBody, statusOf } from './http.js';
 import { listenUnix, refuseNonSocket } from './socket.js';
