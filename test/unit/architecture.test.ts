@@ -60,3 +60,10 @@ t.test('the scan sees imports in each form, and the rule refuses each direction 
   t.ok(allowed('daemon', 'model'), 'nslabd uses the model');
   t.ok(allowed('engine', 'model') && allowed('model', 'engine'), 'lower layers are not ranked among themselves here');
 });
+
+t.test('no unit test loads the build: they import src/ (kernel tests run the built CLI on purpose)', async (t) => {
+  const unit = files(resolve(import.meta.dirname));
+  t.ok(unit.length > 10, 'the scan sees the unit tests');
+  const built = unit.filter((f) => /['"`][^'"`\n]*\bdist\//.test(readFileSync(f, 'utf8').replace(/\/\/.*$/gm, '')));
+  t.same(built.map((f) => relative(resolve(SRC, '..'), f)), []);
+});
