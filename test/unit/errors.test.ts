@@ -1,6 +1,8 @@
 // The table of error kinds: each error class is a row (exit code, HTTP status), keeps its cause,
 // and comes back from nslabd's JSON as the same JSON (so `--json` says the same either way).
 import t from 'tap';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ApplyError, ConflictError, ERROR_KINDS, errorJson, exitCodeOf, IncompleteError, kindOf, NotFoundError, NslabError, statusOf, ValidationError } from '../../src/errors.js';
 import { ExhaustedError } from '../../src/ipam/allocator.js';
 import { WriteError } from '../../src/state/atomic.js';
@@ -67,4 +69,11 @@ t.test('an error rebuilt from nslabd\'s answer gives the JSON the engine in-proc
   t.equal(RemoteError.of({ kind: 'from-a-newer-nslabd' as never, message: 'x', exitCode: 2 }).kind, 'invalid', 'an unknown kind keeps exit 2');
   t.equal(RemoteError.of({ message: 'x', exitCode: 1 }).kind, 'failed', 'an answer without a kind keeps exit 1');
   t.equal(RemoteError.of({ kind: 'constructor' as never, exitCode: 1 }).kind, 'failed', 'only the table\'s own kinds are kinds');
+});
+
+t.test('no error class sets its own exit code: a kind of the table gives it (src/errors.ts)', async (t) => {
+  const src = resolve(import.meta.dirname, '../../src');
+  const all = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  t.ok(all.length > 50, 'the scan sees the source tree');
+  t.same(all.filter((f) => /\breadonly\s+exitCode\s*=/.test(readFileSync(join(src, f), 'utf8'))), [], 'extend NslabError with a kind instead');
 });
