@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { ContainerRecord } from '../state/types.js';
 import type { Cli } from './context.js';
-import { json, printRemoved } from './context.js';
-import { containerView, table } from './views.js';
+import { json, printRemoved, table } from './context.js';
+import { containerView } from '../model/views.js';
 import { networkModeOf } from '../engine/inputs.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];

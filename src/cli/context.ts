@@ -1,10 +1,10 @@
-// Global CLI options and the engine they configure.
+// Global CLI options, the engine they configure, and the output helpers every command uses.
 import { existsSync } from 'node:fs';
 import { ExecaRunner } from '../exec/runner.js';
 import { Engine } from '../engine/engine.js';
 import type { EngineApi } from '../engine/api.js';
 import { RemoteEngine } from '../client/remote.js';
-import { answers } from '../daemon/socket.js';
+import { answers } from '../client/probe.js';
 import { makeLogger } from '../log.js';
 import { withCheckedArgs } from '../model/checked.js';
 
@@ -61,4 +61,11 @@ export const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
 /** Print the names a remove removed: one per line, or a JSON list. Nothing in dry-run. */
 export function printRemoved(c: Cli, removed: readonly string[]): void {
   if (!c.opts.dryRun) c.out(c.opts.json ? json(removed) : removed.map((n) => `${n}\n`).join(''));
+}
+
+/** A plain text table with left-aligned columns. */
+export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Lab } from '../lab/labfile.js';
 import { parseContainerInput, networkModeOf, parseNetworkInput } from '../engine/inputs.js';
 import type { State } from '../state/types.js';
-import { exitCodeOf, IncompleteError } from '../errors.js';
+import { exitCodeOf, IncompleteError, kindOf } from '../errors.js';
 import type { Cli } from './context.js';
 import { json } from './context.js';
 import { summary } from './container.js';
@@ -50,9 +50,9 @@ export function labCommands(program: Command, cli: () => Promise<Cli>): void {
         return await fn();
       } catch (e) {
         if (exitCodeOf(e) !== 1 && !failures.length) throw e; // refused before anything changed: exit 2
-        // An incomplete removal lists its failures under a header line: keep the list.
-        const [head, ...rest] = (e as Error).message.split('\n');
-        failures.push(...(/removal step\(s\) failed/.test(head!) ? rest.map((l) => l.trim()) : [head!, ...rest]));
+        // An incomplete removal (in-process or rebuilt from nslabd's answer) keeps its list.
+        const listed = (e as { failures?: readonly string[] }).failures;
+        failures.push(...(kindOf(e) === 'incomplete' && listed ? listed : (e as Error).message.split('\n')));
         return [];
       }
     };

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// nslab: the command line. Parses arguments, runs the engine in-process, maps errors to exit codes.
+// nslab: the command line. Parses arguments, runs the engine in-process or through nslabd, and
+// reports an error as one line (or one JSON object under --json) with its kind's exit code.
 import { Command, CommanderError } from 'commander';
-import { exitCodeOf } from '../errors.js';
+import { errorJson, exitCodeOf, ValidationError } from '../errors.js';
 import { containerCommands } from './container.js';
 import { makeCli, type Cli, type GlobalOptions } from './context.js';
 import { labCommands } from './lab.js';
@@ -17,7 +18,15 @@ const program = new Command('nslab')
   .option('--log-level <level>', 'log level on stderr (info shows every kernel command)', process.env.NSLAB_LOG_LEVEL ?? 'warn')
   .enablePositionalOptions()
   .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  // Under --json a usage error is printed once, as JSON, below: not also as commander's line.
+  .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => void (jsonErrors() || write(s)) });
+
+const jsonErrors = () => !!program.opts<GlobalOptions>().json;
+
+/** Report a failure on stderr: `nslab: MESSAGE`, or under --json `{"error":{kind,message,exitCode,…}}` on one line. */
+function report(e: unknown): void {
+  process.stderr.write(jsonErrors() ? `${JSON.stringify({ error: errorJson(e) })}\n` : `nslab: ${(e as Error).message}\n`);
+}
 
 let cli: Promise<Cli> | undefined;
 const getCli = () => (cli ??= makeCli(program.opts<GlobalOptions>()));
@@ -33,8 +42,9 @@ try {
   if (e instanceof CommanderError) {
     // help and version are not errors; everything else commander refuses is a usage error
     process.exitCode = e.exitCode === 0 ? 0 : 2;
+    if (e.exitCode !== 0 && jsonErrors()) report(new ValidationError('arguments', e.message.replace(/^error: /, ''), { cause: e }));
   } else {
-    process.stderr.write(`nslab: ${(e as Error).message}\n`);
+    report(e);
     process.exitCode = exitCodeOf(e);
   }
 }

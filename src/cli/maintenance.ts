@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import type { Cli } from './context.js';
 import { json } from './context.js';
-import { eventLine } from '../daemon/events.js';
+import { NslabError } from '../errors.js';
+import { eventLine } from '../model/events.js';
 
 export function maintenanceCommands(program: Command, cli: () => Promise<Cli>): void {
   program.command('check').description('compare the records with the live kernel and name every difference (exit 1 if any)')
@@ -46,7 +47,7 @@ export function maintenanceCommands(program: Command, cli: () => Promise<Cli>): 
     .action(async () => {
       const c = await cli();
       if (!c.remote) {
-        throw new Error(`events are served by nslabd, which is not running (nothing answers on ${c.opts.socket}); start it with \`nslabd\` or \`systemctl start nslabd\``);
+        throw new NslabError('unreachable', `events are served by nslabd, which is not running (nothing answers on ${c.opts.socket}); start it with \`nslabd\` or \`systemctl start nslabd\``);
       }
       await c.remote.events((e) => c.out(c.opts.json ? JSON.stringify(e) + '\n' : eventLine(e) + '\n'));
     });

@@ -2,10 +2,10 @@
 import type { Command } from 'commander';
 import { NotFoundError } from '../errors.js';
 import type { Cli } from './context.js';
-import { json, printRemoved } from './context.js';
+import { json, printRemoved, table } from './context.js';
 import { summary } from './container.js';
 import { attachedTo } from '../engine/networks.js';
-import { networkView, table } from './views.js';
+import { networkView } from '../model/views.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 

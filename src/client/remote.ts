@@ -1,21 +1,35 @@
 // The CLI's side of nslabd: the same EngineApi, each call one HTTP request on the Unix socket.
 import { request } from 'node:http';
 import type { EngineApi, Mutation } from '../engine/api.js';
-import type { NslabEvent } from '../daemon/events.js';
+import { ERROR_KINDS, isErrorKind, NslabError, type ErrorJson, type ErrorKind } from '../errors.js';
+import type { NslabEvent } from '../model/events.js';
 import { stateFromJson, type State } from '../state/types.js';
 
-/** An error nslabd reported: same message and exit code as the engine in-process would give. */
-export class RemoteError extends Error {
-  constructor(message: string, readonly exitCode: number) {
-    super(message);
+/**
+ * An error nslabd reported, rebuilt with its kind (so its exit code), message, field and failures:
+ * `--json` prints it as the engine in-process would. Or nslabd could not be reached (`unreachable`).
+ */
+export class RemoteError extends NslabError {
+  readonly field?: string;
+  readonly failures?: readonly string[];
+  constructor(kind: ErrorKind, message: string, extra: Pick<ErrorJson, 'field' | 'failures'> = {}, options?: { cause?: unknown }) {
+    super(kind, message, options);
     this.name = 'RemoteError';
+    if (typeof extra.field === 'string') this.field = extra.field;
+    if (Array.isArray(extra.failures)) this.failures = extra.failures.map(String);
+  }
+
+  /** The error of nslabd's reply; a kind this client does not know keeps the exit code nslabd gave. */
+  static of(e: Partial<ErrorJson>): RemoteError {
+    const kind = isErrorKind(e.kind) ? e.kind : e.exitCode === ERROR_KINDS.invalid.exitCode ? 'invalid' : 'failed';
+    return new RemoteError(kind, String(e.message ?? 'nslabd reported an error without a message'), e);
   }
 }
 
 interface Reply {
   result?: unknown;
   notices?: string[];
-  error?: { message: string; exitCode: number };
+  error?: Partial<ErrorJson>;
 }
 
 export class RemoteEngine implements EngineApi {
@@ -32,14 +46,14 @@ export class RemoteEngine implements EngineApi {
           try {
             reply = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Reply;
           } catch {
-            return reject(new RemoteError(`nslabd answered ${res.statusCode} with something that is not JSON`, 1));
+            return reject(new RemoteError('unreachable', `nslabd answered ${res.statusCode} with something that is not JSON`));
           }
           for (const n of reply.notices ?? []) this.notice(n);
-          if (reply.error) reject(new RemoteError(reply.error.message, reply.error.exitCode));
+          if (reply.error) reject(RemoteError.of(reply.error));
           else resolve(reply.result);
         });
       });
-      req.on('error', (e) => reject(new RemoteError(`nslabd on ${this.socket}: ${e.message}`, 1)));
+      req.on('error', (e) => reject(new RemoteError('unreachable', `nslabd on ${this.socket}: ${e.message}`, {}, { cause: e })));
       req.end(data);
     });
   }
@@ -78,7 +92,7 @@ export class RemoteEngine implements EngineApi {
         });
         res.on('end', resolve);
       });
-      req.on('error', (e) => reject(new RemoteError(`nslabd on ${this.socket}: ${e.message}`, 1)));
+      req.on('error', (e) => reject(new RemoteError('unreachable', `nslabd on ${this.socket}: ${e.message}`, {}, { cause: e })));
       req.end();
     });
   }

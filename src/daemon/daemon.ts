@@ -6,16 +6,16 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { MUTATIONS, type EngineApi, type Mutation } from '../engine/api.js';
 import { Engine } from '../engine/engine.js';
-import { clip, exitCodeOf, ValidationError } from '../errors.js';
+import { clip, errorJson, exitCodeOf, kindOf, NotFoundError, NslabError, statusOf, ValidationError } from '../errors.js';
 import type { ContainerInput, NetworkInput } from '../engine/inputs.js';
 import { checkArgs } from '../model/schemas.js';
 import { ExecaRunner } from '../exec/runner.js';
 import { StateLock } from '../state/lock.js';
 import { CorruptStateError } from '../state/store.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord } from '../state/types.js';
-import { containerView, networkView } from '../cli/views.js';
+import { containerView, networkView } from '../model/views.js';
 import { EventBus } from './events.js';
-import { BodyTooLarge, limitConnections, readBody, statusOf } from './http.js';
+import { BodyTooLarge, limitConnections, readBody } from './http.js';
 import { listenUnix, refuseNonSocket } from './socket.js';
 
 export interface DaemonOptions {
@@ -120,8 +120,9 @@ export class Daemon {
     res.writeHead(status, { 'content-type': 'application/json', ...(close ? { connection: 'close' } : {}) }).end(JSON.stringify(body));
   }
 
-  private refuse(res: ServerResponse, e: unknown, notices?: string[]): void {
-    this.send(res, statusOf(e), { error: { message: (e as Error).message, exitCode: exitCodeOf(e) }, ...(notices ? { notices } : {}) });
+  /** Answer with an error: its status and its JSON from the table of error kinds (src/errors.ts). */
+  private refuse(res: ServerResponse, e: unknown, notices?: string[], close = false): void {
+    this.send(res, statusOf(e), { error: errorJson(e), ...(notices ? { notices } : {}) }, close);
   }
 
   /** The last resort: whatever a request throws, it gets a 500 and nslabd goes on. */
@@ -130,7 +131,7 @@ export class Daemon {
       await this.handle(req, res);
     } catch (e) {
       this.o.log.error({ err: clip(String((e as Error)?.stack ?? e), 2000), method: req.method, url: clip(req.url ?? '', 200) }, 'request failed unexpectedly');
-      this.send(res, 500, { error: { message: `nslabd: internal error: ${clip(String((e as Error)?.message ?? e), 200)}`, exitCode: 1 } }, true);
+      this.refuse(res, new NslabError('failed', `nslabd: internal error: ${clip(String((e as Error)?.message ?? e), 200)}`, { cause: e }), undefined, true);
     }
   }
 
@@ -144,7 +145,7 @@ export class Daemon {
       try {
         return this.send(res, 200, { result: await this.engine(this.o.log, []).readState() });
       } catch (e) {
-        return this.send(res, 500, { error: { message: (e as Error).message, exitCode: exitCodeOf(e) } });
+        return this.refuse(res, e);
       }
     }
     const view = /^\/v1\/(networks|containers)(?:\/([^/]+))?$/.exec(path);
@@ -159,7 +160,7 @@ export class Daemon {
     }
     const verb = path.startsWith('/v1/') ? path.slice(4) : '';
     if (req.method !== 'POST' || !(MUTATIONS as readonly string[]).includes(verb)) {
-      return this.send(res, 404, { error: { message: `nslabd has no endpoint ${req.method} ${clip(path, 80)}`, exitCode: 2 } });
+      return this.refuse(res, new NotFoundError(`nslabd has no endpoint ${req.method} ${clip(path, 80)}`));
     }
     let args: unknown[];
     try {
@@ -175,7 +176,7 @@ export class Daemon {
     } catch (e) {
       // Too large: answer at once and drop the connection rather than read the rest.
       if (e instanceof BodyTooLarge) {
-        this.send(res, 413, { error: { message: e.message, exitCode: 2 } }, true);
+        this.refuse(res, e, undefined, true);
         res.once('finish', () => req.destroy());
         return;
       }
@@ -197,7 +198,7 @@ export class Daemon {
       this.send(res, 200, { result, notices });
     } catch (e) {
       const code = exitCodeOf(e);
-      log[code === 2 ? 'info' : 'error']({ err: (e as Error).message, exitCode: code }, 'request failed');
+      log[code === 2 ? 'info' : 'error']({ err: (e as Error).message, kind: kindOf(e), exitCode: code }, 'request failed');
       this.refuse(res, e, notices);
     }
   }
@@ -224,10 +225,10 @@ export class Daemon {
       const state = await this.engine(this.o.log, []).readState();
       const view = (n: string) => (kind === 'networks' ? networkView(state.networks[n]!, state) : containerView(state.containers[n]!, state));
       if (name === undefined) return this.send(res, 200, { result: Object.keys(state[kind]).sort().map(view) });
-      if (!Object.hasOwn(state[kind], name)) return this.send(res, 404, { error: { message: `${kind === 'networks' ? 'network' : 'container'}: no such ${kind.slice(0, -1)} "${clip(name)}"`, exitCode: 2 } });
+      if (!Object.hasOwn(state[kind], name)) return this.refuse(res, new NotFoundError(`${kind === 'networks' ? 'network' : 'container'}: no such ${kind.slice(0, -1)} "${clip(name)}"`));
       return this.send(res, 200, { result: view(name) });
     } catch (e) {
-      return this.send(res, 500, { error: { message: (e as Error).message, exitCode: exitCodeOf(e) } });
+      return this.refuse(res, e);
     }
   }
 

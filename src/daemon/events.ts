@@ -1,22 +1,11 @@
-// What changed, as events: nslabd tells every `nslab events` client.
+// nslabd's event bus: every change it makes is told to each `nslab events` client (the event's
+// shape and its plain line live in src/model/events.ts, shared with the CLI and the client).
 import { EventEmitter } from 'node:events';
-
-export interface NslabEvent {
-  time: string;
-  /** network.created, network.removed, container.created, container.removed, container.connected, container.disconnected, repaired, gc, reset */
-  type: string;
-  /** The network or container (or what was repaired). */
-  name: string;
-  detail?: Record<string, unknown>;
-}
+import { eventOf, type NslabEvent } from '../model/events.js';
 
 export class EventBus extends EventEmitter<{ event: [NslabEvent] }> {
+  /** Tell every listener now (nothing is kept: a client sees what happens while it listens). */
   publish(type: string, name: string, detail?: Record<string, unknown>): void {
-    this.emit('event', { time: new Date().toISOString(), type, name, ...(detail ? { detail } : {}) });
+    this.emit('event', eventOf(type, name, detail));
   }
-}
-
-/** One event as a plain line: "TIME TYPE NAME [detail]". */
-export function eventLine(e: NslabEvent): string {
-  return `${e.time} ${e.type} ${e.name}${e.detail ? ` ${JSON.stringify(e.detail)}` : ''}`;
 }

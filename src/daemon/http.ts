@@ -1,7 +1,7 @@
-// nslabd's HTTP limits: request bodies, status codes by error kind, connection caps and timeouts.
+// nslabd's HTTP limits: request bodies, connection caps and timeouts (statuses: ERROR_KINDS in src/errors.ts).
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { ConflictError, exitCodeOf, NotFoundError, ValidationError } from '../errors.js';
+import { NslabError } from '../errors.js';
 
 /** Largest request body: the biggest lab's arguments are far smaller. */
 export const BODY_MAX_BYTES = 1024 * 1024;
@@ -13,9 +13,10 @@ export const REQUEST_TIMEOUT_MS = 15_000;
 /** An idle keep-alive connection is closed after this long. */
 export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
-export class BodyTooLarge extends Error {
+export class BodyTooLarge extends NslabError {
   constructor() {
-    super(`request: the body is larger than ${BODY_MAX_BYTES >> 20} MiB`);
+    super('too-large', `request: the body is larger than ${BODY_MAX_BYTES >> 20} MiB`);
+    this.name = 'BodyTooLarge';
   }
 }
 
@@ -33,14 +34,6 @@ export async function readBody(req: IncomingMessage, limit = BODY_MAX_BYTES): Pr
     chunks.push(c as Buffer);
   }
   return Buffer.concat(chunks);
-}
-
-/** The HTTP status of an error kind; the body keeps the exit code for the CLI. */
-export function statusOf(err: unknown): number {
-  if (err instanceof ValidationError) return 400;
-  if (err instanceof NotFoundError) return 404;
-  if (err instanceof ConflictError) return 409;
-  return exitCodeOf(err) === 2 ? 400 : 500;
 }
 
 /**

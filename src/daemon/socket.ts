@@ -1,7 +1,8 @@
 // nslabd's socket: owned by root, mode 0660, group nslab when that group exists; no other way in.
 import { chownSync, chmodSync, lstatSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { answers } from '../client/probe.js';
 import { ValidationError } from '../errors.js';
-import { connect, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { dirname } from 'node:path';
 
 /** The gid of group `nslab` from /etc/group, or undefined when there is no such group. */
@@ -12,20 +13,6 @@ export function nslabGid(groupFile = '/etc/group'): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Does something answer on this socket? (A daemon, or a stale file left by a dead one.) */
-export function answers(path: string, timeoutMs = 500): Promise<boolean> {
-  return new Promise((res) => {
-    const s = connect(path);
-    const done = (v: boolean) => {
-      s.destroy();
-      res(v);
-    };
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-    s.setTimeout(timeoutMs, () => done(false));
-  });
 }
 
 /**

@@ -187,7 +187,7 @@ export async function apply(steps: readonly Step[], o: ApplyOptions): Promise<vo
     const revertErrors = await revert(steps, applied, o);
     o.log?.warn({ step: steps[f.step]?.id, err: f.reason.message, reverted: applied.filter((n) => n > 0).length }, 'apply failed; reverted');
     const undo = revertErrors.length ? ` (and ${revertErrors.length} undo command(s) failed: ${revertErrors.map((r) => r.message).join('; ')})` : '; what had been done was undone';
-    throw new ApplyError(`${f.reason.message}${undo}`, revertErrors);
+    throw new ApplyError(`${f.reason.message}${undo}`, revertErrors, { cause: f.reason });
   }
 }
 

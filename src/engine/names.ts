@@ -53,9 +53,8 @@ export function hostVethName(container: string, index: number, taken: (n: string
  */
 export const bridgeAlias = (network: string, lab = currentLab()) => `nslab:${lab}:network:${network}`;
 export const vethAlias = (container: string, ifname: string, lab = currentLab()) => `nslab:${lab}:endpoint:${container}:${ifname}`;
-/** The marks of the release before lab ids (no lab named): recognised, never written. */
+/** The mark of the release before lab ids (no lab named): recognised, never written. */
 export const legacyBridgeAlias = (network: string) => `nslab:network:${network}`;
-export const legacyVethAlias = (container: string, ifname: string) => `nslab:endpoint:${container}:${ifname}`;
 
 /** Whose mark: this lab's, the previous release's (no lab id), or another lab's. */
 export type Owner = 'mine' | 'legacy' | 'other';

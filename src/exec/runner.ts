@@ -3,6 +3,7 @@ import { closeSync, constants, lstatSync, mkdirSync, openSync, rmSync, writeSync
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import type { Logger } from 'pino';
+import { NslabError } from '../errors.js';
 import { argvOf, type Command, type FileOp } from './command.js';
 import { CommandError, type Outcome } from './outcome.js';
 
@@ -49,9 +50,9 @@ export class ExecaRunner implements Runner {
 }
 
 /** A file op refused because its path or its directory is a symbolic link. */
-export class SymlinkError extends Error {
+export class SymlinkError extends NslabError {
   constructor(readonly path: string, op: string) {
-    super(`refusing to ${op} ${path}: it (or its directory) is a symbolic link, and nslab never writes or deletes through one; remove the link if it should not be there`);
+    super('failed', `refusing to ${op} ${path}: it (or its directory) is a symbolic link, and nslab never writes or deletes through one; remove the link if it should not be there`);
     this.name = 'SymlinkError';
   }
 }

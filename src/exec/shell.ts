@@ -29,14 +29,3 @@ export function toShell(op: Op): string {
     }
   }
 }
-
-/** A whole script, with optional comment lines before groups of ops. */
-export function toScript(parts: ReadonlyArray<{ comment?: string; ops: readonly Op[] }>): string {
-  const out: string[] = [];
-  for (const p of parts) {
-    if (p.ops.length === 0) continue;
-    if (p.comment) out.push(`# ${p.comment}`);
-    for (const op of p.ops) out.push(toShell(op));
-  }
-  return out.join('\n') + (out.length ? '\n' : '');
-}

@@ -1,4 +1,5 @@
 // Pure IPv4 address allocator: picks the next free host address of a subnet (no I/O).
+import { NslabError } from '../errors.js';
 import { bigToIp, ipToBig, type Cidr4 } from './cidr.js';
 
 export interface AllocRequest {
@@ -11,10 +12,9 @@ export interface AllocRequest {
   readonly used: ReadonlySet<string>;
 }
 
-export class ExhaustedError extends Error {
-  readonly exitCode = 2;
+export class ExhaustedError extends NslabError {
   constructor(subnet: string) {
-    super(`address range exhausted: no free address left in ${subnet}`);
+    super('exhausted', `address range exhausted: no free address left in ${subnet}`);
     this.name = 'ExhaustedError';
   }
 }

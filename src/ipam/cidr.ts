@@ -52,11 +52,6 @@ export function broadcastOf(c: Cidr4): string {
   return bigToIp(c.last);
 }
 
-/** A host address "ip/prefix" of the subnet, as `ip addr add` takes it. */
-export function withPrefix(ip: string, c: Cidr4): string {
-  return `${ip}/${c.prefix}`;
-}
-
 /** Docker's MAC scheme: 02:42 followed by the four bytes of the IPv4 address. */
 export function macForIp(ip: string): string {
   return ['02', '42', ...ip.split('.').map((b) => Number(b).toString(16).padStart(2, '0'))].join(':');

@@ -12,10 +12,6 @@ export function addAddr(dev: string, cidr: string, brd: string, netns?: string):
   return ip(['addr', 'add', cidr, 'brd', brd, 'dev', dev], { netns });
 }
 
-export function delAddr(dev: string, cidr: string, netns?: string): Command {
-  return ip(['addr', 'del', cidr, 'dev', dev], { netns });
-}
-
 export function listAddrs(runner: Runner, netns?: string): Promise<AddrInfo[]> {
   return runJson<AddrInfo[]>(runner, ipJson(['addr', 'show'], netns), 'list addresses');
 }

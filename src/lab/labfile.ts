@@ -1,6 +1,6 @@
 // Lab files: YAML whose keys mirror the command-line flags, parsed into engine inputs.
 import { open } from 'node:fs/promises';
-import { isMap, isPair, isScalar, parseDocument, visit } from 'yaml';
+import { isPair, isScalar, parseDocument, visit } from 'yaml';
 import { clip, ValidationError } from '../errors.js';
 import type { ContainerInput, NetworkInput } from '../engine/inputs.js';
 import { containerInput, networkInput, validate } from '../model/schemas.js';

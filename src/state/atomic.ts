@@ -1,6 +1,7 @@
 // Atomic file replacement: temp file, every byte written, fsync, rename, then fsync the directory.
 import { closeSync, constants, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { NslabError } from '../errors.js';
 
 /** A new version of a file, complete (and fsynced) beside it, not yet in its place. */
 export interface Staged {
@@ -11,10 +12,9 @@ export interface Staged {
 }
 
 /** A file nslab could not write (a full disk, say); the previous version is intact (exit 1). */
-export class WriteError extends Error {
-  readonly exitCode = 1;
+export class WriteError extends NslabError {
   constructor(readonly path: string, override readonly cause: Error) {
-    super(`could not write ${path} (${cause.message}); it still holds what it held before`);
+    super('failed', `could not write ${path} (${cause.message}); it still holds what it held before`, { cause });
     this.name = 'WriteError';
   }
 }

@@ -2,16 +2,16 @@
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { NslabError } from '../errors.js';
 import { stageAtomic, writeAtomic, type Staged } from './atomic.js';
 import { IntentFile, type Intent } from './intent.js';
 import { labIdOf } from './lab-id.js';
 import { StateLock } from './lock.js';
 import { emptyState, stateFromJson, type State } from './types.js';
 
-export class CorruptStateError extends Error {
-  readonly exitCode = 1;
+export class CorruptStateError extends NslabError {
   constructor(path: string, cause: string) {
-    super(`the state file ${path} is unreadable (${cause}); nslab refuses to change anything until it is repaired: \`nslab rebuild-state\` rebuilds it from the kernel objects that carry nslab's mark (or \`nslab reset\` removes them all)`);
+    super('corrupt-state', `the state file ${path} is unreadable (${cause}); nslab refuses to change anything until it is repaired: \`nslab rebuild-state\` rebuilds it from the kernel objects that carry nslab's mark (or \`nslab reset\` removes them all)`);
     this.name = 'CorruptStateError';
   }
 }

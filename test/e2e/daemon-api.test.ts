@@ -20,6 +20,9 @@ t.test('the same commands give the same output and exit codes in-process and thr
     ['container', 'create', sb.name('b'), '--network', 'nope'],
     ['container', 'create', 'bad/name'],
     ['--json', 'container', 'inspect', sb.name('a')],
+    ['--json', 'container', 'create', sb.name('a'), '--network', 'lab', '--ip', '10.214.0.99'],
+    ['--json', 'container', 'create', sb.name('b'), '--network', 'nope'],
+    ['--json', 'container', 'create', 'bad/name'],
     ['container', 'ls'],
     ['network', 'ls'],
     ['network', 'rm', 'lab'],
@@ -39,7 +42,10 @@ t.test('the same commands give the same output and exit codes in-process and thr
   await sb.startDaemon();
   const viaDaemon = await run();
   t.same(viaDaemon, inProcess, `${script.length} commands: identical stdout, stderr and exit codes`);
-  t.same(inProcess.map((r) => r[0]), [0, 0, 2, 2, 2, 0, 0, 0, 2, 0, 0, 0]);
+  t.same(inProcess.map((r) => r[0]), [0, 0, 2, 2, 2, 0, 2, 2, 2, 0, 0, 2, 0, 0, 0]);
+  // Under --json an error is one JSON line on stderr, with its kind (and field): same both ways.
+  t.same(viaDaemon.slice(6, 9).map((r) => JSON.parse(r[2]).error.kind), ['conflict', 'not-found', 'invalid']);
+  t.equal(JSON.parse(viaDaemon[8]![2]).error.field, 'name', 'a bad value names its field');
   t.match(sb.daemonLog, /"req":\d+,"verb":"createContainers","container":"daa"/, 'a child logger per request (req, verb, container)');
   t.match(sb.daemonLog, /"verb":"createContainers","container":"daa","argv":\["ip","-batch","-"\],.*"exitCode":0,"ms":/, 'one line per kernel command, with argv, exit code and ms');
 });

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { StateLock } from '../../../src/state/lock.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nslab-lock-'));
@@ -24,9 +25,12 @@ t.test('a second holder waits, gives up at its timeout, and gets the lock once i
 });
 
 t.test('kill -9 of the holder frees the lock', async (t) => {
-  const lockJs = resolve(import.meta.dirname, '../../../dist/state/lock.js');
-  const child = spawn(process.execPath, ['--input-type=module', '-e',
-    `const { StateLock } = await import(${JSON.stringify(lockJs)}); await StateLock.acquire(${JSON.stringify(path)}); console.log('locked'); setInterval(() => {}, 1000);`,
+  // The child loads src/ the way this test does: with the TypeScript loader tap gave this process.
+  const lockTs = pathToFileURL(resolve(import.meta.dirname, '../../../src/state/lock.ts')).href;
+  const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
+  t.equal(loader.length, 1, 'the test runs under a TypeScript loader the child can reuse');
+  const child = spawn(process.execPath, [...loader, '--input-type=module', '-e',
+    `const { StateLock } = await import(${JSON.stringify(lockTs)}); await StateLock.acquire(${JSON.stringify(path)}); console.log('locked'); setInterval(() => {}, 1000);`,
   ], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((res) => child.stdout!.on('data', (d) => String(d).includes('locked') && res()));
   t.match(String(await StateLock.acquire(path, 100).catch((e: Error) => e)), /another nslab/, 'held by the child');

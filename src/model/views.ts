@@ -1,8 +1,9 @@
-// Docker-shaped JSON views of records, for `inspect` and `--json`.
+// Docker-shaped JSON views of records: `inspect` and `--json` in the CLI, GET /v1/networks|containers in nslabd.
 import { networkModeOf } from '../engine/inputs.js';
 import { dict } from '../state/dict.js';
 import type { ContainerRecord, NetworkRecord, State } from '../state/types.js';
 
+/** A network as `docker network inspect` shows it (pure: same records, same view). */
 export function networkView(n: NetworkRecord, state: State) {
   const containers = dict<unknown>();
   for (const c of Object.values(state.containers)) {
@@ -34,6 +35,7 @@ export function networkView(n: NetworkRecord, state: State) {
   };
 }
 
+/** A container as `docker inspect` shows it (pure: same records, same view). */
 export function containerView(c: ContainerRecord, state: State) {
   const networks = dict<unknown>(); // keyed by network names
   for (const e of c.endpoints) {
@@ -60,11 +62,4 @@ export function containerView(c: ContainerRecord, state: State) {
     ResolvConfPath: `/etc/netns/${c.name}/resolv.conf`,
     HostsPath: `/etc/netns/${c.name}/hosts`,
   };
-}
-
-/** A plain text table with left-aligned columns. */
-export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: readonly string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
 }

@@ -1,0 +1,20 @@
+// Is nslabd there? One connect on its Unix socket, used by the CLI (nslabd or in-process?), by
+// nslabd before it listens (another one already answers?) and by the tests' sandbox.
+import { connect } from 'node:net';
+
+/**
+ * Does something answer on this socket? (A daemon, or a stale file left by a dead one: false.)
+ * Reads nothing and changes nothing; a probe that hears nothing for `timeoutMs` says false.
+ */
+export function answers(path: string, timeoutMs = 500): Promise<boolean> {
+  return new Promise((res) => {
+    const s = connect(path);
+    const done = (v: boolean) => {
+      s.destroy();
+      res(v);
+    };
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+    s.setTimeout(timeoutMs, () => done(false));
+  });
+}
