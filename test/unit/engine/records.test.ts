@@ -4,18 +4,18 @@ import { vetIntent, vetState } from '../../../src/engine/records.js';
 import type { ContainerRecord, NetworkRecord, State } from '../../../src/state/types.js';
 
 const net: NetworkRecord = {
-  name: 'lab', id: 'n1', driver: 'bridge', bridge: 'nslab-lab', subnet: '10.1.0.0/24', gateway: '10.1.0.1',
-  auxAddresses: {}, mtu: 1500, masquerade: true, icc: true, internal: false, created: '',
+  name: 'lab', id: 'n1', driver: 'bridge', bridge: 'nslab-lab', subnets: [{ subnet: '10.1.0.0/24', gateway: '10.1.0.1', auxAddresses: {} }],
+  mtu: 1500, masquerade: true, icc: true, internal: false, created: '',
 };
 const c = (name: string, over: Partial<ContainerRecord> = {}): ContainerRecord => ({
   name, id: 'c', mode: 'network', status: 'ready', hostname: name, dns: [], dnsSearch: [], addHosts: [], request: {}, created: '',
-  endpoints: [{ network: 'lab', ifname: 'eth0', hostVeth: `nv-${name}-0`.slice(0, 15), ip: '10.1.0.2', prefix: 24, gateway: '10.1.0.1', mac: '02:42:0a:01:00:02', aliases: [] }],
+  endpoints: [{ network: 'lab', ifname: 'eth0', hostVeth: `nv-${name}-0`.slice(0, 15), addresses: [{ ip: '10.1.0.2', prefix: 24, gateway: '10.1.0.1' }], mac: '02:42:0a:01:00:02', aliases: [] }],
   ...over,
 });
 
 t.test('good records stay, bad ones go with one line each', async (t) => {
   const s: State = {
-    version: 1,
+    version: 2,
     networks: { lab: net, evil: { ...net, name: 'evil', bridge: 'br0; rm -rf /' } },
     containers: {
       ok_1: c('ok_1'),
