@@ -15,8 +15,9 @@ type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /**
- * `o` with the entry `at` replaced by `key: value` in the same place and the entries `drop`
- * left out; the other entries keep their order (so a migrated file reads like a new one).
+ * `o` with the entry `at` replaced by `key: value` in the same place (at the end when there is
+ * no `at`) and the entries `drop` left out; the other entries keep their order (so a migrated
+ * file reads like a new one).
  */
 function reshape(o: Obj, at: string, key: string, value: unknown, drop: readonly string[]): Obj {
   const out: Obj = {};
@@ -24,6 +25,7 @@ function reshape(o: Obj, at: string, key: string, value: unknown, drop: readonly
     if (k === at) out[key] = value;
     else if (!drop.includes(k)) out[k] = v;
   }
+  if (!(key in out)) out[key] = value;
   return out;
 }
 
