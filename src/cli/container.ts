@@ -2,6 +2,7 @@
 import { execa } from 'execa';
 import type { Command } from 'commander';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { cidrOf, primaryAddress } from '../state/families.js';
 import type { ContainerRecord } from '../state/types.js';
 import type { Cli } from './context.js';
 import { json, printRemoved, table } from './context.js';
@@ -15,7 +16,7 @@ export function summary(c: ContainerRecord, bridgeOf: (net: string) => string | 
   if (c.mode === 'container') return `container ${c.name}: shares the network namespace of ${c.shares} (same interfaces, addresses and MACs)\n`;
   if (!c.endpoints.length) return `container ${c.name}: its own network namespace with only lo\n`;
   return c.endpoints
-    .map((e) => `container ${c.name}: ${e.ifname} ${e.ip}/${e.prefix} mac ${e.mac} via ${e.gateway}; host end ${e.hostVeth} on ${bridgeOf(e.network)} (network ${e.network})\n`)
+    .map((e) => `container ${c.name}: ${e.ifname} ${cidrOf(primaryAddress(e))} mac ${e.mac} via ${primaryAddress(e).gateway}; host end ${e.hostVeth} on ${bridgeOf(e.network)} (network ${e.network})\n`)
     .join('');
 }
 
@@ -61,7 +62,7 @@ export function containerCommands(program: Command, cli: () => Promise<Cli>): vo
       all.map((x) => {
         const e = x.endpoints[0];
         const net = x.mode === 'network' && x.endpoints.length ? x.endpoints.map((p) => p.network).join(',') : networkModeOf(x);
-        return [x.id.slice(0, 12), x.name, net, e ? `${e.ip}/${e.prefix}` : '-', e?.mac ?? '-', e?.hostVeth ?? '-', x.status];
+        return [x.id.slice(0, 12), x.name, net, e ? cidrOf(primaryAddress(e)) : '-', e?.mac ?? '-', e?.hostVeth ?? '-', x.status];
       })));
   });
 

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Lab } from '../lab/labfile.js';
 import { parseContainerInput, networkModeOf, parseNetworkInput } from '../engine/inputs.js';
+import { ipv4Subnet } from '../state/families.js';
 import type { State } from '../state/types.js';
 import { exitCodeOf, IncompleteError, kindOf } from '../errors.js';
 import type { Cli } from './context.js';
@@ -35,7 +36,7 @@ export function labCommands(program: Command, cli: () => Promise<Cli>): void {
     if (c.opts.json) return c.out(json({ networks: lab.networks.map((n) => n.name), containers: recs.map((r) => r.name) }));
     for (const n of lab.networks) {
       const r = state.networks[n.name]!;
-      c.out(`network ${r.name}: bridge ${r.bridge}, subnet ${r.subnet}, gateway ${r.gateway}\n`);
+      c.out(`network ${r.name}: bridge ${r.bridge}, subnet ${ipv4Subnet(r).subnet}, gateway ${ipv4Subnet(r).gateway}\n`);
     }
     for (const r of recs) c.out(summary(r, (n) => state.networks[n]?.bridge));
   });

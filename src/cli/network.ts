@@ -1,6 +1,7 @@
 // `nslab network …`: create, ls, inspect, rm, prune.
 import type { Command } from 'commander';
 import { NotFoundError } from '../errors.js';
+import { ipv4Subnet } from '../state/families.js';
 import type { Cli } from './context.js';
 import { json, printRemoved, table } from './context.js';
 import { summary } from './container.js';
@@ -34,7 +35,7 @@ export function networkCommands(program: Command, cli: () => Promise<Cli>): void
       });
       if (c.opts.dryRun) return;
       const state = await c.engine.readState();
-      c.out(c.opts.json ? json(networkView(n, state)) : `network ${n.name}: bridge ${n.bridge}, subnet ${n.subnet}, gateway ${n.gateway}\n`);
+      c.out(c.opts.json ? json(networkView(n, state)) : `network ${n.name}: bridge ${n.bridge}, subnet ${ipv4Subnet(n).subnet}, gateway ${ipv4Subnet(n).gateway}\n`);
     });
 
   net.command('ls').alias('list').description('list networks').action(async () => {
@@ -43,7 +44,7 @@ export function networkCommands(program: Command, cli: () => Promise<Cli>): void
     const nets = Object.values(state.networks).sort((a, b) => a.name.localeCompare(b.name));
     if (c.opts.json) return c.out(json(nets.map((n) => networkView(n, state))));
     c.out(table(['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE', 'BRIDGE', 'SUBNET', 'GATEWAY'],
-      nets.map((n) => [n.id.slice(0, 12), n.name, n.driver, 'local', n.bridge, n.subnet, n.gateway])));
+      nets.map((n) => [n.id.slice(0, 12), n.name, n.driver, 'local', n.bridge, ipv4Subnet(n).subnet, ipv4Subnet(n).gateway])));
   });
 
   net.command('inspect <names...>').description('show networks as JSON').action(async (names: string[]) => {

@@ -12,6 +12,7 @@ import { checkArgs } from '../model/schemas.js';
 import { ExecaRunner } from '../exec/runner.js';
 import { StateLock } from '../state/lock.js';
 import { CorruptStateError } from '../state/store.js';
+import { ipv4Subnet, primaryAddress } from '../state/families.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord } from '../state/types.js';
 import { containerView, networkView } from '../model/views.js';
 import { EventBus } from './events.js';
@@ -206,11 +207,11 @@ export class Daemon {
   private publish(verb: Mutation, args: unknown[], result: unknown): void {
     const ev = this.events;
     switch (verb) {
-      case 'createNetwork': return ev.publish('network.created', (result as NetworkRecord).name, { subnet: (result as NetworkRecord).subnet });
+      case 'createNetwork': return ev.publish('network.created', (result as NetworkRecord).name, { subnet: ipv4Subnet(result as NetworkRecord).subnet });
       case 'removeNetworks': for (const n of result as string[]) ev.publish('network.removed', n); return;
-      case 'createContainers': case 'up': for (const c of result as ContainerRecord[]) ev.publish('container.created', c.name, { ip: c.endpoints[0]?.ip }); return;
+      case 'createContainers': case 'up': for (const c of result as ContainerRecord[]) ev.publish('container.created', c.name, { ip: c.endpoints[0] && primaryAddress(c.endpoints[0]).ip }); return;
       case 'removeContainers': for (const n of result as string[]) ev.publish('container.removed', n); return;
-      case 'connect': return ev.publish('container.connected', args[1] as string, { network: args[0], ifname: (result as EndpointRecord).ifname, ip: (result as EndpointRecord).ip });
+      case 'connect': return ev.publish('container.connected', args[1] as string, { network: args[0], ifname: (result as EndpointRecord).ifname, ip: primaryAddress(result as EndpointRecord).ip });
       case 'disconnect': if (result) ev.publish('container.disconnected', args[1] as string, { network: args[0] }); return;
       case 'check': if ((result as { repaired: boolean }).repaired) ev.publish('repaired', 'check --repair', { differences: (result as { drift: unknown[] }).drift.length }); return;
       case 'gc': if ((result as { removed: string[] }).removed.length) ev.publish('gc', 'leftovers', { removed: (result as { removed: string[] }).removed }); return;

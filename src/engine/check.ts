@@ -10,6 +10,7 @@ import { etcDir, hostsText, isOurs, readNetnsFile, resolvConfText, writeNetnsFil
 import type { HostView } from '../kernel/observe.js';
 import { addDefaultRoute, listRoutes, type RouteInfo } from '../kernel/route.js';
 import { readSysctlsIn, setSysctlIn } from '../kernel/sysctl.js';
+import { cidrOf, ipv4Subnet, primaryAddress } from '../state/families.js';
 import type { ContainerRecord, NetworkRecord, State } from '../state/types.js';
 import type { EngineContext } from './context.js';
 import { bridgeAlias, parseBridgeAlias, parseVethAlias, vethAlias } from './names.js';
@@ -61,16 +62,17 @@ function networkDrift(n: NetworkRecord, view: HostView, live: Ruleset): Drift[] 
   } else {
     if (br.ifalias !== bridgeAlias(n.name)) d('link', `bridge ${n.bridge} carries the previous release's alias (no lab id)`);
     if (!isUp(br)) d('link', `bridge ${n.bridge} is down`);
-    const cidr = `${n.gateway}/${(parseCidr4(n.subnet) as Cidr4).prefix}`;
+    const v4 = ipv4Subnet(n);
+    const cidr = `${v4.gateway}/${(parseCidr4(v4.subnet) as Cidr4).prefix}`;
     if (!hasAddr(view.addrs, n.bridge, cidr)) d('address', `gateway address ${cidr} is missing from ${n.bridge}`);
   }
   if (view.ipForward !== '1') d('sysctl', 'net.ipv4.ip_forward is not 1');
   if (!n.icc && view.bridgeNfIptables !== '1') d('sysctl', 'net.bridge.bridge-nf-call-iptables is not 1 (ICC off would not be enforced)');
   for (const c of BASE_CHAINS) if (!hasChain(live, c.table, c.chain)) d('rule', `chain ${c.table}/${c.chain} is missing`);
-  const spoof = new Set(spoofRules(n).map((r) => ruleWords(r).join(' ')));
+  const spoof = new Set(spoofRules(fwSpec(n)).map((r) => ruleWords(r).join(' ')));
   for (const r of [...BASE_RULES, ...networkRules(fwSpec(n))]) {
     if (hasRule(live, r)) continue;
-    if (spoof.has(ruleWords(r).join(' '))) d('rule', `the source check is missing: packets from ${n.bridge} whose source is not in ${n.subnet} are not dropped, so containers can spoof (-t raw ${ruleWords(r).join(' ')})`);
+    if (spoof.has(ruleWords(r).join(' '))) d('rule', `the source check is missing: packets from ${n.bridge} whose source is not in ${ipv4Subnet(n).subnet} are not dropped, so containers can spoof (-t raw ${ruleWords(r).join(' ')})`);
     else d('rule', `rule missing: -t ${r.table} ${ruleWords(r).join(' ')}`);
   }
   const old = legacyRules(n).filter((r) => hasRule(live, r)).length;
@@ -124,9 +126,10 @@ function containerDrift(c: ContainerRecord, state: State, view: HostView, inside
     if (n && hasIpv6Stack(n) && inside.sysctls[ipv6OffKey(e.ifname)] !== '1') {
       d('sysctl', `IPv6 is on for ${e.ifname} inside ${c.name} (network ${e.network} has no IPv6): a neighbour's router advertisement could configure it, and ICC off could be bypassed over link-local IPv6`);
     }
-    if (!hasAddr(inside.addrs, e.ifname, `${e.ip}/${e.prefix}`)) d('address', `${e.ip}/${e.prefix} is missing from ${e.ifname}`);
-    if (i === 0 && n && !n.internal && !inside.routes.some((r) => r.dst === 'default' && r.gateway === e.gateway && r.dev === e.ifname)) {
-      d('route', `default route via ${e.gateway} dev ${e.ifname} is missing`);
+    const a = primaryAddress(e);
+    if (!hasAddr(inside.addrs, e.ifname, cidrOf(a))) d('address', `${cidrOf(a)} is missing from ${e.ifname}`);
+    if (i === 0 && n && !n.internal && a.gateway && !inside.routes.some((r) => r.dst === 'default' && r.gateway === a.gateway && r.dev === e.ifname)) {
+      d('route', `default route via ${a.gateway} dev ${e.ifname} is missing`);
     }
   });
   return out;
@@ -202,11 +205,12 @@ export async function checkState(ctx: EngineContext, state: State, view: HostVie
         repair.push({ ...ep.ipv6[0]!, apply: [setAddrGenModeNone(e.hostVeth), ip(['-6', 'addr', 'flush', 'dev', e.hostVeth])] });
       }
       if (hasIpv6Stack(n) && inside.sysctls[ipv6OffKey(e.ifname)] !== '1') repair.push(ep.ipv6[1]!);
-      const cidr = `${e.ip}/${e.prefix}`;
-      if (!hasAddr(inside.addrs, e.ifname, cidr)) fix.push(addAddr(e.ifname, cidr, broadcastOf(parseCidr4(n.subnet) as Cidr4), c.name));
+      const a = primaryAddress(e);
+      const cidr = cidrOf(a);
+      if (!hasAddr(inside.addrs, e.ifname, cidr)) fix.push(addAddr(e.ifname, cidr, broadcastOf(parseCidr4(ipv4Subnet(n).subnet) as Cidr4), c.name));
       if (!isUp(inside.links.find((l) => l.ifname === e.ifname))) fix.push(setUp(e.ifname, c.name));
-      if (i === 0 && !n.internal && !inside.routes.some((r) => r.dst === 'default' && r.gateway === e.gateway && r.dev === e.ifname)) {
-        fix.push(addDefaultRoute(e.gateway, e.ifname, c.name));
+      if (i === 0 && !n.internal && a.gateway && !inside.routes.some((r) => r.dst === 'default' && r.gateway === a.gateway && r.dev === e.ifname)) {
+        fix.push(addDefaultRoute(a.gateway, e.ifname, c.name));
       }
     });
     if (fix.length) repair.push(step(`${c.name}/configure`, `restore addresses, routes and links inside ${c.name}`, 3, fix));

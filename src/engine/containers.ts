@@ -7,6 +7,7 @@ import { listLinks } from '../kernel/link.js';
 import { listNetns } from '../kernel/netns.js';
 import { etcDir, isOurs, readNetnsFile } from '../kernel/netns-files.js';
 import { dict } from '../state/dict.js';
+import { ipv4Subnet, primaryAddress } from '../state/families.js';
 import type { IntentFile } from '../state/intent.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../state/types.js';
 import { execute, executeAll, type EngineContext } from './context.js';
@@ -19,20 +20,21 @@ import type { StepFailure } from './teardown.js';
 
 /** The address pool of a network: its subnet, range, reserved and used addresses, and the MACs on it. */
 export function allocRequest(n: NetworkRecord, state: State): AllocRequest & { used: Set<string>; macs: Map<string, string> } {
+  const v4 = ipv4Subnet(n);
   const used = new Set<string>();
   // One L2 segment: the bridge has 02:42 + its gateway's bytes, each endpoint its own MAC.
-  const macs = new Map([[macForIp(n.gateway), `the bridge ${n.bridge}`]]);
+  const macs = new Map([[macForIp(v4.gateway), `the bridge ${n.bridge}`]]);
   for (const c of Object.values(state.containers)) {
     for (const e of c.endpoints) {
       if (e.network !== n.name) continue;
-      used.add(e.ip);
+      used.add(primaryAddress(e).ip);
       macs.set(e.mac, `container ${c.name}`);
     }
   }
   return {
-    subnet: parseCidr4(n.subnet) as Cidr4,
-    range: n.ipRange ? (parseCidr4(n.ipRange) as Cidr4) : undefined,
-    reserved: new Set([n.gateway, ...Object.values(n.auxAddresses)]),
+    subnet: parseCidr4(v4.subnet) as Cidr4,
+    range: v4.ipRange ? (parseCidr4(v4.ipRange) as Cidr4) : undefined,
+    reserved: new Set([v4.gateway, ...Object.values(v4.auxAddresses)]),
     used,
     macs,
   };
@@ -56,7 +58,7 @@ function requestOf(s: ContainerSpec): Record<string, unknown> {
 function sameRequest(have: ContainerRecord, want: ContainerSpec): string[] {
   const req = requestOf(want);
   const ep = have.endpoints[0];
-  const effective: Record<string, unknown> = { ...have.request, ip: req.ip === undefined ? undefined : ep?.ip, mac: req.mac === undefined ? undefined : ep?.mac };
+  const effective: Record<string, unknown> = { ...have.request, ip: req.ip === undefined || !ep ? undefined : primaryAddress(ep).ip, mac: req.mac === undefined ? undefined : ep?.mac };
   return Object.keys(req).filter((k) => JSON.stringify(req[k]) !== JSON.stringify(effective[k]));
 }
 
@@ -92,7 +94,8 @@ export function newEndpoint(
   taken.add(hostVeth);
   pool.used.add(ip);
   pool.macs.set(mac, `container ${c}`);
-  return { network: net.name, ifname: `eth${index}`, hostVeth, ip, prefix: pool.subnet.prefix, gateway: net.gateway, mac, aliases: o.aliases };
+  const addresses = [{ ip, prefix: pool.subnet.prefix, gateway: ipv4Subnet(net).gateway }];
+  return { network: net.name, ifname: `eth${index}`, hostVeth, addresses, mac, aliases: o.aliases };
 }
 
 /**

@@ -2,6 +2,7 @@
 import { ConflictError, NotFoundError } from '../errors.js';
 import { delLink } from '../kernel/link.js';
 import { etcDir, hostsText } from '../kernel/netns-files.js';
+import { cidrOf, primaryAddress } from '../state/families.js';
 import type { IntentFile } from '../state/intent.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../state/types.js';
 import { allocRequest, newEndpoint, sharersOf, takenIfnames } from './containers.js';
@@ -62,7 +63,7 @@ export async function connect(
   }
   const have = c.endpoints.find((e) => e.network === net.name);
   if (have) {
-    if (o.ip && o.ip !== have.ip) throw new ConflictError(`container ${name} is already connected to ${net.name} with ${have.ip}, not ${o.ip}`);
+    if (o.ip && o.ip !== primaryAddress(have).ip) throw new ConflictError(`container ${name} is already connected to ${net.name} with ${primaryAddress(have).ip}, not ${o.ip}`);
     return have;
   }
   const e = newEndpoint(name, nextIndex(c), net, allocRequest(net, state), { ip: o.ip, aliases: o.aliases }, await takenIfnames(ctx, state));
@@ -71,7 +72,7 @@ export async function connect(
     ...hostsSteps(state, { ...c, endpoints: [...c.endpoints, e] }, c),
     ep.veth,
     ...ep.ipv6,
-    step(`${name}/${e.ifname}/configure`, `give ${e.ifname} ${e.ip}/${e.prefix} and bring it up in ${name}`, 3, ep.inside),
+    step(`${name}/${e.ifname}/configure`, `give ${e.ifname} ${cidrOf(primaryAddress(e))} and bring it up in ${name}`, 3, ep.inside),
   ];
   if (ctx.dryRun) {
     await execute(ctx, steps);

@@ -5,6 +5,7 @@ import { pickSubnet } from '../ipam/pool.js';
 import { ipv4Of } from '../kernel/addr.js';
 import { BRIDGE_NF_IPTABLES } from '../kernel/sysctl.js';
 import { observeHost, type HostView } from '../kernel/observe.js';
+import { ipv4Subnet } from '../state/families.js';
 import type { NetworkRecord, State } from '../state/types.js';
 import { execute, executeAll, type EngineContext } from './context.js';
 import type { NetworkSpec } from './inputs.js';
@@ -40,7 +41,7 @@ export function resolveNetwork(spec: NetworkSpec, state: State, view: HostView, 
   let subnet = spec.subnet;
   if (!subnet) {
     const taken: Range[] = [
-      ...others.map((n) => parseCidr4(n.subnet) as Cidr4),
+      ...others.map((n) => parseCidr4(ipv4Subnet(n).subnet) as Cidr4),
       ...host.map((h) => h.range),
       ...nameservers.flatMap((ns) => rangeOf(ns) ?? []),
     ];
@@ -48,7 +49,8 @@ export function resolveNetwork(spec: NetworkSpec, state: State, view: HostView, 
     if (!subnet) throw new ConflictError('subnet: every default pool overlaps something; give --subnet');
   } else {
     for (const n of others) {
-      if (overlaps(subnet, parseCidr4(n.subnet) as Cidr4)) throw new ValidationError('subnet', `${subnet.text} overlaps network ${n.name} (${n.subnet})`);
+      const theirs = ipv4Subnet(n).subnet;
+      if (overlaps(subnet, parseCidr4(theirs) as Cidr4)) throw new ValidationError('subnet', `${subnet.text} overlaps network ${n.name} (${theirs})`);
     }
     const clash = host.find((h) => overlaps(subnet!, h.range));
     if (clash) throw new ValidationError('subnet', `${subnet.text} overlaps ${clash.what}`);
@@ -63,10 +65,12 @@ export function resolveNetwork(spec: NetworkSpec, state: State, view: HostView, 
     id: newId(),
     driver: 'bridge',
     bridge,
-    subnet: subnet.text,
-    gateway: spec.gateway ?? bigToIp(subnet.first + 1n),
-    ipRange: spec.ipRange?.text,
-    auxAddresses: spec.auxAddresses,
+    subnets: [{
+      subnet: subnet.text,
+      gateway: spec.gateway ?? bigToIp(subnet.first + 1n),
+      ...(spec.ipRange ? { ipRange: spec.ipRange.text } : {}),
+      auxAddresses: spec.auxAddresses,
+    }],
     mtu: spec.mtu,
     masquerade: spec.masquerade,
     icc: spec.icc,
@@ -77,9 +81,17 @@ export function resolveNetwork(spec: NetworkSpec, state: State, view: HostView, 
 
 const SETTINGS = ['bridge', 'subnet', 'gateway', 'ipRange', 'auxAddresses', 'mtu', 'masquerade', 'icc', 'internal'] as const;
 
+/** A network's settings by the names a request gives them. */
+const settingsOf = (n: NetworkRecord): Record<string, unknown> => {
+  const { subnet, gateway, ipRange, auxAddresses } = ipv4Subnet(n);
+  return { bridge: n.bridge, subnet, gateway, ipRange, auxAddresses, mtu: n.mtu, masquerade: n.masquerade, icc: n.icc, internal: n.internal };
+};
+
 /** The settings in which an existing network differs from a request (empty: same network). */
-function differences(have: NetworkRecord, want: NetworkSpec, resolved: NetworkRecord): string[] {
-  const wanted: Record<string, unknown> = { ...resolved, bridge: want.bridge ?? have.bridge, subnet: want.subnet ? resolved.subnet : have.subnet, gateway: want.gateway ?? (want.subnet ? resolved.gateway : have.gateway) };
+function differences(existing: NetworkRecord, want: NetworkSpec, resolved: NetworkRecord): string[] {
+  const have = settingsOf(existing);
+  const r = settingsOf(resolved);
+  const wanted: Record<string, unknown> = { ...r, bridge: want.bridge ?? have.bridge, subnet: want.subnet ? r.subnet : have.subnet, gateway: want.gateway ?? (want.subnet ? r.gateway : have.gateway) };
   return SETTINGS.filter((k) => JSON.stringify(have[k]) !== JSON.stringify(wanted[k]));
 }
 
@@ -91,7 +103,7 @@ export function prepareNetwork(ctx: EngineContext, state: State, spec: NetworkSp
   const existing = state.networks[spec.name];
   const nameservers = ctx.hostResolvers().nameservers;
   if (existing) {
-    const resolved = resolveNetwork({ ...spec, subnet: spec.subnet ?? (parseCidr4(existing.subnet) as Cidr4) }, state, view, nameservers);
+    const resolved = resolveNetwork({ ...spec, subnet: spec.subnet ?? (parseCidr4(ipv4Subnet(existing).subnet) as Cidr4) }, state, view, nameservers);
     const diff = differences(existing, spec, resolved);
     if (diff.length) throw new ConflictError(`network ${spec.name} already exists with other settings (${diff.join(', ')})`);
   }
@@ -107,7 +119,7 @@ export async function createNetwork(ctx: EngineContext, state: State, spec: Netw
   const existing = state.networks[spec.name];
   const rec = prepareNetwork(ctx, state, spec, view);
   if (!spec.subnet && !existing && !ctx.dryRun) {
-    ctx.notice(`picked subnet ${rec.subnet} for network ${rec.name}: the first default pool that overlaps no other network, host address or route, or nameserver`);
+    ctx.notice(`picked subnet ${ipv4Subnet(rec).subnet} for network ${rec.name}: the first default pool that overlaps no other network, host address or route, or nameserver`);
   }
   const steps = planNetworkCreate(rec, view, await ctx.fw.observe(ctx.runner), ctx.fw);
   if (existing) await execute(ctx, steps);

@@ -7,6 +7,7 @@ import { addNetns, attachNetns, delNetns, netnsMountPoint, removeMountPoint, sha
 import { hostsText, removeNetnsFiles, resolvConfText, writeNetnsFiles, type ResolvSettings } from '../kernel/netns-files.js';
 import { addDefaultRoute } from '../kernel/route.js';
 import { setSysctlIn } from '../kernel/sysctl.js';
+import { cidrOf, ipv4Subnet, primaryAddress } from '../state/families.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord } from '../state/types.js';
 import { vethAlias } from './names.js';
 import { hasIpv6Stack } from './plan-network.js';
@@ -23,7 +24,7 @@ export function resolvOf(c: ContainerRecord, host: ResolvSettings): ResolvSettin
 
 export function hostsOf(c: ContainerRecord): Array<{ ip: string; names: string[] }> {
   const first = c.endpoints[0];
-  const own = first ? [{ ip: first.ip, names: [...new Set([c.hostname, c.name, ...first.aliases])] }] : [];
+  const own = first ? [{ ip: primaryAddress(first).ip, names: [...new Set([c.hostname, c.name, ...first.aliases])] }] : [];
   return [...own, ...c.addHosts.map((h) => ({ ip: h.ip, names: [h.name] }))];
 }
 
@@ -65,16 +66,17 @@ export function ipv6OffSteps(c: string, e: EndpointRecord, n: NetworkRecord): St
  * (the caller batches them after the IPv6 steps; phase 3).
  */
 export function endpointPlan(c: string, e: EndpointRecord, n: NetworkRecord, defaultRoute: boolean): { veth: Step; ipv6: Step[]; inside: Command[] } {
-  const subnet = parseCidr4(n.subnet) as Cidr4;
+  const subnet = parseCidr4(ipv4Subnet(n).subnet) as Cidr4;
+  const a = primaryAddress(e);
   const veth = step(`${c}/${e.ifname}`, `create veth ${e.hostVeth} on ${n.bridge} with peer ${e.ifname} inside ${c}`, 2,
     [
       addVethIntoNetns({ host: e.hostVeth, master: n.bridge, mtu: n.mtu, netns: c, peer: e.ifname, peerMac: e.mac }),
       setAlias(e.hostVeth, vethAlias(c, e.ifname)),
     ],
     [delLink(e.hostVeth)]);
-  const inside = [addAddr(e.ifname, `${e.ip}/${e.prefix}`, broadcastOf(subnet), c), setUp(e.ifname, c)];
+  const inside = [addAddr(e.ifname, cidrOf(a), broadcastOf(subnet), c), setUp(e.ifname, c)];
   // An internal network has no way out, so no default route through it.
-  if (defaultRoute && !n.internal) inside.push(addDefaultRoute(e.gateway, e.ifname, c));
+  if (defaultRoute && !n.internal && a.gateway) inside.push(addDefaultRoute(a.gateway, e.ifname, c));
   return { veth, ipv6: ipv6OffSteps(c, e, n), inside };
 }
 
@@ -107,8 +109,9 @@ export function planContainerCreate(c: ContainerRecord, cx: ContainerContext): S
     inside.push(...ep.inside);
   });
   const first = c.endpoints[0];
-  const route = first && !cx.nets[first.network]!.internal ? `, default route via ${first.gateway}` : '';
-  steps.push(step(`${c.name}/configure`, `bring up lo${c.endpoints.map((e) => ` and ${e.ifname} ${e.ip}/${e.prefix}`).join('')}${route} in ${c.name}`, 3, inside));
+  const gw = first && !cx.nets[first.network]!.internal ? primaryAddress(first).gateway : undefined;
+  const route = gw ? `, default route via ${gw}` : '';
+  steps.push(step(`${c.name}/configure`, `bring up lo${c.endpoints.map((e) => ` and ${e.ifname} ${cidrOf(primaryAddress(e))}`).join('')}${route} in ${c.name}`, 3, inside));
   return steps;
 }
 

@@ -8,6 +8,7 @@ import { addAddr } from '../kernel/addr.js';
 import { addBridge, delLink, kindOf, setAlias, type LinkInfo } from '../kernel/link.js';
 import type { HostView } from '../kernel/observe.js';
 import { BRIDGE_NF_IPTABLES, modprobe, setSysctl } from '../kernel/sysctl.js';
+import { ipv4Subnet } from '../state/families.js';
 import type { NetworkRecord } from '../state/types.js';
 import { legacyNetworkComment } from '../firewall/names.js';
 import { bridgeAlias, legacyBridgeAlias } from './names.js';
@@ -19,7 +20,7 @@ export const IPV6_MIN_MTU = 1280;
 /** Do the links of network `n` have an IPv6 stack at all (something to turn off)? */
 export const hasIpv6Stack = (n: Pick<NetworkRecord, 'mtu'>) => n.mtu >= IPV6_MIN_MTU;
 
-export const fwSpec = (n: NetworkRecord) => ({ name: n.name, bridge: n.bridge, subnet: n.subnet, masquerade: n.masquerade, icc: n.icc, internal: n.internal });
+export const fwSpec = (n: NetworkRecord) => ({ name: n.name, bridge: n.bridge, subnet: ipv4Subnet(n).subnet, masquerade: n.masquerade, icc: n.icc, internal: n.internal });
 
 /** The network's rules as the release before lab ids commented them (`nslab:net=NAME`). */
 export const legacyRules = (n: NetworkRecord) => networkRules(fwSpec(n), legacyNetworkComment(n.name));
@@ -30,14 +31,15 @@ export function isOurBridge(link: LinkInfo | undefined, n: NetworkRecord): boole
 }
 
 /** What the source check of a network does, in the lab's words (step, check and explain). */
-export function spoofLesson(n: Pick<NetworkRecord, 'bridge' | 'subnet'>): string {
+export function spoofLesson(n: Pick<ReturnType<typeof fwSpec>, 'bridge' | 'subnet'>): string {
   return `drop packets from ${n.bridge} whose source is not in ${n.subnet}: containers cannot spoof`;
 }
 
 /** Steps that make the network exist, skipping what is already there and ours. */
 export function planNetworkCreate(n: NetworkRecord, view: HostView, live: Ruleset, fw: Firewall): Step[] {
   const steps: Step[] = [];
-  const subnet = parseCidr4(n.subnet) as Cidr4;
+  const v4 = ipv4Subnet(n);
+  const subnet = parseCidr4(v4.subnet) as Cidr4;
   const link = view.links.find((l) => l.ifname === n.bridge);
   if (link && !isOurBridge(link, n)) {
     throw new ConflictError(`bridge: interface ${n.bridge} already exists and is not nslab's bridge for network ${n.name}`);
@@ -48,7 +50,7 @@ export function planNetworkCreate(n: NetworkRecord, view: HostView, live: Rulese
   }
   if (!link) {
     steps.push(step(`${n.name}/bridge`, `create bridge ${n.bridge} for network ${n.name}`, 0,
-      [addBridge({ name: n.bridge, mtu: n.mtu, mac: macForIp(n.gateway) }), setAlias(n.bridge, bridgeAlias(n.name))], [delLink(n.bridge)]));
+      [addBridge({ name: n.bridge, mtu: n.mtu, mac: macForIp(v4.gateway) }), setAlias(n.bridge, bridgeAlias(n.name))], [delLink(n.bridge)]));
     // IPv4-only network: no IPv6 link-local address appearing on the bridge once a port is up.
     // Below IPv6's minimum MTU the kernel keeps no IPv6 state on the link at all (no
     // net/ipv6/conf/BRIDGE to write: sysctl fails with "cannot stat"), so there is nothing to turn off.
@@ -57,7 +59,7 @@ export function planNetworkCreate(n: NetworkRecord, view: HostView, live: Rulese
         [setSysctl(`net/ipv6/conf/${n.bridge}/disable_ipv6`, '1')]));
     }
   }
-  const cidr = `${n.gateway}/${subnet.prefix}`;
+  const cidr = `${v4.gateway}/${subnet.prefix}`;
   const hasAddr = view.addrs.some((a) => a.ifname === n.bridge && a.addr_info.some((i) => `${i.local}/${i.prefixlen}` === cidr));
   if (!hasAddr) {
     steps.push(step(`${n.name}/gateway`, `give bridge ${n.bridge} the gateway address ${cidr}`, 0,
@@ -76,16 +78,16 @@ export function planNetworkCreate(n: NetworkRecord, view: HostView, live: Rulese
   // The source check is a step of its own (its own restore, raw table), so that it reads as
   // its own lesson in --dry-run and explain.
   const raw = <T extends { table: string }>(x: T) => x.table === 'raw';
-  const spoof = spoofRules(n);
+  const spoof = spoofRules(fwSpec(n));
   const check = fw.ensure(live, BASE_CHAINS.filter(raw), [...BASE_RULES.filter(raw), ...spoof]);
   if (check.length) {
-    steps.push(step(`${n.name}/no-spoofing`, spoofLesson(n), 0, check, fw.revert(spoof)));
+    steps.push(step(`${n.name}/no-spoofing`, spoofLesson(fwSpec(n)), 0, check, fw.revert(spoof)));
   }
   const rules = networkRules(fwSpec(n)).filter((r) => !raw(r));
   const ensure = fw.ensure(live, BASE_CHAINS.filter((c) => !raw(c)), [...BASE_RULES.filter((r) => !raw(r)), ...rules]);
   if (ensure.length) {
     const what = n.masquerade ? 'MASQUERADE traffic leaving the subnet and accept forwarding' : 'accept forwarding';
-    steps.push(step(`${n.name}/firewall`, `${what} for ${n.subnet} on ${n.bridge}`, 0, ensure, fw.revert(rules)));
+    steps.push(step(`${n.name}/firewall`, `${what} for ${v4.subnet} on ${n.bridge}`, 0, ensure, fw.revert(rules)));
   }
   // The previous release's copies go once this lab's are in place (the same rules, re-commented).
   const old = fw.remove(live, legacyRules(n));

@@ -8,6 +8,7 @@ import { kindOf, listLinks } from '../kernel/link.js';
 import { NETNS_DIR } from '../kernel/netns.js';
 import { etcDir, parseResolvConf } from '../kernel/netns-files.js';
 import type { HostView } from '../kernel/observe.js';
+import { ipv4Subnet, primaryAddress } from '../state/families.js';
 import { emptyState, type ContainerRecord, type NetworkRecord, type State } from '../state/types.js';
 import type { EngineContext } from './context.js';
 import { newId, parseBridgeAlias, parseVethAlias } from './names.js';
@@ -51,7 +52,7 @@ export async function rebuildFromMarks(ctx: EngineContext, view: HostView, live:
     const subnet = `${bigToIp(rangeOf(addr.cidr)!.first)}/${prefix}`;
     const internal = hasRuleWith(live, 'filter', ISO1_CHAIN, name, ['DROP']);
     state.networks[name] = {
-      name, id: newId(), driver: 'bridge', bridge: br.ifname, subnet, gateway: addr.local, auxAddresses: {}, mtu: br.mtu,
+      name, id: newId(), driver: 'bridge', bridge: br.ifname, subnets: [{ subnet, gateway: addr.local, auxAddresses: {} }], mtu: br.mtu,
       masquerade: hasRuleWith(live, 'nat', NAT_CHAIN, name, ['MASQUERADE']),
       icc: !rulesOf(live, 'filter', FWD_CHAIN).some((w) => w.includes(networkComment(name)) && w.includes('DROP')),
       internal, created: now,
@@ -77,7 +78,7 @@ export async function rebuildFromMarks(ctx: EngineContext, view: HostView, live:
           continue;
         }
         rec.endpoints.push({
-          network: net.name, ifname, hostVeth: v.ifname, ip: a.local, prefix: Number(a.cidr.split('/')[1]), gateway: net.gateway,
+          network: net.name, ifname, hostVeth: v.ifname, addresses: [{ ip: a.local, prefix: Number(a.cidr.split('/')[1]), gateway: ipv4Subnet(net).gateway }],
           mac: links.find((l) => l.ifname === ifname)?.address ?? '', aliases: [],
         });
       }
@@ -92,7 +93,7 @@ export async function rebuildFromMarks(ctx: EngineContext, view: HostView, live:
     rec.request = { ...rec.request, network: rec.mode === 'network' ? rec.endpoints[0]?.network : rec.mode === 'container' ? `container:${rec.shares}` : rec.mode };
     try {
       const hosts = readFileSync(`${etcDir(name)}/hosts`, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
-      const own = rec.endpoints[0] ? hosts.find((l) => l.startsWith(`${rec.endpoints[0]!.ip}\t`)) : undefined;
+      const own = rec.endpoints[0] ? hosts.find((l) => l.startsWith(`${primaryAddress(rec.endpoints[0]!).ip}\t`)) : undefined;
       if (own) rec.hostname = own.split('\t')[1]!.split(' ')[0]!;
       const resolv = parseResolvConf(readFileSync(`${etcDir(name)}/resolv.conf`, 'utf8'));
       const host = ctx.hostResolvers();

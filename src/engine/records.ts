@@ -1,7 +1,8 @@
 // Records read back from state.json and intent.json are checked like user input before use.
 import { ValidationError } from '../errors.js';
+import { familyOf } from '../state/families.js';
 import type { Intent } from '../state/intent.js';
-import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../state/types.js';
+import type { AddressRecord, BridgeNetwork, ContainerRecord, DriverName, EndpointRecord, NetworkRecord, State, SubnetRecord } from '../state/types.js';
 import { checkCidr, checkInt, checkIp, checkName } from './validate.js';
 
 const MODES = new Set(['network', 'host', 'none', 'container']);
@@ -22,25 +23,55 @@ function list(field: string, v: unknown, each: (f: string, x: unknown) => unknow
 
 const ip = (f: string, v: unknown) => checkIp(f, String(v));
 
+/**
+ * A list with exactly one IPv4 entry and at most one of each family (`at` reads the address
+ * of an entry): the accessors of state/families.ts rely on it.
+ */
+function oneOfEachFamily<T>(field: string, xs: unknown, each: (f: string, x: T) => void, at: (x: T) => string): void {
+  must(Array.isArray(xs) && xs.length > 0, field, 'is not a non-empty list');
+  for (const x of xs as T[]) each(field, x);
+  const families = (xs as T[]).map((x) => familyOf(at(x)));
+  must(new Set(families).size === families.length, field, 'holds two entries of one address family');
+  must(families.includes(4), field, 'has no IPv4 entry');
+}
+
+function checkSubnetRecord(f: string, s: SubnetRecord): void {
+  must(typeof s === 'object' && s !== null, f, 'holds an entry that is not a subnet');
+  checkCidr('subnet', String(s.subnet));
+  ip('gateway', s.gateway);
+  if (s.ipRange !== undefined) checkCidr('ipRange', String(s.ipRange));
+  must(typeof s.auxAddresses === 'object' && s.auxAddresses !== null, 'auxAddresses', 'is not a map');
+  for (const v of Object.values(s.auxAddresses)) ip('auxAddresses', v);
+}
+
+function checkAddressRecord(f: string, a: AddressRecord): void {
+  must(typeof a === 'object' && a !== null, f, 'holds an entry that is not an address');
+  ip('ip', a.ip);
+  checkInt('prefix', a.prefix, 0, familyOf(String(a.ip)) === 6 ? 128 : 32);
+  if (a.gateway !== undefined) ip('endpoint gateway', a.gateway);
+}
+
+/** What each driver adds to a network record; a driver that is not listed is refused. */
+const DRIVERS: { [D in DriverName]: (n: Extract<NetworkRecord, { driver: D }>) => void } = {
+  bridge: (n: BridgeNetwork) => {
+    checkName('bridge', n.bridge);
+    checkInt('mtu', n.mtu, 68, 65535);
+  },
+};
+
 export function checkNetworkRecord(key: string, n: NetworkRecord): void {
   checkName('name', n?.name);
   must(n.name === key, 'name', `"${n.name}" is recorded under another name, "${key}"`);
-  checkName('bridge', n.bridge);
-  checkCidr('subnet', String(n.subnet));
-  ip('gateway', n.gateway);
-  if (n.ipRange !== undefined) checkCidr('ipRange', String(n.ipRange));
-  must(typeof n.auxAddresses === 'object' && n.auxAddresses !== null, 'auxAddresses', 'is not a map');
-  for (const v of Object.values(n.auxAddresses)) ip('auxAddresses', v);
-  checkInt('mtu', n.mtu, 68, 65535);
+  must(Object.hasOwn(DRIVERS, n.driver), 'driver', `${JSON.stringify(n.driver)} is not a driver this nslab knows`);
+  (DRIVERS[n.driver] as (n: NetworkRecord) => void)(n);
+  oneOfEachFamily('subnets', n.subnets, checkSubnetRecord, (s) => String(s.subnet));
 }
 
 export function checkEndpointRecord(e: EndpointRecord): void {
   checkName('endpoint network', e?.network);
   must(typeof e.ifname === 'string' && /^eth\d{1,4}$/.test(e.ifname), 'ifname', `${JSON.stringify(e.ifname)} is not ethN`);
   checkName('hostVeth', e.hostVeth);
-  ip('ip', e.ip);
-  ip('endpoint gateway', e.gateway);
-  checkInt('prefix', e.prefix, 0, 32);
+  oneOfEachFamily('addresses', e.addresses, checkAddressRecord, (a) => String(a.ip));
   must(typeof e.mac === 'string' && /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(e.mac), 'mac', `${JSON.stringify(e.mac)} is not a MAC address`);
   list('aliases', e.aliases, word);
 }

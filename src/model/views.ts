@@ -1,6 +1,7 @@
 // Docker-shaped JSON views of records: `inspect` and `--json` in the CLI, GET /v1/networks|containers in nslabd.
 import { networkModeOf } from '../engine/inputs.js';
 import { dict } from '../state/dict.js';
+import { cidrOf, primaryAddress } from '../state/families.js';
 import type { ContainerRecord, NetworkRecord, State } from '../state/types.js';
 
 /** A network as `docker network inspect` shows it (pure: same records, same view). */
@@ -9,7 +10,7 @@ export function networkView(n: NetworkRecord, state: State) {
   for (const c of Object.values(state.containers)) {
     for (const e of c.endpoints) {
       if (e.network !== n.name) continue;
-      containers[c.id] = { Name: c.name, MacAddress: e.mac, IPv4Address: `${e.ip}/${e.prefix}`, Interface: e.ifname, HostVeth: e.hostVeth };
+      containers[c.id] = { Name: c.name, MacAddress: e.mac, IPv4Address: cidrOf(primaryAddress(e)), Interface: e.ifname, HostVeth: e.hostVeth };
     }
   }
   return {
@@ -21,7 +22,7 @@ export function networkView(n: NetworkRecord, state: State) {
     EnableIPv6: false,
     IPAM: {
       Driver: 'default',
-      Config: [{ Subnet: n.subnet, Gateway: n.gateway, ...(n.ipRange ? { IPRange: n.ipRange } : {}), ...(Object.keys(n.auxAddresses).length ? { AuxiliaryAddresses: n.auxAddresses } : {}) }],
+      Config: n.subnets.map((s) => ({ Subnet: s.subnet, Gateway: s.gateway, ...(s.ipRange ? { IPRange: s.ipRange } : {}), ...(Object.keys(s.auxAddresses).length ? { AuxiliaryAddresses: s.auxAddresses } : {}) })),
     },
     Internal: n.internal,
     Containers: containers,
@@ -41,9 +42,9 @@ export function containerView(c: ContainerRecord, state: State) {
   for (const e of c.endpoints) {
     networks[e.network] = {
       NetworkID: state.networks[e.network]?.id,
-      IPAddress: e.ip,
-      IPPrefixLen: e.prefix,
-      Gateway: e.gateway,
+      IPAddress: primaryAddress(e).ip,
+      IPPrefixLen: primaryAddress(e).prefix,
+      Gateway: primaryAddress(e).gateway,
       MacAddress: e.mac,
       Aliases: e.aliases,
       Interface: e.ifname,

@@ -2,9 +2,12 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from './atomic.js';
-import type { ContainerRecord, EndpointRecord } from './types.js';
+import { migrateIntent } from './migrate.js';
+import { STATE_VERSION, type ContainerRecord, type EndpointRecord } from './types.js';
 
 export interface Intent {
+  /** The record shape, as state.json's (absent in files of version 1). */
+  version?: number;
   /** Containers being created: the next run tears each down and drops its record. */
   containers: ContainerRecord[];
   /** Endpoints being added (network connect): the next run deletes each veth and drops it. */
@@ -26,16 +29,18 @@ export class IntentFile {
   }
 
   write(intent: Intent): void {
-    writeAtomic(this.path, JSON.stringify(intent) + '\n', 0o600, false);
+    writeAtomic(this.path, JSON.stringify({ version: STATE_VERSION, ...intent }) + '\n', 0o600, false);
   }
 
+  /** The pending intent in today's shape (an older file migrated); a newer one is refused (NewerStateError). */
   read(): Intent {
+    let raw: unknown;
     try {
-      const i = JSON.parse(readFileSync(this.path, 'utf8')) as Intent;
-      return Array.isArray(i?.containers) ? i : { containers: [] };
+      raw = JSON.parse(readFileSync(this.path, 'utf8'));
     } catch {
       return { containers: [] };
     }
+    return migrateIntent(raw, this.path);
   }
 
   clear(): void {

@@ -7,6 +7,7 @@ import { stageAtomic, writeAtomic, type Staged } from './atomic.js';
 import { IntentFile, type Intent } from './intent.js';
 import { labIdOf } from './lab-id.js';
 import { StateLock } from './lock.js';
+import { migrateState, NewerStateError } from './migrate.js';
 import { emptyState, stateFromJson, type State } from './types.js';
 
 export class CorruptStateError extends NslabError {
@@ -38,7 +39,11 @@ export class Store {
     return join(this.dir, 'state.json');
   }
 
-  /** The recorded state; an absent file is an empty state. */
+  /**
+   * The recorded state in today's shape: a file of an older version is migrated in memory
+   * (and written as today's version by the next save); one of a newer version is refused
+   * (NewerStateError, exit 1). An absent file is an empty state.
+   */
   async load(): Promise<State> {
     let text: string;
     try {
@@ -48,10 +53,10 @@ export class Store {
       throw e;
     }
     try {
-      const s = JSON.parse(text) as State;
-      if (s?.version !== 1 || typeof s.networks !== 'object' || typeof s.containers !== 'object') throw new Error('not an nslab state');
+      const s = migrateState(JSON.parse(text), this.file);
       return this.vet.state(stateFromJson(s)); // never throws: an invalid record is reported and dropped
     } catch (e) {
+      if (e instanceof NewerStateError) throw e;
       throw new CorruptStateError(this.file, (e as Error).message);
     }
   }

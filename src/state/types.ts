@@ -1,29 +1,54 @@
 // The record of what nslab built: networks, containers and their endpoints.
 import { dict } from './dict.js';
 
-export interface NetworkRecord {
-  name: string;
-  id: string;
-  driver: 'bridge';
-  bridge: string;
+/**
+ * One subnet of a network, as Docker's IPAM.Config entry: the ip-range and aux addresses lie
+ * in this subnet, so they belong to it (an IPv6 subnet will carry its own).
+ */
+export interface SubnetRecord {
   subnet: string;
   gateway: string;
   ipRange?: string;
   auxAddresses: Record<string, string>;
+}
+
+/** What every network has, whatever its driver. */
+export interface NetworkBase {
+  name: string;
+  id: string;
+  /** At most one subnet per address family (the family is read from the text: see families.ts); IPv4 only, so far. */
+  subnets: SubnetRecord[];
+  internal: boolean;
+  created: string;
+}
+
+/** A Linux bridge (Docker's default driver): containers are veth ports on it. */
+export interface BridgeNetwork extends NetworkBase {
+  driver: 'bridge';
+  bridge: string;
   mtu: number;
   masquerade: boolean;
   icc: boolean;
-  internal: boolean;
-  created: string;
+}
+
+/** A network record, keyed on its driver: macvlan, ipvlan and overlay are variants to add. */
+export type NetworkRecord = BridgeNetwork;
+export type DriverName = NetworkRecord['driver'];
+
+/** One address of an endpoint; its family is read from `ip` (see families.ts). */
+export interface AddressRecord {
+  ip: string;
+  prefix: number;
+  /** The subnet's gateway, where the default route of that family goes. */
+  gateway?: string;
 }
 
 export interface EndpointRecord {
   network: string;
   ifname: string; // inside the container: eth0, eth1, …
   hostVeth: string; // host end, on the bridge
-  ip: string;
-  prefix: number;
-  gateway: string;
+  /** One address per family of the network (IPv4 only, so far). */
+  addresses: AddressRecord[];
   mac: string;
   aliases: string[];
 }
@@ -47,8 +72,11 @@ export interface ContainerRecord {
   created: string;
 }
 
+/** The version of state.json this code writes; older ones are migrated on load (migrate.ts). */
+export const STATE_VERSION = 2;
+
 export interface State {
-  version: 1;
+  version: typeof STATE_VERSION;
   /** The lab id (a copy of the `lab-id` file) that every mark of this lab carries. */
   labId?: string;
   networks: Record<string, NetworkRecord>;
@@ -56,7 +84,7 @@ export interface State {
 }
 
 export function emptyState(): State {
-  return { version: 1, networks: dict(), containers: dict() };
+  return { version: STATE_VERSION, networks: dict(), containers: dict() };
 }
 
 /**

@@ -16,12 +16,12 @@ useLab(() => '0a1b2c3d');
 const emptyRules = parseIptablesSave('*nat\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n*filter\n:FORWARD ACCEPT [0:0]\nCOMMIT\n');
 const view: HostView = { links: [], addrs: [], routes: [], netns: new Set(), ipForward: '0', bridgeNfIptables: '0' };
 const lab: NetworkRecord = {
-  name: 'lab', id: 'x', driver: 'bridge', bridge: 'br0', subnet: '10.201.0.0/24', gateway: '10.201.0.1',
-  auxAddresses: {}, mtu: 1500, masquerade: true, icc: true, internal: false, created: '',
+  name: 'lab', id: 'x', driver: 'bridge', bridge: 'br0', subnets: [{ subnet: '10.201.0.0/24', gateway: '10.201.0.1', auxAddresses: {} }],
+  mtu: 1500, masquerade: true, icc: true, internal: false, created: '',
 };
 const ctr = (name: string, ip: string): ContainerRecord => ({
   name, id: 'y', mode: 'network', status: 'ready', hostname: name, dns: [], dnsSearch: [], addHosts: [], request: {}, created: '',
-  endpoints: [{ network: 'lab', ifname: 'eth0', hostVeth: `nv-${name}-0`, ip, prefix: 24, gateway: '10.201.0.1', mac: '02:42:0a:c9:00:04', aliases: [] }],
+  endpoints: [{ network: 'lab', ifname: 'eth0', hostVeth: `nv-${name}-0`, addresses: [{ ip, prefix: 24, gateway: '10.201.0.1' }], mac: '02:42:0a:c9:00:04', aliases: [] }],
 });
 
 t.test('network create', async (t) => {
