@@ -5,7 +5,7 @@ import { pickSubnet } from '../ipam/pool.js';
 import { ipv4Of } from '../kernel/addr.js';
 import { BRIDGE_NF_IPTABLES } from '../kernel/sysctl.js';
 import { observeHost, type HostView } from '../kernel/observe.js';
-import type { NetworkRecord, State } from '../state/types.js';
+import type { FirewallBackendName, NetworkRecord, State } from '../state/types.js';
 import { execute, executeAll, type EngineContext } from './context.js';
 import type { NetworkSpec } from './inputs.js';
 import { bridgeAlias, bridgeName, newId } from './names.js';
@@ -13,7 +13,7 @@ import { planNetworkCreate, planNetworkRemove } from './plan-network.js';
 import { unrecordAfter, type Save } from './save.js';
 import { step, type Step } from './step.js';
 import type { StepFailure } from './teardown.js';
-import type { Ruleset } from '../firewall/ruleset.js';
+import { backendOf, backendsInUse, firewallOf, observeFirewalls, viewOf, type FirewallViews } from './firewalls.js';
 
 type Range = Pick<Cidr4, 'first' | 'last'>;
 
@@ -33,7 +33,7 @@ function hostRanges(view: HostView, ownBridges: Set<string>): Array<{ range: Ran
 }
 
 /** Fill in subnet, gateway and bridge, and refuse overlaps with other networks or the host. */
-export function resolveNetwork(spec: NetworkSpec, state: State, view: HostView, nameservers: readonly string[]): NetworkRecord {
+export function resolveNetwork(spec: NetworkSpec, state: State, view: HostView, nameservers: readonly string[], firewall: FirewallBackendName): NetworkRecord {
   const others = Object.values(state.networks).filter((n) => n.name !== spec.name);
   const own = new Set(Object.values(state.networks).map((n) => n.bridge));
   const host = hostRanges(view, own);
@@ -71,6 +71,7 @@ export function resolveNetwork(spec: NetworkSpec, state: State, view: HostView, 
     masquerade: spec.masquerade,
     icc: spec.icc,
     internal: spec.internal,
+    firewall: spec.firewall ?? firewall,
     created: new Date().toISOString(),
   };
 }
@@ -80,7 +81,10 @@ const SETTINGS = ['bridge', 'subnet', 'gateway', 'ipRange', 'auxAddresses', 'mtu
 /** The settings in which an existing network differs from a request (empty: same network). */
 function differences(have: NetworkRecord, want: NetworkSpec, resolved: NetworkRecord): string[] {
   const wanted: Record<string, unknown> = { ...resolved, bridge: want.bridge ?? have.bridge, subnet: want.subnet ? resolved.subnet : have.subnet, gateway: want.gateway ?? (want.subnet ? resolved.gateway : have.gateway) };
-  return SETTINGS.filter((k) => JSON.stringify(have[k]) !== JSON.stringify(wanted[k]));
+  const diff: string[] = SETTINGS.filter((k) => JSON.stringify(have[k]) !== JSON.stringify(wanted[k]));
+  // A network keeps the firewall backend it was made with.
+  if (backendOf(have) !== resolved.firewall) diff.push(`firewall backend ${backendOf(have)}, not ${resolved.firewall}`);
+  return diff;
 }
 
 /**
@@ -91,11 +95,11 @@ export function prepareNetwork(ctx: EngineContext, state: State, spec: NetworkSp
   const existing = state.networks[spec.name];
   const nameservers = ctx.hostResolvers().nameservers;
   if (existing) {
-    const resolved = resolveNetwork({ ...spec, subnet: spec.subnet ?? (parseCidr4(existing.subnet) as Cidr4) }, state, view, nameservers);
+    const resolved = resolveNetwork({ ...spec, subnet: spec.subnet ?? (parseCidr4(existing.subnet) as Cidr4) }, state, view, nameservers, ctx.firewallDefault);
     const diff = differences(existing, spec, resolved);
     if (diff.length) throw new ConflictError(`network ${spec.name} already exists with other settings (${diff.join(', ')})`);
   }
-  return existing ?? resolveNetwork(spec, state, view, nameservers);
+  return existing ?? resolveNetwork(spec, state, view, nameservers, ctx.firewallDefault);
 }
 
 /**
@@ -109,7 +113,8 @@ export async function createNetwork(ctx: EngineContext, state: State, spec: Netw
   if (!spec.subnet && !existing && !ctx.dryRun) {
     ctx.notice(`picked subnet ${rec.subnet} for network ${rec.name}: the first default pool that overlaps no other network, host address or route, or nameserver`);
   }
-  const steps = planNetworkCreate(rec, view, await ctx.fw.observe(ctx.runner), ctx.fw);
+  const fw = firewallOf(ctx, rec);
+  const steps = planNetworkCreate(rec, view, await fw.observe(ctx.runner), fw);
   if (existing) await execute(ctx, steps);
   else {
     state.networks[rec.name] = rec; // in dry-run too, so later steps of the same request can plan on it
@@ -148,8 +153,8 @@ export async function removeNetworks(ctx: EngineContext, state: State, names: re
   }
   if (!recs.length) return { removed: [], failures: [] };
   const view = await observeHost(ctx.runner);
-  const fwView = await ctx.fw.observe(ctx.runner);
-  const plans = new Map(recs.map((rec) => [rec, planNetworkRemove(rec, view, fwView, ctx.fw)] as const));
+  const fwViews = await observeFirewalls(ctx, backendsInUse(ctx, recs));
+  const plans = new Map(recs.map((rec) => [rec, planNetworkRemove(rec, view, viewOf(fwViews, rec), firewallOf(ctx, rec))] as const));
   let failed: StepFailure[] = [];
   if (ctx.dryRun) failed = await executeAll(ctx, [...plans.values()].flat());
   else {
@@ -168,14 +173,16 @@ export async function removeNetworks(ctx: EngineContext, state: State, names: re
     await save();
   }
   const last = ctx.dryRun ? gone.length === Object.keys(state.networks).length : Object.keys(state.networks).length === 0;
-  if (last) failed.push(...(await executeAll(ctx, removeChainsStep(ctx, ctx.dryRun ? fwView : await ctx.fw.observe(ctx.runner)))));
+  if (last) failed.push(...(await executeAll(ctx, removeSharedSteps(ctx, ctx.dryRun ? fwViews : await observeFirewalls(ctx, [...fwViews.keys()])))));
   return { removed: gone.map((r) => r.name), failures: failed.map((f) => f.error.message) };
 }
 
-/** The step removing nslab's chains, or none when there is nothing left to remove. */
-export function removeChainsStep(ctx: EngineContext, live: Ruleset): Step[] {
-  const cmds = ctx.fw.removeChains(live);
-  return cmds.length ? [step('firewall/chains', "remove nslab's chains and the jumps to them (the users' chain stays if it has rules)", 9, cmds)] : [];
+/** The steps removing what the networks of every lab share in each backend of `views` (none when something else still uses it). */
+export function removeSharedSteps(ctx: EngineContext, views: FirewallViews): Step[] {
+  return [...views].flatMap(([b, v]) => {
+    const cmds = ctx.firewalls[b].removeShared(v);
+    return cmds.length ? [step(`firewall/${b}/shared`, "remove nslab's chains and the jumps to them (the users' chain stays if it has rules)", 9, cmds)] : [];
+  });
 }
 
 /** Names of the containers with an endpoint on network `name`. */

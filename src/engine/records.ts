@@ -1,4 +1,5 @@
 // Records read back from state.json and intent.json are checked like user input before use.
+import { isFirewallBackend } from '../firewall/registry.js';
 import { ValidationError } from '../errors.js';
 import type { Intent } from '../state/intent.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../state/types.js';
@@ -32,6 +33,7 @@ export function checkNetworkRecord(key: string, n: NetworkRecord): void {
   must(typeof n.auxAddresses === 'object' && n.auxAddresses !== null, 'auxAddresses', 'is not a map');
   for (const v of Object.values(n.auxAddresses)) ip('auxAddresses', v);
   checkInt('mtu', n.mtu, 68, 65535);
+  if (n.firewall !== undefined) must(isFirewallBackend(n.firewall), 'firewall', `${JSON.stringify(n.firewall)} is not a firewall backend`);
 }
 
 export function checkEndpointRecord(e: EndpointRecord): void {

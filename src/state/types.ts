@@ -1,6 +1,9 @@
 // The record of what nslab built: networks, containers and their endpoints.
 import { dict } from './dict.js';
 
+/** The firewall backends: `iptables` (nslab writes the rules), `none` (the user manages the firewall). */
+export type FirewallBackendName = 'iptables' | 'none';
+
 export interface NetworkRecord {
   name: string;
   id: string;
@@ -14,6 +17,8 @@ export interface NetworkRecord {
   masquerade: boolean;
   icc: boolean;
   internal: boolean;
+  /** The backend that holds its rules; kept for the network's life. Absent (older records): iptables. */
+  firewall?: FirewallBackendName;
   created: string;
 }
 

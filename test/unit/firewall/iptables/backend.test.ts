@@ -1,38 +1,42 @@
+// The iptables backend: what it adds, removes, reports and reads back, planned against iptables-save text.
 import t from 'tap';
-import { IptablesFirewall } from '../../../src/firewall/iptables.js';
-import { parseIptablesSave, words } from '../../../src/firewall/ruleset.js';
-import { BASE_CHAINS, BASE_RULES } from '../../../src/firewall/rules.js';
+import { IptablesFirewall, iptablesView } from '../../../../src/firewall/iptables/backend.js';
+import { words } from '../../../../src/firewall/iptables/save.js';
+import { useLab } from '../../../../src/state/lab-id.js';
 
 const fw = new IptablesFirewall();
+useLab(() => '0a1b2c3d');
+const parseIptablesSave = iptablesView;
+const net = { name: 'lab', bridge: 'br0', subnet: '10.201.0.0/24', masquerade: true, icc: true, internal: false };
 
 t.same(words('-A X -m comment --comment "nslab:net=lab" -j ACCEPT'), ['-A', 'X', '-m', 'comment', '--comment', 'nslab:net=lab', '-j', 'ACCEPT']);
 
 t.test('ensure never re-declares an existing chain (that would flush NSLAB-USER)', async (t) => {
   const live = parseIptablesSave('*filter\n:FORWARD ACCEPT [0:0]\n:NSLAB-USER - [0:0]\n-A NSLAB-USER -s 192.0.2.1/32 -j DROP\nCOMMIT\n*nat\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n');
-  const [cmd] = fw.ensure(live, BASE_CHAINS, BASE_RULES);
-  t.notMatch(cmd!.stdin!, /:NSLAB-USER/);
-  t.match(cmd!.stdin!, /:NSLAB-FORWARD - \[0:0\]/);
+  const traffic = fw.ensureNetwork(live, net).find((c) => c.part === 'traffic')!;
+  t.notMatch(traffic.apply[0]!.stdin!, /:NSLAB-USER/);
+  t.match(traffic.apply[0]!.stdin!, /:NSLAB-FORWARD - \[0:0\]/);
 });
 
-t.test('removeChains keeps a users chain that has rules, drops an empty one', async (t) => {
+t.test('removeShared keeps a users chain that has rules, drops an empty one', async (t) => {
   const withRule = parseIptablesSave('*filter\n:NSLAB-FORWARD - [0:0]\n:NSLAB-USER - [0:0]\n-A FORWARD -m comment --comment nslab -j NSLAB-FORWARD\n-A NSLAB-USER -j DROP\nCOMMIT\n');
-  const a = fw.removeChains(withRule)[0]!.stdin!;
+  const a = fw.removeShared(withRule)[0]!.stdin!;
   t.match(a, /-D FORWARD -m comment --comment nslab -j NSLAB-FORWARD/);
   t.match(a, /-X NSLAB-FORWARD/);
   t.notMatch(a, /-F /, 'deleted rule by rule, never flushed');
   t.notMatch(a, /NSLAB-USER/);
   const empty = parseIptablesSave('*filter\n:NSLAB-USER - [0:0]\nCOMMIT\n');
-  t.match(fw.removeChains(empty)[0]!.stdin!, /-X NSLAB-USER/);
-  t.same(fw.removeChains(parseIptablesSave('')), [], 'nothing to remove: no command');
+  t.match(fw.removeShared(empty)[0]!.stdin!, /-X NSLAB-USER/);
+  t.same(fw.removeShared(parseIptablesSave('')), [], 'nothing to remove: no command');
 });
 
-t.test('removeChains leaves the shared chains while another lab has rules in them', async (t) => {
+t.test('removeShared leaves the shared chains while another lab has rules in them', async (t) => {
   const base = '-A FORWARD -m comment --comment nslab -j NSLAB-FORWARD\n-A NSLAB-FORWARD -m comment --comment nslab -j NSLAB-USER\n-A NSLAB-FORWARD -m comment --comment nslab -j NSLAB-ISOLATION-1\n';
   const chains = ':FORWARD ACCEPT [0:0]\n:NSLAB-FORWARD - [0:0]\n:NSLAB-ISOLATION-1 - [0:0]\n:NSLAB-ISOLATION-2 - [0:0]\n:NSLAB-USER - [0:0]\n';
   const other = '-A NSLAB-ISOLATION-2 -o brb -m comment --comment "nslab:0000beef:net=b" -j DROP\n';
-  t.same(fw.removeChains(parseIptablesSave(`*filter\n${chains}${base}${other}COMMIT\n`)), [], "another lab's isolation rule keeps every chain and jump");
+  t.same(fw.removeShared(parseIptablesSave(`*filter\n${chains}${base}${other}COMMIT\n`)), [], "another lab's isolation rule keeps every chain and jump");
   const nat = '*nat\n:POSTROUTING ACCEPT [0:0]\n:NSLAB-POSTROUTING - [0:0]\n-A POSTROUTING -m comment --comment nslab -j NSLAB-POSTROUTING\n-A NSLAB-POSTROUTING -s 10.9.0.0/24 ! -o brb -m comment --comment "nslab:0000beef:net=b" -j MASQUERADE\nCOMMIT\n';
-  t.same(fw.removeChains(parseIptablesSave(`${nat}*filter\n${chains}${base}COMMIT\n`)), [], "another lab's MASQUERADE keeps them too");
-  const only = fw.removeChains(parseIptablesSave(`*filter\n${chains}${base}COMMIT\n`))[0]!.stdin!;
+  t.same(fw.removeShared(parseIptablesSave(`${nat}*filter\n${chains}${base}COMMIT\n`)), [], "another lab's MASQUERADE keeps them too");
+  const only = fw.removeShared(parseIptablesSave(`*filter\n${chains}${base}COMMIT\n`))[0]!.stdin!;
   t.match(only, /-D NSLAB-FORWARD -m comment --comment nslab -j NSLAB-ISOLATION-1\n-X NSLAB-FORWARD\n-X NSLAB-ISOLATION-1\n-X NSLAB-ISOLATION-2\n-X NSLAB-USER/, 'only the jumps left: all go');
 });
