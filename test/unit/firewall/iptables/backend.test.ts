@@ -40,3 +40,43 @@ t.test('removeShared leaves the shared chains while another lab has rules in the
   const only = fw.removeShared(parseIptablesSave(`*filter\n${chains}${base}COMMIT\n`))[0]!.stdin!;
   t.match(only, /-D NSLAB-FORWARD -m comment --comment nslab -j NSLAB-ISOLATION-1\n-X NSLAB-FORWARD\n-X NSLAB-ISOLATION-1\n-X NSLAB-ISOLATION-2\n-X NSLAB-USER/, 'only the jumps left: all go');
 });
+
+const save = (lines: string[]) => parseIptablesSave(['*raw', ':PREROUTING ACCEPT [0:0]', '*nat', ':POSTROUTING ACCEPT [0:0]', 'COMMIT', '*filter', ':FORWARD ACCEPT [0:0]', ...lines, 'COMMIT', ''].join('\n'));
+
+t.test('missing: each absent rule in the lab\'s words, with the rule', async (t) => {
+  const m = fw.missing(save([]), net);
+  t.ok(m.includes("nslab's chain filter/NSLAB-USER is missing"));
+  t.ok(m.some((x) => x.startsWith('MASQUERADE for 10.201.0.0/24 is missing') && x.includes('(-t nat -A NSLAB-POSTROUTING -s 10.201.0.0/24 ! -o br0')));
+  t.ok(m.some((x) => x.startsWith('the source check is missing: packets from br0 whose source is not in 10.201.0.0/24 are not dropped, so containers can spoof')));
+  t.ok(m.some((x) => x.startsWith('ICC is missing')));
+  t.notOk(fw.missing(save([]), { ...net, icc: false }).some((x) => x.startsWith('ICC is missing')), 'ICC off: its own words');
+  t.ok(fw.missing(save([]), { ...net, icc: false }).some((x) => x.startsWith('ICC off is missing')));
+  t.notOk(fw.missing(save([]), { ...net, internal: true, masquerade: false }).some((x) => x.includes('MASQUERADE')), 'internal: no MASQUERADE to miss');
+});
+
+t.test('ensure then missing: applying the plan leaves nothing missing (the words compare equal)', async (t) => {
+  // The restore input, turned into what iptables-save would print afterwards.
+  const tables = { raw: [] as string[], nat: [] as string[], filter: [] as string[] };
+  let cur: keyof typeof tables = 'raw';
+  for (const l of fw.ensureNetwork(save([]), net).flatMap((c) => c.apply.map((a) => a.stdin!)).join('').split('\n')) {
+    if (l.startsWith('*')) cur = l.slice(1) as keyof typeof tables;
+    else if (/^(-A|-I|:)/.test(l)) tables[cur].push(l.replace(/^-I (\S+) 1 /, '-A $1 '));
+  }
+  t.equal(Object.values(tables).flat().length, 6 + 5 + 7, 'six chains, five jumps, seven rules of the network');
+  const after = parseIptablesSave(Object.entries(tables).map(([k, ls]) => [`*${k}`, ...ls, 'COMMIT'].join('\n')).join('\n') + '\n');
+  t.same(fw.missing(after, net), []);
+  t.same(fw.ensureNetwork(after, net), [], 'idempotent: nothing more to add');
+  t.same(fw.rulesOf(after, 'lab'), { masquerade: true, icc: true, internal: false }, 'rebuild reads the settings back');
+  t.equal(fw.rulesOf(after, 'other'), undefined, 'a network without rules: nothing to read');
+  const del = fw.removeNetwork(after, net);
+  t.equal(del.length, 1, 'one restore');
+  t.notMatch(del[0]!.stdin!, /-D (PREROUTING|POSTROUTING|FORWARD) /, 'the shared jumps stay (removeShared takes them)');
+  t.same(fw.orphans(after, (n) => n === 'lab').commands, [], 'recorded: no orphan');
+  const o = fw.orphans(after, () => false);
+  t.equal(o.removed.length, 7, "every rule of the network is an orphan once no record explains it");
+  t.match(o.removed[0], /^rule -t raw -A NSLAB-PREROUTING ! -s 10\.201\.0\.0\/24 -i br0/);
+});
+
+t.test('views of another backend are refused', async (t) => {
+  t.throws(() => fw.missing({ backend: 'none' }, net), /handed a view of the none backend/);
+});
