@@ -143,7 +143,7 @@ export async function createNetwork(ctx: EngineContext, state: State, spec: Netw
  * containers are attached or a bridge has ports nslab did not record. Then best effort:
  * every step is tried, failures are returned, and a network stays recorded unless all of its
  * steps succeeded. The smaller record is staged before the kernel is touched (a full disk
- * fails first, changing nothing). nslab's chains go when no network is left.
+ * fails first, changing nothing). A backend's shared parts (nslab's chains) go with its last network.
  */
 export async function removeNetworks(ctx: EngineContext, state: State, names: readonly string[], save: Save): Promise<{ removed: string[]; failures: string[] }> {
   const recs = [...new Set(names)].map((n) => state.networks[n]).filter((n): n is NetworkRecord => !!n);
@@ -172,14 +172,16 @@ export async function removeNetworks(ctx: EngineContext, state: State, names: re
     for (const rec of left) state.networks[rec.name] = rec;
     await save();
   }
-  const last = ctx.dryRun ? gone.length === Object.keys(state.networks).length : Object.keys(state.networks).length === 0;
-  if (last) failed.push(...(await executeAll(ctx, removeSharedSteps(ctx, ctx.dryRun ? fwViews : await observeFirewalls(ctx, [...fwViews.keys()])))));
+  // A backend's shared parts go with the last network that uses it (in dry-run the records stay: count without the removed).
+  const remaining = new Set(Object.values(state.networks).filter((n) => !gone.includes(n)).map(backendOf));
+  const done = [...new Set(gone.map(backendOf))].filter((b) => !remaining.has(b));
+  if (done.length) failed.push(...(await executeAll(ctx, removeSharedSteps(ctx, ctx.dryRun ? fwViews : await observeFirewalls(ctx, done), done))));
   return { removed: gone.map((r) => r.name), failures: failed.map((f) => f.error.message) };
 }
 
 /** The steps removing what the networks of every lab share in each backend of `views` (none when something else still uses it). */
-export function removeSharedSteps(ctx: EngineContext, views: FirewallViews): Step[] {
-  return [...views].flatMap(([b, v]) => {
+export function removeSharedSteps(ctx: EngineContext, views: FirewallViews, only?: readonly string[]): Step[] {
+  return [...views].filter(([b]) => !only || only.includes(b)).flatMap(([b, v]) => {
     const cmds = ctx.firewalls[b].removeShared(v);
     return cmds.length ? [step(`firewall/${b}/shared`, "remove nslab's chains and the jumps to them (the users' chain stays if it has rules)", 9, cmds)] : [];
   });
