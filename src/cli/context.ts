@@ -7,6 +7,8 @@ import { RemoteEngine } from '../client/remote.js';
 import { answers } from '../client/probe.js';
 import { makeLogger } from '../log.js';
 import { withCheckedArgs } from '../model/checked.js';
+import { checkFirewallBackend, type NetworkInput } from '../engine/inputs.js';
+import type { FirewallBackendName } from '../state/types.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -14,6 +16,7 @@ export interface GlobalOptions {
   stateDir: string;
   socket: string;
   logLevel?: string;
+  firewallBackend?: string;
 }
 
 export interface Cli {
@@ -31,9 +34,10 @@ const notice = (l: string) => process.stderr.write(`nslab: note: ${l}\n`);
  * A dry-run always plans in-process: it changes nothing, so it needs no daemon.
  */
 export async function makeCli(opts: GlobalOptions): Promise<Cli> {
+  const backend = opts.firewallBackend === undefined ? undefined : checkFirewallBackend('firewall-backend', opts.firewallBackend);
   if (!opts.dryRun && (await answers(opts.socket))) {
     const remote = new RemoteEngine(opts.socket, notice);
-    return { opts, engine: remote, remote, out: (t) => process.stdout.write(t) };
+    return { opts, engine: withFirewallBackend(remote, backend), remote, out: (t) => process.stdout.write(t) };
   }
   // The transcript goes to the state directory once it exists (the first change creates it):
   // a refused or read-only command leaves nothing on the host.
@@ -50,10 +54,24 @@ export async function makeCli(opts: GlobalOptions): Promise<Cli> {
     crashAt: env('NSLAB_CRASH_AT'),
     emit: (s) => process.stdout.write(s),
     notice,
+    firewallBackend: backend,
     onProgress: tty ? (done, total) => process.stderr.write(`\r  applying ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
   });
   // The same shape checks nslabd applies to a request, so both ways in refuse alike.
-  return { opts, engine: withCheckedArgs(engine), out: (t) => process.stdout.write(t) };
+  return { opts, engine: withFirewallBackend(withCheckedArgs(engine), backend), out: (t) => process.stdout.write(t) };
+}
+
+/**
+ * The engine with `--firewall-backend` written into every network request that names none, so
+ * that it means the same through nslabd (whose own default may differ) as in-process.
+ */
+function withFirewallBackend<E extends EngineApi>(engine: E, backend: FirewallBackendName | undefined): E {
+  if (!backend) return engine;
+  const fill = (n: NetworkInput): NetworkInput => (n.firewall === undefined ? { ...n, firewall: backend } : n);
+  return Object.assign(Object.create(engine) as E, {
+    createNetwork: (input: NetworkInput) => engine.createNetwork(fill(input)),
+    up: (networks: readonly NetworkInput[], containers: Parameters<EngineApi['up']>[1]) => engine.up(networks.map(fill), containers),
+  });
 }
 
 export const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';

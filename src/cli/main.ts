@@ -16,6 +16,7 @@ const program = new Command('nslab')
   .option('--state-dir <dir>', 'state directory', process.env.NSLAB_STATE_DIR ?? '/var/lib/nslab')
   .option('--socket <path>', "nslabd's socket", process.env.NSLAB_SOCKET ?? '/run/nslab/nslab.sock')
   .option('--log-level <level>', 'log level on stderr (info shows every kernel command)', process.env.NSLAB_LOG_LEVEL ?? 'warn')
+  .option('--firewall-backend <name>', 'who writes the rules of networks created now: iptables (default) or none (you manage the firewall)', process.env.NSLAB_FIREWALL_BACKEND)
   .enablePositionalOptions()
   .exitOverride()
   // Under --json a usage error is printed once, as JSON, below: not also as commander's line.

@@ -14,8 +14,9 @@ export function maintenanceCommands(program: Command, cli: () => Promise<Cli>): 
       if (c.opts.dryRun) return;
       const after = first.repaired ? await c.engine.check(false) : first;
       if (c.opts.json) {
-        c.out(json({ drift: first.drift, repaired: first.repaired, remaining: after.drift }));
+        c.out(json({ drift: first.drift, repaired: first.repaired, remaining: after.drift, notes: first.notes ?? [] }));
       } else {
+        c.out((first.notes ?? []).map((n) => `note: ${n}\n`).join(''));
         const verb = first.repaired ? 'repaired' : 'drift';
         c.out(first.drift.map((d) => `${verb}: ${d.owner}: ${d.what} [${d.kind}]\n`).join(''));
         if (!first.drift.length) c.out('check: the kernel matches the records\n');

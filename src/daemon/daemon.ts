@@ -13,7 +13,7 @@ import { ExecaRunner } from '../exec/runner.js';
 import { StateLock } from '../state/lock.js';
 import { CorruptStateError } from '../state/store.js';
 import { ipv4Subnet, primaryAddress } from '../state/families.js';
-import type { ContainerRecord, EndpointRecord, NetworkRecord } from '../state/types.js';
+import type { ContainerRecord, EndpointRecord, FirewallBackendName, NetworkRecord } from '../state/types.js';
 import { containerView, networkView } from '../model/views.js';
 import { EventBus } from './events.js';
 import { BodyTooLarge, limitConnections, readBody } from './http.js';
@@ -23,6 +23,8 @@ export interface DaemonOptions {
   socket: string;
   stateDir: string;
   log: Logger;
+  /** The firewall backend of networks whose request names none. */
+  firewallBackend?: FirewallBackendName;
 }
 
 /** The network and container a request is about, for its log lines (from checked arguments). */
@@ -51,7 +53,7 @@ export class Daemon {
   constructor(private readonly o: DaemonOptions) {}
 
   private engine(log: Logger, notices: string[]): Engine {
-    return new Engine({ runner: new ExecaRunner(log), stateDir: this.o.stateDir, log, lockHeld: true, notice: (l) => notices.push(l) });
+    return new Engine({ runner: new ExecaRunner(log), stateDir: this.o.stateDir, log, lockHeld: true, notice: (l) => notices.push(l), firewallBackend: this.o.firewallBackend });
   }
 
   /** Run `fn` after every change queued before it: changes never interleave. */

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { exitCodeOf } from '../errors.js';
 import { makeLogger } from '../log.js';
 import { daemonOptions, validate } from '../model/schemas.js';
+import type { FirewallBackendName } from '../state/types.js';
 import { Daemon } from './daemon.js';
 import { refuseNonSocket } from './socket.js';
 
@@ -15,13 +16,14 @@ function usage(e: unknown): never {
   process.exit(e instanceof CommanderError ? (e.exitCode === 0 ? 0 : 2) : exitCodeOf(e));
 }
 
-let o: { socket: string; stateDir: string; logLevel: string };
+let o: { socket: string; stateDir: string; logLevel: string; firewallBackend: FirewallBackendName };
 try {
   const cmd = new Command('nslabd')
     .description("nslab's daemon: HTTP/JSON on a Unix socket (mode 0660, group nslab)")
     .option('--socket <path>', 'socket path', process.env.NSLAB_SOCKET ?? '/run/nslab/nslab.sock')
     .option('--state-dir <dir>', 'state directory', process.env.NSLAB_STATE_DIR ?? '/var/lib/nslab')
     .option('--log-level <level>', 'log level', process.env.NSLAB_LOG_LEVEL ?? 'info')
+    .option('--firewall-backend <name>', 'who writes the rules of networks created without naming one: iptables, or none (the firewall is managed by hand)', process.env.NSLAB_FIREWALL_BACKEND ?? 'iptables')
     .exitOverride()
     .parse(process.argv);
   o = validate(daemonOptions, cmd.opts(), ([f]) => String(f).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
@@ -36,7 +38,7 @@ try {
   usage(new Error(`--state-dir: cannot create ${o.stateDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`));
 }
 const log = makeLogger({ level: o.logLevel, transcriptDir: o.stateDir, name: 'nslabd' });
-const daemon = new Daemon({ socket: o.socket, stateDir: o.stateDir, log });
+const daemon = new Daemon({ socket: o.socket, stateDir: o.stateDir, log, firewallBackend: o.firewallBackend });
 try {
   await daemon.start();
 } catch (e) {

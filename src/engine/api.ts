@@ -13,7 +13,7 @@ export interface EngineApi {
   connect(network: string, container: string, o?: { ip?: string; aliases?: string[] }): Promise<EndpointRecord>;
   disconnect(network: string, container: string): Promise<boolean>;
   reset(): Promise<void>;
-  check(repair?: boolean): Promise<{ drift: Drift[]; repaired: boolean }>;
+  check(repair?: boolean): Promise<{ drift: Drift[]; repaired: boolean; notes?: string[] }>;
   gc(): Promise<{ removed: string[]; lookalikes: string[] }>;
   rebuildState(): Promise<State>;
 }

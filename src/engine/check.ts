@@ -1,7 +1,6 @@
 // Drift: compare the records with the live kernel, name every difference, and plan the repair
 // that restores exactly the recorded state (creates only what is missing: no duplicate rules).
-import { BASE_CHAINS, BASE_RULES, networkRules, ruleWords, spoofRules } from '../firewall/rules.js';
-import { hasChain, hasRule, type Ruleset } from '../firewall/ruleset.js';
+import type { Firewall, FirewallView } from '../firewall/firewall.js';
 import { broadcastOf, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
 import { addAddr, listAddrs, type AddrInfo } from '../kernel/addr.js';
 import { ip } from '../exec/command.js';
@@ -14,7 +13,8 @@ import { cidrOf, ipv4Subnet, primaryAddress } from '../state/families.js';
 import type { ContainerRecord, NetworkRecord, State } from '../state/types.js';
 import type { EngineContext } from './context.js';
 import { bridgeAlias, parseBridgeAlias, parseVethAlias, vethAlias } from './names.js';
-import { fwSpec, hasIpv6Stack, isOurBridge, legacyRules, planNetworkCreate } from './plan-network.js';
+import { firewallOf, firewallSpec, viewOf, type FirewallViews } from './firewalls.js';
+import { hasIpv6Stack, isOurBridge, planNetworkCreate } from './plan-network.js';
 import { planGc } from './gc.js';
 import { setAlias } from '../kernel/link.js';
 import { endpointPlan, hostsOf, ipv6OffKey, planContainerCreate, resolvOf } from './plan-container.js';
@@ -49,7 +49,7 @@ const isUp = (l: LinkInfo | undefined) => !!l && l.flags.includes('UP');
 const LINKED = 'is a symbolic link (or in a linked directory); nslab does not write through it: left alone';
 const hasIpv6 = (addrs: readonly AddrInfo[], dev: string) => addrs.some((a) => a.ifname === dev && a.addr_info.some((i) => i.family === 'inet6'));
 
-function networkDrift(n: NetworkRecord, view: HostView, live: Ruleset): Drift[] {
+function networkDrift(n: NetworkRecord, view: HostView, live: FirewallView, fw: Firewall): Drift[] {
   const out: Drift[] = [];
   const d = (kind: string, what: string) => out.push({ kind, owner: `network ${n.name}`, what });
   const br = view.links.find((l) => l.ifname === n.bridge);
@@ -67,16 +67,9 @@ function networkDrift(n: NetworkRecord, view: HostView, live: Ruleset): Drift[] 
     if (!hasAddr(view.addrs, n.bridge, cidr)) d('address', `gateway address ${cidr} is missing from ${n.bridge}`);
   }
   if (view.ipForward !== '1') d('sysctl', 'net.ipv4.ip_forward is not 1');
-  if (!n.icc && view.bridgeNfIptables !== '1') d('sysctl', 'net.bridge.bridge-nf-call-iptables is not 1 (ICC off would not be enforced)');
-  for (const c of BASE_CHAINS) if (!hasChain(live, c.table, c.chain)) d('rule', `chain ${c.table}/${c.chain} is missing`);
-  const spoof = new Set(spoofRules(fwSpec(n)).map((r) => ruleWords(r).join(' ')));
-  for (const r of [...BASE_RULES, ...networkRules(fwSpec(n))]) {
-    if (hasRule(live, r)) continue;
-    if (spoof.has(ruleWords(r).join(' '))) d('rule', `the source check is missing: packets from ${n.bridge} whose source is not in ${ipv4Subnet(n).subnet} are not dropped, so containers can spoof (-t raw ${ruleWords(r).join(' ')})`);
-    else d('rule', `rule missing: -t ${r.table} ${ruleWords(r).join(' ')}`);
-  }
-  const old = legacyRules(n).filter((r) => hasRule(live, r)).length;
-  if (old) d('rule', `${old} rule(s) carry the previous release's comment (no lab id)`);
+  const spec = firewallSpec(n);
+  if (fw.needsBridgeNetfilter(spec) && view.bridgeNfIptables !== '1') d('sysctl', 'net.bridge.bridge-nf-call-iptables is not 1 (ICC off would not be enforced)');
+  for (const what of fw.missing(live, spec)) d('rule', what);
   return out;
 }
 
@@ -139,21 +132,26 @@ export interface CheckResult {
   drift: Drift[];
   /** Steps that restore the recorded state (empty when there is no drift). */
   repair: Step[];
+  /** What check does not look at, and why (a network whose firewall nslab does not manage). */
+  notes: string[];
 }
 
 /** Compare every recorded network and container with the kernel; plan the repair. */
-export async function checkState(ctx: EngineContext, state: State, view: HostView, live: Ruleset): Promise<CheckResult> {
+export async function checkState(ctx: EngineContext, state: State, view: HostView, live: FirewallViews): Promise<CheckResult> {
   const host = ctx.hostResolvers();
   const drift: Drift[] = [];
   const repair: Step[] = [];
+  const notes: string[] = [];
   // Networks whose bridge name a foreign link holds: nothing of theirs is repaired (a veth
   // enslaved to that link, or rules naming it, would touch what is not ours).
   const held = new Set<string>();
   for (const n of Object.values(state.networks)) {
-    const nd = networkDrift(n, view, live);
+    const fw = firewallOf(ctx, n);
+    if (!fw.manages) notes.push(`network ${n.name}: the firewall is not managed by nslab (backend ${fw.name}): NAT, isolation, ICC and the source check are yours to set, and are not checked`);
+    const nd = networkDrift(n, view, viewOf(live, n), fw);
     drift.push(...nd);
     if (nd.some((x) => x.kind === 'conflict')) held.add(n.name);
-    else if (nd.length) repair.push(...planNetworkCreate(n, view, live, ctx.fw).filter((s, i, all) => all.findIndex((o) => o.id === s.id) === i));
+    else if (nd.length) repair.push(...planNetworkCreate(n, view, viewOf(live, n), fw).filter((s, i, all) => all.findIndex((o) => o.id === s.id) === i));
   }
   const cx = { nets: state.networks, host, containers: state.containers, hostPid: process.pid };
   for (const c of Object.values(state.containers)) {
@@ -220,5 +218,5 @@ export async function checkState(ctx: EngineContext, state: State, view: HostVie
   for (const x of planGc(ctx, state, view, live).removed) {
     drift.push({ kind: 'unrecorded', owner: 'unrecorded', what: `${x} carries this lab's mark but no record explains it (\`nslab gc\` removes it)` });
   }
-  return { drift, repair };
+  return { drift, repair, notes };
 }

@@ -1,6 +1,7 @@
 // What every engine operation needs: the runner, the firewall, the logger and how to apply.
 import type { Logger } from 'pino';
 import type { Firewall } from '../firewall/firewall.js';
+import type { FirewallBackendName } from '../state/types.js';
 import type { Runner } from '../exec/runner.js';
 import type { ResolvSettings } from '../kernel/netns-files.js';
 import { apply, scriptOf } from './apply.js';
@@ -9,7 +10,10 @@ import { applyAll, type StepFailure } from './teardown.js';
 
 export interface EngineContext {
   readonly runner: Runner;
-  readonly fw: Firewall;
+  /** Every firewall backend, by name: a network's rules are planned by the one it records. */
+  readonly firewalls: Readonly<Record<FirewallBackendName, Firewall>>;
+  /** The backend new networks get unless their request names one. */
+  readonly firewallDefault: FirewallBackendName;
   readonly log: Logger;
   /** Print plans instead of running them. */
   readonly dryRun: boolean;

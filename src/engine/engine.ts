@@ -1,7 +1,7 @@
 // The engine facade: every verb runs validate → observe → plan → apply under the state lock.
 import type { Logger } from 'pino';
-import { IptablesFirewall } from '../firewall/iptables.js';
 import type { Firewall } from '../firewall/firewall.js';
+import { DEFAULT_FIREWALL_BACKEND, firewallBackends } from '../firewall/registry.js';
 import type { Runner } from '../exec/runner.js';
 import { delLink } from '../kernel/link.js';
 import { listNetns } from '../kernel/netns.js';
@@ -10,7 +10,7 @@ import { observeHost } from '../kernel/observe.js';
 import { dict } from '../state/dict.js';
 import { CorruptStateError, Store } from '../state/store.js';
 import { labIdOf, useLab } from '../state/lab-id.js';
-import { emptyState, type ContainerRecord, type EndpointRecord, type NetworkRecord, type State } from '../state/types.js';
+import { emptyState, type ContainerRecord, type EndpointRecord, type FirewallBackendName, type NetworkRecord, type State } from '../state/types.js';
 import { createContainers, removeContainers, resolveContainers } from './containers.js';
 import { execute, executeAll, type EngineContext } from './context.js';
 import type { StepFailure } from './teardown.js';
@@ -19,7 +19,8 @@ import { parseContainerInput, parseNetworkInput, type ContainerInput, type Conta
 import { connect, disconnect, hostsSteps } from './endpoints.js';
 import { checkHostname, checkName, checkUnicastIp } from './validate.js';
 import { DEFAULT_NETWORK } from './names.js';
-import { attachedTo, createNetwork, prepareNetwork, removeChainsStep, removeNetworks, requireNetwork } from './networks.js';
+import { attachedTo, createNetwork, prepareNetwork, removeNetworks, removeSharedSteps, requireNetwork } from './networks.js';
+import { backendsInUse, firewallOf, observeAllFirewalls, observeFirewalls, viewOf } from './firewalls.js';
 import { planNetworkCreate } from './plan-network.js';
 import { planContainerRemove } from './plan-container.js';
 import { step } from './step.js';
@@ -37,7 +38,10 @@ export interface EngineOptions {
   dryRun?: boolean;
   emit?: (script: string) => void;
   notice?: (line: string) => void;
-  firewall?: Firewall;
+  /** The backend new networks get unless a request names one (default iptables). */
+  firewallBackend?: FirewallBackendName;
+  /** Replace backends by name (tests: a recording fake). */
+  firewalls?: Partial<Record<FirewallBackendName, Firewall>>;
   faultAt?: number;
   crashAt?: number;
   concurrency?: number;
@@ -68,7 +72,8 @@ export class Engine implements EngineApi {
     this.lockHeld = o.lockHeld ?? false;
     this.ctx = {
       runner: o.runner,
-      fw: o.firewall ?? new IptablesFirewall(),
+      firewalls: { ...firewallBackends(), ...o.firewalls },
+      firewallDefault: o.firewallBackend ?? DEFAULT_FIREWALL_BACKEND,
       log: o.log,
       dryRun: o.dryRun ?? false,
       emit: o.emit ?? ((s) => process.stdout.write(s)),
@@ -182,10 +187,11 @@ export class Engine implements EngineApi {
     // Shallow copies keep the records' prototype (lookups by name must not reach Object.prototype).
     const copy = <T extends object>(o: T): T => Object.assign(Object.create(Object.getPrototypeOf(o) as object) as T, o);
     const draft: State = { ...state, networks: copy(state.networks), containers: copy(state.containers) };
-    const [view, live] = await Promise.all([observeHost(this.ctx.runner), this.ctx.fw.observe(this.ctx.runner)]);
+    const view = await observeHost(this.ctx.runner);
+    const prepared: NetworkRecord[] = [];
     const prepare = (spec: NetworkSpec): NetworkRecord => {
       const rec = prepareNetwork(this.ctx, draft, spec, view);
-      planNetworkCreate(rec, view, live, this.ctx.fw); // refuses a foreign link holding the bridge's name
+      prepared.push(rec);
       draft.networks[rec.name] = rec;
       return rec;
     };
@@ -194,6 +200,8 @@ export class Engine implements EngineApi {
     for (const name of new Set(specs.flatMap((s) => s.networks))) {
       nets[name] = draft.networks[name] ?? (name === DEFAULT_NETWORK ? prepare(parseNetworkInput({ name })) : requireNetwork(draft, name));
     }
+    const live = await observeFirewalls(this.ctx, backendsInUse(this.ctx, prepared));
+    for (const rec of prepared) planNetworkCreate(rec, view, viewOf(live, rec), firewallOf(this.ctx, rec)); // refuses a foreign link holding the bridge's name
     await resolveContainers(this.ctx, draft, specs, nets);
   }
 
@@ -233,12 +241,12 @@ export class Engine implements EngineApi {
   }
 
   /** Compare the records with the kernel; with `repair`, restore exactly the recorded state. */
-  async check(repair = false): Promise<{ drift: Drift[]; repaired: boolean }> {
+  async check(repair = false): Promise<{ drift: Drift[]; repaired: boolean; notes: string[] }> {
     const run = async (state: State) => {
-      const [view, live] = await Promise.all([observeHost(this.ctx.runner), this.ctx.fw.observe(this.ctx.runner)]);
-      const { drift, repair: steps } = await checkState(this.ctx, state, view, live);
+      const [view, live] = await Promise.all([observeHost(this.ctx.runner), this.observeFirewalls(state)]);
+      const { drift, repair: steps, notes } = await checkState(this.ctx, state, view, live);
       if (repair && steps.length) await execute(this.ctx, steps);
-      return { drift, repaired: repair && steps.length > 0 };
+      return { drift, repaired: repair && steps.length > 0, notes };
     };
     return repair ? this.mutate(run) : run(await this.store.load());
   }
@@ -246,7 +254,7 @@ export class Engine implements EngineApi {
   /** Remove what carries nslab's mark but no record explains; report unmarked look-alikes. */
   gc(): Promise<{ removed: string[]; lookalikes: string[] }> {
     return this.mutate(async (state) => {
-      const [view, live] = await Promise.all([observeHost(this.ctx.runner), this.ctx.fw.observe(this.ctx.runner)]);
+      const [view, live] = await Promise.all([observeHost(this.ctx.runner), this.observeFirewalls(state)]);
       const plan = planGc(this.ctx, state, view, live);
       await execute(this.ctx, plan.steps);
       return { removed: plan.removed, lookalikes: plan.lookalikes };
@@ -259,7 +267,7 @@ export class Engine implements EngineApi {
    */
   rebuildState(): Promise<State> {
     const run = async () => {
-      const [view, live] = await Promise.all([observeHost(this.ctx.runner), this.ctx.fw.observe(this.ctx.runner)]);
+      const [view, live] = await Promise.all([observeHost(this.ctx.runner), observeAllFirewalls(this.ctx)]);
       const { state, notes } = await rebuildFromMarks(this.ctx, view, live);
       for (const n of notes) this.ctx.notice(n);
       if (!this.ctx.dryRun) {
@@ -269,6 +277,11 @@ export class Engine implements EngineApi {
       return state;
     };
     return this.locked(run);
+  }
+
+  /** Each firewall backend the records use (and the default one), read from the host. */
+  private observeFirewalls(state: State) {
+    return observeFirewalls(this.ctx, backendsInUse(this.ctx, Object.values(state.networks)));
   }
 
   /** Undo what an interrupted run left (intent file); for nslabd's start. */
@@ -287,12 +300,13 @@ export class Engine implements EngineApi {
       // (namespaces, files, veths, then bridges and rules of unrecorded networks).
       // Best effort: each failure is reported and the rest goes on; what failed stays recorded.
       const { failures } = await removeContainers(this.ctx, state, Object.keys(state.containers), save);
-      const [view, live] = await Promise.all([observeHost(this.ctx.runner), this.ctx.fw.observe(this.ctx.runner)]);
+      const backends = backendsInUse(this.ctx, Object.values(state.networks));
+      const [view, live] = await Promise.all([observeHost(this.ctx.runner), observeFirewalls(this.ctx, backends)]);
       failures.push(...messages(await executeAll(this.ctx, planGc(this.ctx, state, view, live).steps)));
       const names = Object.keys(state.networks).filter((n) => !attachedTo(state, n).length);
       if (names.length) failures.push(...(await removeNetworks(this.ctx, state, names, save)).failures);
       for (const n of Object.keys(state.networks)) if (!names.includes(n)) failures.push(`network ${n} kept: ${attachedTo(state, n).join(', ')} could not be removed`);
-      if (!Object.keys(state.networks).length || this.ctx.dryRun) failures.push(...messages(await executeAll(this.ctx, removeChainsStep(this.ctx, await this.ctx.fw.observe(this.ctx.runner)))));
+      if (!Object.keys(state.networks).length || this.ctx.dryRun) failures.push(...messages(await executeAll(this.ctx, removeSharedSteps(this.ctx, await observeFirewalls(this.ctx, backends)))));
       if (failures.length && !this.ctx.dryRun) {
         await save();
         throw new IncompleteError(failures);

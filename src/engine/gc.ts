@@ -1,18 +1,15 @@
 // gc: remove what carries this lab's mark but no record explains; report unmarked look-alikes
 // and the previous release's marks; never look at another lab's objects.
-import { parseNetworkComment } from '../firewall/names.js';
 import { delLink, kindOf } from '../kernel/link.js';
 import { delNetns } from '../kernel/netns.js';
 import { removeNetnsFiles } from '../kernel/netns-files.js';
 import type { HostView } from '../kernel/observe.js';
-import type { Rule, Table } from '../firewall/rules.js';
-import type { Ruleset } from '../firewall/ruleset.js';
 import type { State } from '../state/types.js';
 import type { EngineContext } from './context.js';
 import { step, type Step } from './step.js';
 import { findMarked } from './sweep.js';
 import { parseBridgeAlias, parseVethAlias } from './names.js';
-import { currentLab } from '../state/lab-id.js';
+import type { FirewallViews } from './firewalls.js';
 
 export interface GcPlan {
   steps: Step[];
@@ -25,22 +22,7 @@ export interface GcPlan {
   lookalikes: string[];
 }
 
-/** Rules carrying this lab's comment (or, with `legacy`, the old one) for a network that is not recorded. */
-function orphanRules(live: Ruleset, state: State, legacy = false): Rule[] {
-  const out: Rule[] = [];
-  for (const [table, rules] of live.rules) {
-    for (const w of rules) {
-      const c = w.indexOf('--comment');
-      const m = c >= 0 ? parseNetworkComment(w[c + 1]) : undefined;
-      if (m && (legacy ? m.lab === undefined : m.lab === currentLab()) && !Object.hasOwn(state.networks, m.network)) {
-        out.push({ table: table as Table, chain: w[1]!, spec: w.slice(2) });
-      }
-    }
-  }
-  return out;
-}
-
-export function planGc(ctx: EngineContext, state: State, view: HostView, live: Ruleset): GcPlan {
+export function planGc(ctx: EngineContext, state: State, view: HostView, live: FirewallViews): GcPlan {
   const marked = findMarked(view.links, view.netns);
   const veths = new Set(Object.values(state.containers).flatMap((c) => c.endpoints.map((e) => e.hostVeth)));
   const bridges = new Set(Object.values(state.networks).map((n) => n.bridge));
@@ -62,11 +44,11 @@ export function planGc(ctx: EngineContext, state: State, view: HostView, live: R
     steps.push(step(`${b}/bridge`, `delete unrecorded bridge ${b}`, 3, [delLink(b)]));
     removed.push(`link ${b}`);
   }
-  const rules = orphanRules(live, state);
-  const del = ctx.fw.remove(live, rules);
-  if (del.length) {
-    steps.push(step('firewall/orphans', `remove ${rules.length} rule(s) of networks no record explains`, 4, del));
-    removed.push(...rules.map((r) => `rule -t ${r.table} -A ${r.chain} ${r.spec.join(' ')}`));
+  const recorded = (network: string) => Object.hasOwn(state.networks, network);
+  const orphans = [...live].map(([b, v]) => [b, ctx.firewalls[b].orphans(v, recorded)] as const);
+  for (const [b, o] of orphans) {
+    if (o.commands.length) steps.push(step(`firewall/${b}/orphans`, `remove ${o.removed.length} rule(s) of networks no record explains`, 4, [...o.commands]));
+    removed.push(...o.removed);
   }
   const marks = (l: (typeof view.links)[number]) => parseVethAlias(l.ifalias) ?? parseBridgeAlias(l.ifalias);
   const lookalikes = view.links
@@ -77,7 +59,7 @@ export function planGc(ctx: EngineContext, state: State, view: HostView, live: R
     ...marked.legacy.etc.filter((n) => !Object.hasOwn(state.containers, n)).map((n) => old(`/etc/netns/${n}`)),
     ...marked.legacy.veths.filter((v) => !veths.has(v)).map((v) => old(`link ${v}`)),
     ...marked.legacy.bridges.filter((b) => !bridges.has(b)).map((b) => old(`link ${b}`)),
-    ...orphanRules(live, state, true).map((r) => old(`rule -t ${r.table} -A ${r.chain} ${r.spec.join(' ')}`)),
+    ...orphans.flatMap(([, o]) => o.lookalikes),
   );
   return { steps, removed, lookalikes };
 }

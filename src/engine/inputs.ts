@@ -1,5 +1,7 @@
 // What users may ask for (CLI flags or lab-file keys), parsed into fully-defaulted specs.
 import { ValidationError } from '../errors.js';
+import { FIREWALL_BACKENDS, isFirewallBackend } from '../firewall/registry.js';
+import type { FirewallBackendName } from '../state/types.js';
 import { contains, type Cidr4 } from '../ipam/cidr.js';
 import { dict, own } from '../state/dict.js';
 import {
@@ -20,6 +22,8 @@ export interface NetworkInput {
   masquerade?: boolean;
   icc?: boolean;
   options?: string[];
+  /** The firewall backend (lab files: the top-level `firewall-backend`; nslab: `--firewall-backend`). */
+  firewall?: string;
 }
 
 /** A network request after syntax checks; subnet may still be "pick one for me". */
@@ -35,6 +39,14 @@ export interface NetworkSpec {
   internal: boolean;
   masquerade: boolean;
   icc: boolean;
+  /** Absent: the engine's default backend. */
+  firewall?: FirewallBackendName;
+}
+
+/** A firewall backend's name, or a ValidationError naming `field`. */
+export function checkFirewallBackend(field: string, v: unknown): FirewallBackendName {
+  if (!isFirewallBackend(v)) throw new ValidationError(field, `must be one of ${FIREWALL_BACKENDS.join(', ')}`);
+  return v;
 }
 
 /** Docker's -o keys, so a `docker network create` line translates one to one. */
@@ -87,6 +99,7 @@ export function parseNetworkInput(raw: NetworkInput): NetworkSpec {
     internal,
     masquerade: input.masquerade === undefined ? !internal : checkBool('masquerade', input.masquerade),
     icc: input.icc === undefined ? true : checkBool('icc', input.icc),
+    ...(raw.firewall === undefined ? {} : { firewall: checkFirewallBackend('firewall-backend', raw.firewall) }),
   };
 }
 

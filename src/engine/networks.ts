@@ -6,7 +6,7 @@ import { ipv4Of } from '../kernel/addr.js';
 import { BRIDGE_NF_IPTABLES } from '../kernel/sysctl.js';
 import { observeHost, type HostView } from '../kernel/observe.js';
 import { ipv4Subnet } from '../state/families.js';
-import type { NetworkRecord, State } from '../state/types.js';
+import type { FirewallBackendName, NetworkRecord, State } from '../state/types.js';
 import { execute, executeAll, type EngineContext } from './context.js';
 import type { NetworkSpec } from './inputs.js';
 import { bridgeAlias, bridgeName, newId } from './names.js';
@@ -14,7 +14,7 @@ import { planNetworkCreate, planNetworkRemove } from './plan-network.js';
 import { executeRecorded, unrecordAfter, type Save } from './save.js';
 import { step, type Step } from './step.js';
 import type { StepFailure } from './teardown.js';
-import type { Ruleset } from '../firewall/ruleset.js';
+import { backendOf, backendsInUse, firewallOf, observeFirewalls, viewOf, type FirewallViews } from './firewalls.js';
 
 type Range = Pick<Cidr4, 'first' | 'last'>;
 
@@ -34,7 +34,7 @@ function hostRanges(view: HostView, ownBridges: Set<string>): Array<{ range: Ran
 }
 
 /** Fill in subnet, gateway and bridge, and refuse overlaps with other networks or the host. */
-export function resolveNetwork(spec: NetworkSpec, state: State, view: HostView, nameservers: readonly string[]): NetworkRecord {
+export function resolveNetwork(spec: NetworkSpec, state: State, view: HostView, nameservers: readonly string[], firewall: FirewallBackendName): NetworkRecord {
   const others = Object.values(state.networks).filter((n) => n.name !== spec.name);
   const own = new Set(Object.values(state.networks).map((n) => n.bridge));
   const host = hostRanges(view, own);
@@ -75,6 +75,7 @@ export function resolveNetwork(spec: NetworkSpec, state: State, view: HostView, 
     masquerade: spec.masquerade,
     icc: spec.icc,
     internal: spec.internal,
+    firewall: spec.firewall ?? firewall,
     created: new Date().toISOString(),
   };
 }
@@ -92,7 +93,10 @@ function differences(existing: NetworkRecord, want: NetworkSpec, resolved: Netwo
   const have = settingsOf(existing);
   const r = settingsOf(resolved);
   const wanted: Record<string, unknown> = { ...r, bridge: want.bridge ?? have.bridge, subnet: want.subnet ? r.subnet : have.subnet, gateway: want.gateway ?? (want.subnet ? r.gateway : have.gateway) };
-  return SETTINGS.filter((k) => JSON.stringify(have[k]) !== JSON.stringify(wanted[k]));
+  const diff: string[] = SETTINGS.filter((k) => JSON.stringify(have[k]) !== JSON.stringify(wanted[k]));
+  // A network keeps the firewall backend it was made with.
+  if (backendOf(existing) !== resolved.firewall) diff.push(`firewall backend ${backendOf(existing)}, not ${resolved.firewall}`);
+  return diff;
 }
 
 /**
@@ -103,11 +107,11 @@ export function prepareNetwork(ctx: EngineContext, state: State, spec: NetworkSp
   const existing = state.networks[spec.name];
   const nameservers = ctx.hostResolvers().nameservers;
   if (existing) {
-    const resolved = resolveNetwork({ ...spec, subnet: spec.subnet ?? (parseCidr4(ipv4Subnet(existing).subnet) as Cidr4) }, state, view, nameservers);
+    const resolved = resolveNetwork({ ...spec, subnet: spec.subnet ?? (parseCidr4(ipv4Subnet(existing).subnet) as Cidr4) }, state, view, nameservers, ctx.firewallDefault);
     const diff = differences(existing, spec, resolved);
     if (diff.length) throw new ConflictError(`network ${spec.name} already exists with other settings (${diff.join(', ')})`);
   }
-  return existing ?? resolveNetwork(spec, state, view, nameservers);
+  return existing ?? resolveNetwork(spec, state, view, nameservers, ctx.firewallDefault);
 }
 
 /**
@@ -121,7 +125,8 @@ export async function createNetwork(ctx: EngineContext, state: State, spec: Netw
   if (!spec.subnet && !existing && !ctx.dryRun) {
     ctx.notice(`picked subnet ${ipv4Subnet(rec).subnet} for network ${rec.name}: the first default pool that overlaps no other network, host address or route, or nameserver`);
   }
-  const steps = planNetworkCreate(rec, view, await ctx.fw.observe(ctx.runner), ctx.fw);
+  const fw = firewallOf(ctx, rec);
+  const steps = planNetworkCreate(rec, view, await fw.observe(ctx.runner), fw);
   if (existing) await execute(ctx, steps);
   else {
     state.networks[rec.name] = rec; // in dry-run too, so later steps of the same request can plan on it
@@ -140,7 +145,7 @@ export async function createNetwork(ctx: EngineContext, state: State, spec: Netw
  * containers are attached or a bridge has ports nslab did not record. Then best effort:
  * every step is tried, failures are returned, and a network stays recorded unless all of its
  * steps succeeded. The smaller record is staged before the kernel is touched (a full disk
- * fails first, changing nothing). nslab's chains go when no network is left.
+ * fails first, changing nothing). A backend's shared parts (nslab's chains) go with its last network.
  */
 export async function removeNetworks(ctx: EngineContext, state: State, names: readonly string[], save: Save): Promise<{ removed: string[]; failures: string[] }> {
   const recs = [...new Set(names)].map((n) => state.networks[n]).filter((n): n is NetworkRecord => !!n);
@@ -150,8 +155,8 @@ export async function removeNetworks(ctx: EngineContext, state: State, names: re
   }
   if (!recs.length) return { removed: [], failures: [] };
   const view = await observeHost(ctx.runner);
-  const fwView = await ctx.fw.observe(ctx.runner);
-  const plans = new Map(recs.map((rec) => [rec, planNetworkRemove(rec, view, fwView, ctx.fw)] as const));
+  const fwViews = await observeFirewalls(ctx, backendsInUse(ctx, recs));
+  const plans = new Map(recs.map((rec) => [rec, planNetworkRemove(rec, view, viewOf(fwViews, rec), firewallOf(ctx, rec))] as const));
   let failed: StepFailure[] = [];
   if (ctx.dryRun) failed = await executeAll(ctx, [...plans.values()].flat());
   else {
@@ -169,15 +174,19 @@ export async function removeNetworks(ctx: EngineContext, state: State, names: re
     for (const rec of left) state.networks[rec.name] = rec;
     await save();
   }
-  const last = ctx.dryRun ? gone.length === Object.keys(state.networks).length : Object.keys(state.networks).length === 0;
-  if (last) failed.push(...(await executeAll(ctx, removeChainsStep(ctx, ctx.dryRun ? fwView : await ctx.fw.observe(ctx.runner)))));
+  // A backend's shared parts go with the last network that uses it (in dry-run the records stay: count without the removed).
+  const remaining = new Set(Object.values(state.networks).filter((n) => !gone.includes(n)).map(backendOf));
+  const done = [...new Set(gone.map(backendOf))].filter((b) => !remaining.has(b));
+  if (done.length) failed.push(...(await executeAll(ctx, removeSharedSteps(ctx, ctx.dryRun ? fwViews : await observeFirewalls(ctx, done), done))));
   return { removed: gone.map((r) => r.name), failures: failed.map((f) => f.error.message) };
 }
 
-/** The step removing nslab's chains, or none when there is nothing left to remove. */
-export function removeChainsStep(ctx: EngineContext, live: Ruleset): Step[] {
-  const cmds = ctx.fw.removeChains(live);
-  return cmds.length ? [step('firewall/chains', "remove nslab's chains and the jumps to them (the users' chain stays if it has rules)", 9, cmds)] : [];
+/** The steps removing what the networks of every lab share in each backend of `views` (none when something else still uses it). */
+export function removeSharedSteps(ctx: EngineContext, views: FirewallViews, only?: readonly string[]): Step[] {
+  return [...views].filter(([b]) => !only || only.includes(b)).flatMap(([b, v]) => {
+    const cmds = ctx.firewalls[b].removeShared(v);
+    return cmds.length ? [step(`firewall/${b}/shared`, "remove nslab's chains and the jumps to them (the users' chain stays if it has rules)", 9, cmds)] : [];
+  });
 }
 
 /** Names of the containers with an endpoint on network `name`. */

@@ -1,8 +1,6 @@
 // Plans for a bridge network: the bridge, its gateway address, forwarding and its firewall rules.
 import { ConflictError } from '../errors.js';
-import type { Firewall } from '../firewall/firewall.js';
-import { BASE_CHAINS, BASE_RULES, networkRules, spoofRules } from '../firewall/rules.js';
-import type { Ruleset } from '../firewall/ruleset.js';
+import type { Firewall, FirewallChange, FirewallView } from '../firewall/firewall.js';
 import { broadcastOf, macForIp, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
 import { addAddr } from '../kernel/addr.js';
 import { addBridge, delLink, kindOf, setAlias, type LinkInfo } from '../kernel/link.js';
@@ -10,7 +8,7 @@ import type { HostView } from '../kernel/observe.js';
 import { BRIDGE_NF_IPTABLES, modprobe, setSysctl } from '../kernel/sysctl.js';
 import { ipv4Subnet } from '../state/families.js';
 import type { NetworkRecord } from '../state/types.js';
-import { legacyNetworkComment } from '../firewall/names.js';
+import { firewallSpec } from './firewalls.js';
 import { bridgeAlias, legacyBridgeAlias } from './names.js';
 import { step, type Step } from './step.js';
 
@@ -20,23 +18,30 @@ export const IPV6_MIN_MTU = 1280;
 /** Do the links of network `n` have an IPv6 stack at all (something to turn off)? */
 export const hasIpv6Stack = (n: Pick<NetworkRecord, 'mtu'>) => n.mtu >= IPV6_MIN_MTU;
 
-export const fwSpec = (n: NetworkRecord) => ({ name: n.name, bridge: n.bridge, subnet: ipv4Subnet(n).subnet, masquerade: n.masquerade, icc: n.icc, internal: n.internal });
-
-/** The network's rules as the release before lab ids commented them (`nslab:net=NAME`). */
-export const legacyRules = (n: NetworkRecord) => networkRules(fwSpec(n), legacyNetworkComment(n.name));
-
 /** Is `link` the bridge of recorded network `n`: this lab's mark, or the previous release's? */
 export function isOurBridge(link: LinkInfo | undefined, n: NetworkRecord): boolean {
   return !!link && kindOf(link) === 'bridge' && (link.ifalias === bridgeAlias(n.name) || link.ifalias === legacyBridgeAlias(n.name));
 }
 
 /** What the source check of a network does, in the lab's words (step, check and explain). */
-export function spoofLesson(n: Pick<ReturnType<typeof fwSpec>, 'bridge' | 'subnet'>): string {
+export function spoofLesson(n: { bridge: string; subnet: string }): string {
   return `drop packets from ${n.bridge} whose source is not in ${n.subnet}: containers cannot spoof`;
 }
 
+/** A step for one part of a network's firewall intent, described in the lab's words. */
+function firewallStep(n: NetworkRecord, c: FirewallChange): Step {
+  switch (c.part) {
+    case 'source-check': return step(`${n.name}/no-spoofing`, spoofLesson(firewallSpec(n)), 0, [...c.apply], [...c.revert]);
+    case 'traffic': {
+      const what = n.masquerade ? 'MASQUERADE traffic leaving the subnet and accept forwarding' : 'accept forwarding';
+      return step(`${n.name}/firewall`, `${what} for ${ipv4Subnet(n).subnet} on ${n.bridge}`, 0, [...c.apply], [...c.revert]);
+    }
+    case 'old-copies': return step(`${n.name}/firewall-old`, `remove the rules of network ${n.name} that carry the previous release's comment`, 1, [...c.apply], [...c.revert]);
+  }
+}
+
 /** Steps that make the network exist, skipping what is already there and ours. */
-export function planNetworkCreate(n: NetworkRecord, view: HostView, live: Ruleset, fw: Firewall): Step[] {
+export function planNetworkCreate(n: NetworkRecord, view: HostView, live: FirewallView, fw: Firewall): Step[] {
   const steps: Step[] = [];
   const v4 = ipv4Subnet(n);
   const subnet = parseCidr4(v4.subnet) as Cidr4;
@@ -69,29 +74,12 @@ export function planNetworkCreate(n: NetworkRecord, view: HostView, live: Rulese
     steps.push(step('host/ip_forward', 'turn on IPv4 forwarding so the host routes between bridge and uplink', 0,
       [setSysctl('net.ipv4.ip_forward', '1')]));
   }
-  if (!n.icc && view.bridgeNfIptables !== '1') {
-    // Without this, frames between two ports of one bridge never meet iptables and the DROP
-    // below does nothing (Docker's --icc=false silently did nothing for years this way).
+  const spec = firewallSpec(n);
+  if (fw.needsBridgeNetfilter(spec) && view.bridgeNfIptables !== '1') {
     steps.push(step('host/br_netfilter', `pass bridged traffic through iptables (${BRIDGE_NF_IPTABLES}=1) so that ICC off on ${n.bridge} is enforced`, 0,
       [...(view.bridgeNfIptables === undefined ? [modprobe('br_netfilter')] : []), setSysctl(BRIDGE_NF_IPTABLES, '1')]));
   }
-  // The source check is a step of its own (its own restore, raw table), so that it reads as
-  // its own lesson in --dry-run and explain.
-  const raw = <T extends { table: string }>(x: T) => x.table === 'raw';
-  const spoof = spoofRules(fwSpec(n));
-  const check = fw.ensure(live, BASE_CHAINS.filter(raw), [...BASE_RULES.filter(raw), ...spoof]);
-  if (check.length) {
-    steps.push(step(`${n.name}/no-spoofing`, spoofLesson(fwSpec(n)), 0, check, fw.revert(spoof)));
-  }
-  const rules = networkRules(fwSpec(n)).filter((r) => !raw(r));
-  const ensure = fw.ensure(live, BASE_CHAINS.filter((c) => !raw(c)), [...BASE_RULES.filter((r) => !raw(r)), ...rules]);
-  if (ensure.length) {
-    const what = n.masquerade ? 'MASQUERADE traffic leaving the subnet and accept forwarding' : 'accept forwarding';
-    steps.push(step(`${n.name}/firewall`, `${what} for ${v4.subnet} on ${n.bridge}`, 0, ensure, fw.revert(rules)));
-  }
-  // The previous release's copies go once this lab's are in place (the same rules, re-commented).
-  const old = fw.remove(live, legacyRules(n));
-  if (old.length) steps.push(step(`${n.name}/firewall-old`, `remove the rules of network ${n.name} that carry the previous release's comment`, 1, old));
+  steps.push(...fw.ensureNetwork(live, spec).map((c) => firewallStep(n, c)));
   return steps;
 }
 
@@ -99,9 +87,9 @@ export function planNetworkCreate(n: NetworkRecord, view: HostView, live: Rulese
  * Steps that remove the network: its rules first, then the bridge (its address goes with
  * it) — only if the bridge is ours and nothing else is enslaved to it.
  */
-export function planNetworkRemove(n: NetworkRecord, view: HostView, live: Ruleset, fw: Firewall): Step[] {
+export function planNetworkRemove(n: NetworkRecord, view: HostView, live: FirewallView, fw: Firewall): Step[] {
   const steps: Step[] = [];
-  const del = fw.remove(live, [...networkRules(fwSpec(n)), ...legacyRules(n)]);
+  const del = fw.removeNetwork(live, firewallSpec(n));
   if (del.length) steps.push(step(`${n.name}/firewall`, `remove the firewall rules of network ${n.name}`, 0, del));
   const link = view.links.find((l) => l.ifname === n.bridge);
   if (isOurBridge(link, n)) {

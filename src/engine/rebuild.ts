@@ -1,7 +1,5 @@
 // Rebuild the record from the kernel objects that carry nslab's mark (after a corrupt state file).
 import { readFileSync, statSync } from 'node:fs';
-import { ISO1_CHAIN, FWD_CHAIN, NAT_CHAIN, networkComment } from '../firewall/names.js';
-import { rulesOf, type Ruleset } from '../firewall/ruleset.js';
 import { bigToIp, rangeOf } from '../ipam/cidr.js';
 import { ipv4Of, listAddrs } from '../kernel/addr.js';
 import { kindOf, listLinks } from '../kernel/link.js';
@@ -11,6 +9,7 @@ import type { HostView } from '../kernel/observe.js';
 import { ipv4Subnet, primaryAddress } from '../state/families.js';
 import { emptyState, type ContainerRecord, type NetworkRecord, type State } from '../state/types.js';
 import type { EngineContext } from './context.js';
+import type { FirewallViews } from './firewalls.js';
 import { newId, parseBridgeAlias, parseVethAlias } from './names.js';
 import { findMarked } from './sweep.js';
 
@@ -26,8 +25,6 @@ const isMine = (alias: string | undefined, c: string) => {
   const m = parseVethAlias(alias);
   return m?.owner === 'mine' && m.container === c;
 };
-const hasRuleWith = (live: Ruleset, table: 'nat' | 'filter', chain: string, net: string, words: string[]) =>
-  rulesOf(live, table, chain).some((w) => w.includes(networkComment(net)) && words.every((x) => w.includes(x)));
 
 /**
  * Only this lab's marks are read: its id is kept in the `lab-id` file, which a corrupt
@@ -37,7 +34,7 @@ const hasRuleWith = (live: Ruleset, table: 'nat' | 'filter', chain: string, net:
  * nslab:LAB:endpoint:NAME:ethN (addresses and MACs read inside). What the kernel does not hold — ip-range, aux addresses, --dns given by hand — is
  * lost, and said so in `notes`.
  */
-export async function rebuildFromMarks(ctx: EngineContext, view: HostView, live: Ruleset): Promise<{ state: State; notes: string[] }> {
+export async function rebuildFromMarks(ctx: EngineContext, view: HostView, live: FirewallViews): Promise<{ state: State; notes: string[] }> {
   const state = emptyState();
   const notes: string[] = [];
   const now = new Date().toISOString();
@@ -50,12 +47,15 @@ export async function rebuildFromMarks(ctx: EngineContext, view: HostView, live:
     }
     const prefix = Number(addr.cidr.split('/')[1]);
     const subnet = `${bigToIp(rangeOf(addr.cidr)!.first)}/${prefix}`;
-    const internal = hasRuleWith(live, 'filter', ISO1_CHAIN, name, ['DROP']);
+    // The backend whose rules name the network holds it; with none, the default one (whose
+    // check then names the missing rules), and settings as rules-less as the kernel shows.
+    const found = [...live].map(([b, v]) => [b, ctx.firewalls[b].rulesOf(v, name)] as const).find(([, r]) => r);
+    const firewall = found?.[0] ?? ctx.firewallDefault;
+    const rules = found?.[1] ?? { masquerade: false, icc: true, internal: false };
+    if (!found && !ctx.firewalls[firewall].manages) notes.push(`network ${name}: its firewall is not nslab's (backend ${firewall}): masquerade, icc and internal could not be recovered`);
     state.networks[name] = {
       name, id: newId(), driver: 'bridge', bridge: br.ifname, subnets: [{ subnet, gateway: addr.local, auxAddresses: {} }], mtu: br.mtu,
-      masquerade: hasRuleWith(live, 'nat', NAT_CHAIN, name, ['MASQUERADE']),
-      icc: !rulesOf(live, 'filter', FWD_CHAIN).some((w) => w.includes(networkComment(name)) && w.includes('DROP')),
-      internal, created: now,
+      masquerade: rules.masquerade, icc: rules.icc, internal: rules.internal, firewall, created: now,
     } satisfies NetworkRecord;
   }
   const byBridge = new Map(Object.values(state.networks).map((n) => [n.bridge, n]));

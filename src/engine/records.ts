@@ -1,4 +1,5 @@
 // Records read back from state.json and intent.json are checked like user input before use.
+import { isFirewallBackend } from '../firewall/registry.js';
 import { ValidationError } from '../errors.js';
 import { familyOf } from '../state/families.js';
 import type { Intent } from '../state/intent.js';
@@ -65,6 +66,7 @@ export function checkNetworkRecord(key: string, n: NetworkRecord): void {
   must(Object.hasOwn(DRIVERS, n.driver), 'driver', `${JSON.stringify(n.driver)} is not a driver this nslab knows`);
   (DRIVERS[n.driver] as (n: NetworkRecord) => void)(n);
   oneOfEachFamily('subnets', n.subnets, checkSubnetRecord, (s) => String(s.subnet));
+  if (n.firewall !== undefined) must(isFirewallBackend(n.firewall), 'firewall', `${JSON.stringify(n.firewall)} is not a firewall backend`);
 }
 
 export function checkEndpointRecord(e: EndpointRecord): void {

@@ -1,21 +1,94 @@
-// The firewall interface the engine plans against; iptables is the first backend.
+// The firewall at the level of intent: what a network's traffic may do, not how a backend writes it.
 import type { Command } from '../exec/command.js';
 import type { Runner } from '../exec/runner.js';
-import type { ChainDecl, Rule } from './rules.js';
-import type { Ruleset } from './ruleset.js';
+import type { FirewallBackendName } from '../state/types.js';
 
-export interface Firewall {
-  /** Read the live ruleset. */
-  observe(runner: Runner): Promise<Ruleset>;
-  /** One command adding the chains and rules missing from `live`, or none when all exist. */
-  ensure(live: Ruleset, chains: readonly ChainDecl[], rules: readonly Rule[]): Command[];
-  /** One command deleting those of `rules` present in `live` (absent ones are success). */
-  remove(live: Ruleset, rules: readonly Rule[]): Command[];
-  /** Commands deleting each rule on its own; used to revert, where absence is tolerated. */
-  revert(rules: readonly Rule[]): Command[];
+/** What a backend needs to know of one network: everything its rules depend on. */
+export interface NetworkFirewallSpec {
+  readonly name: string;
+  /** The host interface the network's traffic crosses (its bridge). */
+  readonly bridge: string;
+  /** Its IPv4 subnet: what the source check accepts and what MASQUERADE rewrites. */
+  readonly subnet: string;
+  readonly masquerade: boolean;
+  /** Containers on the network may talk to each other (Docker's ICC). */
+  readonly icc: boolean;
+  /** No traffic leaves or enters the network (Docker's --internal). */
+  readonly internal: boolean;
+}
+
+/** What a backend read from the host. Opaque to the engine, which only hands it back. */
+export interface FirewallView {
+  readonly backend: FirewallBackendName;
+}
+
+/** Commands putting one part of a network's intent in place, and those taking it back out. */
+export interface FirewallChange {
   /**
-   * Commands deleting nslab's own chains and the jumps to them, only when they hold nothing
-   * but those jumps (every lab in a host shares them); the users' chain only if empty too.
+   * `source-check`: packets from the network with a source outside its subnet are dropped;
+   * `traffic`: NAT, forwarding, ICC, isolation from other networks, internal;
+   * `old-copies`: removing the copies an earlier release wrote (after the new ones are in).
    */
-  removeChains(live: Ruleset): Command[];
+  readonly part: 'source-check' | 'traffic' | 'old-copies';
+  readonly apply: readonly Command[];
+  /** Undo of `apply` when a later step fails; absence is tolerated. */
+  readonly revert: readonly Command[];
+}
+
+/** What a network's rules say (rebuild-state reads a network's settings back from them). */
+export interface NetworkRulesSummary {
+  readonly masquerade: boolean;
+  readonly icc: boolean;
+  readonly internal: boolean;
+}
+
+/** Rules of this lab's networks that no record explains. */
+export interface FirewallOrphans {
+  /** One line each for what `commands` removes. */
+  readonly removed: readonly string[];
+  readonly commands: readonly Command[];
+  /** Look-alikes (an earlier release's marks, maybe another lab's): reported, never touched. */
+  readonly lookalikes: readonly string[];
+}
+
+/** A container port published on the host (Docker's -p). Not implemented yet: its place. */
+export interface PortMapping {
+  readonly protocol: 'tcp' | 'udp';
+  readonly hostIp?: string;
+  readonly hostPort: number;
+  readonly containerIp: string;
+  readonly containerPort: number;
+}
+
+/**
+ * A firewall backend. Every planning method is pure (a view in, command values out), so a
+ * plan can be run, printed by --dry-run or explained alike. Idempotency: against a view that
+ * already holds what is asked, ensure and remove return nothing.
+ */
+export interface Firewall {
+  readonly name: FirewallBackendName;
+  /** False for a backend that leaves the firewall to the user (check says so). */
+  readonly manages: boolean;
+  /** Read what the backend needs from the host. Changes nothing. */
+  observe(runner: Runner): Promise<FirewallView>;
+  /** The changes making network `n`'s rules exist (with the shared parts they need); only what is missing. */
+  ensureNetwork(view: FirewallView, n: NetworkFirewallSpec): FirewallChange[];
+  /** Commands removing network `n`'s rules, earlier releases' copies included; absent ones are success. */
+  removeNetwork(view: FirewallView, n: NetworkFirewallSpec): Command[];
+  /** What of `n`'s intent is missing from `view` (or left over from an earlier release), one line each in the lab's words. */
+  missing(view: FirewallView, n: NetworkFirewallSpec): string[];
+  /** Rules of this lab's networks for which `recorded(name)` is false, and the commands removing them. */
+  orphans(view: FirewallView, recorded: (network: string) => boolean): FirewallOrphans;
+  /** What the rules of this lab's network `network` say, or undefined when it has none. */
+  rulesOf(view: FirewallView, network: string): NetworkRulesSummary | undefined;
+  /**
+   * Commands removing what every network of every lab on the host shares (chains, jumps), only
+   * when nothing but those is left; none otherwise.
+   */
+  removeShared(view: FirewallView): Command[];
+  /** Must bridged frames pass through netfilter (br_netfilter) for `n`'s rules to hold? */
+  needsBridgeNetfilter(n: NetworkFirewallSpec): boolean;
+  /** Later (port publishing): DNAT and the matching accept for a container's ports. */
+  ensurePorts?(view: FirewallView, n: NetworkFirewallSpec, ports: readonly PortMapping[]): FirewallChange[];
+  removePorts?(view: FirewallView, n: NetworkFirewallSpec, ports: readonly PortMapping[]): Command[];
 }

@@ -2,7 +2,7 @@
 import { open } from 'node:fs/promises';
 import { isPair, isScalar, parseDocument, visit } from 'yaml';
 import { clip, ValidationError } from '../errors.js';
-import type { ContainerInput, NetworkInput } from '../engine/inputs.js';
+import { checkFirewallBackend, type ContainerInput, type NetworkInput } from '../engine/inputs.js';
 import { containerInput, networkInput, validate } from '../model/schemas.js';
 
 export interface Lab {
@@ -90,7 +90,13 @@ function uniqueKeys(doc: ReturnType<typeof parseDocument>): void {
   });
 }
 
-/** Parse lab-file text; `networks` and `containers` are the only top-level keys. Pure. */
+/** The top-level keys of a lab file. */
+const TOP_KEYS = ['networks', 'containers', 'firewall-backend'];
+
+/**
+ * Parse lab-file text: `networks`, `containers` and `firewall-backend` (the backend holding
+ * the rules of the networks the file declares) are the top-level keys. Pure.
+ */
 export function parseLab(src: string): Lab {
   if (src.length > LAB_MAX_BYTES || Buffer.byteLength(src) > LAB_MAX_BYTES) throw new ValidationError('file', `is larger than ${LAB_MAX_BYTES >> 20} MiB, the most a lab file may be`);
   let doc: unknown;
@@ -105,9 +111,13 @@ export function parseLab(src: string): Lab {
     throw new ValidationError('file', `not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
   if (!(doc instanceof Map)) throw new ValidationError('file', 'must be a mapping with networks and containers');
-  for (const k of doc.keys()) if (k !== 'networks' && k !== 'containers') throw new ValidationError(`lab.${clip(String(k))}`, 'unknown key (known: networks, containers)');
+  for (const k of doc.keys()) if (!TOP_KEYS.includes(k as string)) throw new ValidationError(`lab.${clip(String(k))}`, `unknown key (known: ${TOP_KEYS.join(', ')})`);
+  const fw = doc.get('firewall-backend');
+  const firewall = fw === undefined || fw === null ? undefined : checkFirewallBackend('firewall-backend', fw);
   return {
-    networks: section('networks', doc.get('networks'), 'network').map(([n, v]) => entry<NetworkInput>('networks', n, v, NET_KEYS, networkInput)),
+    networks: section('networks', doc.get('networks'), 'network')
+      .map(([n, v]) => entry<NetworkInput>('networks', n, v, NET_KEYS, networkInput))
+      .map((n) => (firewall ? { ...n, firewall } : n)),
     containers: section('containers', doc.get('containers'), 'container').map(([n, v]) => entry<ContainerInput>('containers', n, v, CTR_KEYS, containerInput)),
   };
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { EngineApi, Mutation } from '../engine/api.js';
 import type { ContainerInput, NetworkInput } from '../engine/inputs.js';
+import { FIREWALL_BACKENDS } from '../firewall/registry.js';
 
 /** Bounds on sizes: names, addresses and host names are far shorter; semantic checks say exactly. */
 export const LIMITS = { string: 512, list: 256, objects: 65_536 } as const;
@@ -25,6 +26,7 @@ export const networkInput = z.strictObject({
   masquerade: bool.optional(),
   icc: bool.optional(),
   options: list.optional(),
+  firewall: z.enum(FIREWALL_BACKENDS).optional(),
 }) satisfies z.ZodType<NetworkInput>;
 
 export const containerInput = z.strictObject({
@@ -127,4 +129,5 @@ export const daemonOptions = z.strictObject({
   socket: z.string().min(1).refine((p) => Buffer.byteLength(p) <= 107, 'is longer than 107 bytes, the most a Unix socket path may be'),
   stateDir: z.string().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  firewallBackend: z.enum(FIREWALL_BACKENDS),
 });

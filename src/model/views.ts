@@ -31,6 +31,7 @@ export function networkView(n: NetworkRecord, state: State) {
       'com.docker.network.bridge.enable_icc': String(n.icc),
       'com.docker.network.bridge.enable_ip_masquerade': String(n.masquerade),
       'com.docker.network.driver.mtu': String(n.mtu),
+      'nslab.firewall.backend': n.firewall ?? 'iptables',
     },
     Labels: {},
   };

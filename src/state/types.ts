@@ -1,6 +1,9 @@
 // The record of what nslab built: networks, containers and their endpoints.
 import { dict } from './dict.js';
 
+/** The firewall backends: `iptables` (nslab writes the rules), `none` (the user manages the firewall). */
+export type FirewallBackendName = 'iptables' | 'none';
+
 /**
  * One subnet of a network, as Docker's IPAM.Config entry: the ip-range and aux addresses lie
  * in this subnet, so they belong to it (an IPv6 subnet will carry its own).
@@ -19,6 +22,8 @@ export interface NetworkBase {
   /** At most one subnet per address family (the family is read from the text: see families.ts); IPv4 only, so far. */
   subnets: SubnetRecord[];
   internal: boolean;
+  /** The backend that holds its rules; kept for the network's life. Absent (older records): iptables. */
+  firewall?: FirewallBackendName;
   created: string;
 }
 

@@ -98,7 +98,7 @@ t.test('drift: check names it; SIGHUP and check --repair restore exactly the rec
   await breakIt();
   const r = await sb.cli(['check']);
   t.equal(r.code, 1, 'check: exit 1');
-  t.match(r.stdout, /drift: network lab: rule missing: -t nat -A NSLAB-POSTROUTING -s 10\.215\.0\.0\/24/);
+  t.match(r.stdout, /drift: network lab: MASQUERADE for 10\.215\.0\.0\/24 is missing: .* \(-t nat -A NSLAB-POSTROUTING -s 10\.215\.0\.0\/24/);
   t.match(r.stdout, new RegExp(`drift: container ${c}: veth nv-${c}-0 \\(eth0 on lab\\) is missing`));
   process.kill(sb.daemon!.pid!, 'SIGHUP');
   for (let i = 0; i < 50 && (await sb.cli(['check'])).code !== 0; i++) await new Promise((res) => setTimeout(res, 100));

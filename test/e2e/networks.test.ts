@@ -93,6 +93,7 @@ t.test("Docker's -o keys translate one to one; ls and inspect show them the Dock
   t.same(ni.Options, {
     'com.docker.network.bridge.name': 'dkbr', 'com.docker.network.bridge.enable_icc': 'false',
     'com.docker.network.bridge.enable_ip_masquerade': 'false', 'com.docker.network.driver.mtu': '1450',
+    'nslab.firewall.backend': 'iptables',
   });
   const rules = await sb.iptables();
   t.notMatch(rules, /10\.213\.2\.0\/24.*MASQUERADE/, 'no MASQUERADE');

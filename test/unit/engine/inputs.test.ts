@@ -42,3 +42,9 @@ t.test('derived names fit in 15 characters', async (t) => {
   t.match(hostVethName('container4567', 0), /^nv--[0-9a-f]{9}-0$/);
   t.ok(hostVethName('abcdefghijklmno', 9).length <= 15);
 });
+
+t.test('firewall backend: absent means the engine default; a name it does not know is refused', async (t) => {
+  t.equal(parseNetworkInput({ name: 'x' }).firewall, undefined);
+  t.equal(parseNetworkInput({ name: 'x', firewall: 'none' }).firewall, 'none');
+  t.throws(() => parseNetworkInput({ name: 'x', firewall: 'nftables' }), /^firewall-backend: must be one of iptables, none$/);
+});

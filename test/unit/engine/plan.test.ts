@@ -4,8 +4,7 @@ import { planNetworkCreate, planNetworkRemove } from '../../../src/engine/plan-n
 import { planContainerCreate, planContainerRemove } from '../../../src/engine/plan-container.js';
 import { scriptOf } from '../../../src/engine/apply.js';
 import { byPhase } from '../../../src/engine/step.js';
-import { IptablesFirewall } from '../../../src/firewall/iptables.js';
-import { parseIptablesSave } from '../../../src/firewall/ruleset.js';
+import { IptablesFirewall, iptablesView as parseIptablesSave } from '../../../src/firewall/iptables/backend.js';
 import { hostTag } from '../../../src/kernel/netns-files.js';
 import { useLab } from '../../../src/state/lab-id.js';
 import type { HostView } from '../../../src/kernel/observe.js';

@@ -64,3 +64,11 @@ t.test('parsing is linear: 30k containers take about as long as a 30k-item list'
   const ms = performance.now() - t0;
   t.ok(ms < 3 * base + 500, `30k entries: ${ms.toFixed(0)} ms, the yaml parser alone ${base.toFixed(0)} ms`);
 });
+
+t.test('firewall-backend: a top-level key, given to every network the file declares', async (t) => {
+  const lab = parseLab('firewall-backend: none\nnetworks: {a: {}, b: {subnet: 10.0.0.0/24}}');
+  t.same(lab.networks.map((n) => [n.name, n.firewall]), [['a', 'none'], ['b', 'none']]);
+  t.equal(parseLab('networks: {a: {}}').networks[0]!.firewall, undefined, 'absent: the engine default decides');
+  t.throws(() => parseLab('firewall-backend: nftables\nnetworks: {a: {}}'), /^firewall-backend: must be one of iptables, none$/);
+  t.throws(() => parseLab('networks: {a: {firewall-backend: none}}'), /^networks\.a\.firewall-backend: unknown key/, 'per network: no (one backend per lab file)');
+});

@@ -1,6 +1,6 @@
 // The input schemas: shapes of every verb's arguments, unknown keys, bounds, fields named in errors.
 import t from 'tap';
-import { checkArgs, LIMITS } from '../../../src/model/schemas.js';
+import { checkArgs, daemonOptions, LIMITS, validate } from '../../../src/model/schemas.js';
 import { withCheckedArgs } from '../../../src/model/checked.js';
 import { ValidationError } from '../../../src/errors.js';
 import type { EngineApi } from '../../../src/engine/api.js';
@@ -65,4 +65,12 @@ t.test('the in-process engine goes through the same checks', async (t) => {
   await api.removeNetworks(['x']);
   t.same(calls, [[['x'], undefined]], 'a good call goes through');
   t.equal(await api.readState(), 'state', 'reads pass untouched');
+});
+
+t.test('nslabd --firewall-backend and a request naming a backend', async (t) => {
+  const d = { socket: '/run/nslab/nslab.sock', stateDir: '/var/lib/nslab', logLevel: 'info' };
+  t.equal(validate(daemonOptions, { ...d, firewallBackend: 'none' }).firewallBackend, 'none');
+  t.throws(() => validate(daemonOptions, { ...d, firewallBackend: 'pf' }), /firewallBackend: must be one of iptables, none/);
+  t.same(checkArgs('createNetwork', [{ name: 'n', firewall: 'none' }]), [{ name: 'n', firewall: 'none' }]);
+  t.throws(() => checkArgs('createNetwork', [{ name: 'n', firewall: 'pf' }]), /network\.firewall: must be one of iptables, none/);
 });

@@ -1,4 +1,5 @@
 // nslab's iptables rules as data: one function builds them for both setup and teardown.
+import type { NetworkFirewallSpec } from '../firewall.js';
 import { BASE_COMMENT, FWD_CHAIN, ISO1_CHAIN, ISO2_CHAIN, NAT_CHAIN, RAW_CHAIN, USER_CHAIN, networkComment } from './names.js';
 
 export type Table = 'raw' | 'nat' | 'filter';
@@ -10,6 +11,8 @@ export interface Rule {
   readonly spec: readonly string[];
   /** Insert at the top of a built-in chain instead of appending. */
   readonly insert?: boolean;
+  /** What its absence means, in the lab's words (check). */
+  readonly what?: string;
 }
 
 export interface ChainDecl {
@@ -34,22 +37,16 @@ const comment = (c: string) => ['-m', 'comment', '--comment', c];
  * Docker's own chains), then at the head of NSLAB-FORWARD the users' chain (so a user rule
  * can allow what isolation would drop, as with DOCKER-USER) and the isolation chain.
  */
-export const BASE_RULES: readonly Rule[] = [
-  { table: 'raw', chain: 'PREROUTING', spec: [...comment(BASE_COMMENT), '-j', RAW_CHAIN], insert: true },
-  { table: 'nat', chain: 'POSTROUTING', spec: [...comment(BASE_COMMENT), '-j', NAT_CHAIN], insert: true },
-  { table: 'filter', chain: 'FORWARD', spec: [...comment(BASE_COMMENT), '-j', FWD_CHAIN], insert: true },
-  { table: 'filter', chain: FWD_CHAIN, spec: [...comment(BASE_COMMENT), '-j', USER_CHAIN] },
-  { table: 'filter', chain: FWD_CHAIN, spec: [...comment(BASE_COMMENT), '-j', ISO1_CHAIN] },
-];
+const jump = (table: Table, from: string, to: string, insert?: boolean): Rule =>
+  ({ table, chain: from, spec: [...comment(BASE_COMMENT), '-j', to], ...(insert ? { insert } : {}), what: `the jump from ${from} to nslab's ${to} is missing` });
 
-export interface NetworkFirewallSpec {
-  readonly name: string;
-  readonly bridge: string;
-  readonly subnet: string;
-  readonly masquerade: boolean;
-  readonly icc: boolean;
-  readonly internal: boolean;
-}
+export const BASE_RULES: readonly Rule[] = [
+  jump('raw', 'PREROUTING', RAW_CHAIN, true),
+  jump('nat', 'POSTROUTING', NAT_CHAIN, true),
+  jump('filter', 'FORWARD', FWD_CHAIN, true),
+  jump('filter', FWD_CHAIN, USER_CHAIN),
+  jump('filter', FWD_CHAIN, ISO1_CHAIN),
+];
 
 /**
  * The source check of one bridge network: whatever arrives from its bridge with a source
@@ -60,7 +57,10 @@ export interface NetworkFirewallSpec {
  */
 // Words in iptables-save's order (source before interface), so the live rule compares equal.
 export function spoofRules(n: Pick<NetworkFirewallSpec, 'name' | 'bridge' | 'subnet'>, owner = networkComment(n.name)): Rule[] {
-  return [{ table: 'raw', chain: RAW_CHAIN, spec: ['!', '-s', n.subnet, '-i', n.bridge, ...comment(owner), '-j', 'DROP'] }];
+  return [{
+    table: 'raw', chain: RAW_CHAIN, spec: ['!', '-s', n.subnet, '-i', n.bridge, ...comment(owner), '-j', 'DROP'],
+    what: `the source check is missing: packets from ${n.bridge} whose source is not in ${n.subnet} are not dropped, so containers can spoof`,
+  }];
 }
 
 /**
@@ -80,23 +80,31 @@ export function networkRules(n: NetworkFirewallSpec, owner = networkComment(n.na
   const rules: Rule[] = [...spoofRules(n, owner)];
   if (n.internal) {
     rules.push(
-      { table: 'filter', chain: ISO1_CHAIN, spec: ['-i', n.bridge, '!', '-o', n.bridge, ...c, '-j', 'DROP'] },
-      { table: 'filter', chain: ISO1_CHAIN, spec: ['!', '-i', n.bridge, '-o', n.bridge, ...c, '-j', 'DROP'] },
+      { table: 'filter', chain: ISO1_CHAIN, spec: ['-i', n.bridge, '!', '-o', n.bridge, ...c, '-j', 'DROP'],
+        what: `internal network ${n.name} is not closed: what leaves ${n.bridge} for another interface is not dropped` },
+      { table: 'filter', chain: ISO1_CHAIN, spec: ['!', '-i', n.bridge, '-o', n.bridge, ...c, '-j', 'DROP'],
+        what: `internal network ${n.name} is not closed: what enters ${n.bridge} from another interface is not dropped` },
     );
   } else {
-    rules.push({ table: 'filter', chain: ISO1_CHAIN, spec: ['-i', n.bridge, '!', '-o', n.bridge, ...c, '-j', ISO2_CHAIN] });
+    rules.push({ table: 'filter', chain: ISO1_CHAIN, spec: ['-i', n.bridge, '!', '-o', n.bridge, ...c, '-j', ISO2_CHAIN],
+      what: `isolation is missing: what leaves ${n.bridge} is not checked against the other nslab networks` });
   }
-  rules.push({ table: 'filter', chain: ISO2_CHAIN, spec: ['-o', n.bridge, ...c, '-j', 'DROP'] });
+  rules.push({ table: 'filter', chain: ISO2_CHAIN, spec: ['-o', n.bridge, ...c, '-j', 'DROP'],
+    what: `isolation is missing: what other nslab networks send into ${n.bridge} is not dropped` });
   if (n.masquerade && !n.internal) {
-    rules.push({ table: 'nat', chain: NAT_CHAIN, spec: ['-s', n.subnet, '!', '-o', n.bridge, ...c, '-j', 'MASQUERADE'] });
+    rules.push({ table: 'nat', chain: NAT_CHAIN, spec: ['-s', n.subnet, '!', '-o', n.bridge, ...c, '-j', 'MASQUERADE'],
+      what: `MASQUERADE for ${n.subnet} is missing: what leaves the subnet keeps its private source address` });
   }
   if (!n.internal) {
     rules.push(
-      { table: 'filter', chain: FWD_CHAIN, spec: ['-o', n.bridge, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', ...c, '-j', 'ACCEPT'] },
-      { table: 'filter', chain: FWD_CHAIN, spec: ['-i', n.bridge, '!', '-o', n.bridge, ...c, '-j', 'ACCEPT'] },
+      { table: 'filter', chain: FWD_CHAIN, spec: ['-o', n.bridge, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', ...c, '-j', 'ACCEPT'],
+        what: `forwarding of replies into ${n.bridge} is missing` },
+      { table: 'filter', chain: FWD_CHAIN, spec: ['-i', n.bridge, '!', '-o', n.bridge, ...c, '-j', 'ACCEPT'],
+        what: `forwarding of what leaves ${n.bridge} is missing` },
     );
   }
-  rules.push({ table: 'filter', chain: FWD_CHAIN, spec: ['-i', n.bridge, '-o', n.bridge, ...c, '-j', n.icc ? 'ACCEPT' : 'DROP'] });
+  rules.push({ table: 'filter', chain: FWD_CHAIN, spec: ['-i', n.bridge, '-o', n.bridge, ...c, '-j', n.icc ? 'ACCEPT' : 'DROP'],
+    what: n.icc ? `ICC is missing: traffic between containers on ${n.bridge} is not accepted` : `ICC off is missing: traffic between containers on ${n.bridge} is not dropped` });
   return rules;
 }
 

@@ -1,5 +1,5 @@
 // Names of nslab's own iptables chains and the owner comments carried by every rule.
-import { currentLab } from '../state/lab-id.js';
+import { currentLab } from '../../state/lab-id.js';
 
 /** nat: MASQUERADE for nslab networks; jumped to from POSTROUTING. */
 export const NAT_CHAIN = 'NSLAB-POSTROUTING';

@@ -1,0 +1,86 @@
+// A recording firewall for unit tests: holds networks' intent in memory, records every call.
+import type { Command } from '../../src/exec/command.js';
+import type { Firewall, FirewallChange, FirewallOrphans, FirewallView, NetworkFirewallSpec, NetworkRulesSummary } from '../../src/firewall/firewall.js';
+import type { FirewallBackendName } from '../../src/state/types.js';
+
+interface FakeView extends FirewallView {
+  /** Networks whose rules are in place, as they were ensured. */
+  readonly networks: ReadonlyMap<string, NetworkFirewallSpec>;
+  readonly shared: boolean;
+}
+
+/** A command value naming what the fake backend would do; the fake runner records it. */
+const cmd = (...args: string[]): Command => ({ kind: 'cmd', file: 'fakefw', args, mutates: true });
+
+/**
+ * What `observe` reports is what the test put in `networks` (the commands are never applied
+ * to it): a test sets the host up, plans against it and reads `calls` and the runner's lines.
+ */
+export class FakeFirewall implements Firewall {
+  /** Rules present on the "host", by network name. */
+  readonly networks = new Map<string, NetworkFirewallSpec>();
+  /** Parts of a network's intent reported missing even though the network is present. */
+  readonly missingParts = new Map<string, string[]>();
+  /** Networks with rules that belong to this lab (orphans unless recorded). */
+  shared = false;
+  readonly calls: string[] = [];
+
+  constructor(readonly name: FirewallBackendName = 'iptables', readonly manages = true) {}
+
+  async observe(): Promise<FirewallView> {
+    this.calls.push('observe');
+    const view: FakeView = { backend: this.name, networks: new Map(this.networks), shared: this.shared };
+    return view;
+  }
+
+  private viewOf(v: FirewallView): FakeView {
+    if (v.backend !== this.name) throw new Error(`fake ${this.name} handed a view of ${v.backend}`);
+    return v as FakeView;
+  }
+
+  ensureNetwork(view: FirewallView, n: NetworkFirewallSpec): FirewallChange[] {
+    this.calls.push(`ensureNetwork ${n.name}`);
+    const have = this.viewOf(view).networks.get(n.name);
+    const out: FirewallChange[] = [];
+    if (!have || (this.missingParts.get(n.name) ?? []).includes('source-check')) {
+      out.push({ part: 'source-check', apply: [cmd('add', 'source-check', n.name, n.bridge, n.subnet)], revert: [cmd('del', 'source-check', n.name)] });
+    }
+    if (!have || JSON.stringify(have) !== JSON.stringify(n) || (this.missingParts.get(n.name) ?? []).includes('traffic')) {
+      const what = [n.masquerade ? 'masquerade' : 'no-masquerade', n.icc ? 'icc' : 'no-icc', n.internal ? 'internal' : 'external'];
+      out.push({ part: 'traffic', apply: [cmd('add', 'traffic', n.name, ...what)], revert: [cmd('del', 'traffic', n.name)] });
+    }
+    return out;
+  }
+
+  removeNetwork(view: FirewallView, n: NetworkFirewallSpec): Command[] {
+    this.calls.push(`removeNetwork ${n.name}`);
+    return this.viewOf(view).networks.has(n.name) ? [cmd('del', 'network', n.name)] : [];
+  }
+
+  missing(view: FirewallView, n: NetworkFirewallSpec): string[] {
+    this.calls.push(`missing ${n.name}`);
+    if (!this.viewOf(view).networks.has(n.name)) return [`every rule of ${n.name} is missing`];
+    return (this.missingParts.get(n.name) ?? []).map((p) => `${p} of ${n.name} is missing`);
+  }
+
+  orphans(view: FirewallView, recorded: (network: string) => boolean): FirewallOrphans {
+    this.calls.push('orphans');
+    const gone = [...this.viewOf(view).networks.keys()].filter((n) => !recorded(n));
+    return { removed: gone.map((n) => `rules of ${n}`), commands: gone.map((n) => cmd('del', 'network', n)), lookalikes: [] };
+  }
+
+  rulesOf(view: FirewallView, network: string): NetworkRulesSummary | undefined {
+    const n = this.viewOf(view).networks.get(network);
+    return n && { masquerade: n.masquerade, icc: n.icc, internal: n.internal };
+  }
+
+  removeShared(view: FirewallView): Command[] {
+    this.calls.push('removeShared');
+    const v = this.viewOf(view);
+    return v.shared && v.networks.size === 0 ? [cmd('del', 'shared')] : [];
+  }
+
+  needsBridgeNetfilter(n: NetworkFirewallSpec): boolean {
+    return this.manages && !n.icc;
+  }
+}
