@@ -73,7 +73,7 @@ t.test('50 parallel creates on one /24 through the socket: all succeed, no dupli
   const ms = performance.now() - t0;
   t.equal(res.filter((r) => r.status === 'fulfilled').length, 50, `50 of 50 created (${ms.toFixed(0)} ms in all)`);
   const state = await api.readState();
-  const ips = names.map((n) => state.containers[n]!.endpoints[0]!.ip);
+  const ips = names.map((n) => state.containers[n]!.endpoints[0]!.addresses[0]!.ip);
   t.equal(new Set(ips).size, 50, 'no duplicate IP');
   t.equal((await sb.cli(['check'])).code, 0, 'and every one is whole in the kernel');
   await api.removeContainers(names);

@@ -29,7 +29,7 @@ t.test('kill -9 at 10 points while creating 30 containers: each is whole or gone
     await sb.startDaemon(); // recovers from intent.json, then restores the records
     const state = await api().readState();
     const recorded = Object.values(state.containers).filter((c) => names.includes(c.name));
-    const ips = recorded.map((c) => c.endpoints[0]!.ip);
+    const ips = recorded.map((c) => c.endpoints[0]!.addresses[0]!.ip);
     t.equal(new Set(ips).size, ips.length, `kill ${k + 1} at ${delay} ms: ${recorded.length} of 30 recorded, no address twice`);
     t.equal((await sb.cli(['check'])).code, 0, `kill ${k + 1}: every recorded container is whole in the kernel`);
     const last = recorded[recorded.length - 1];
@@ -44,7 +44,7 @@ t.test('kill -9 at 10 points while creating 30 containers: each is whole or gone
 t.test('10 restarts (SIGTERM, start): containers stay, ruleset byte-identical, a ping through them loses nothing', async (t) => {
   const [a, b] = [sb.name('pa'), sb.name('pb')];
   await api().createContainers([{ name: a, network: 'lab' }, { name: b, network: 'lab' }]);
-  const ip = (await api().readState()).containers[b]!.endpoints[0]!.ip;
+  const ip = (await api().readState()).containers[b]!.endpoints[0]!.addresses[0]!.ip;
   const rules = await sb.iptables();
   const links = (await sb.snapshot()).links;
   const ping = sb.exec(a, ['ping', '-i', '0.05', '-c', '120', '-q', ip]);
@@ -129,7 +129,7 @@ t.test('a corrupt state file: nslabd refuses to change anything, says so, and re
   t.equal(rb.code, 0, rb.stderr);
   t.match(rb.stdout, `1 network(s) (lab), 1 container(s) (${c})`);
   const st = await api().readState();
-  t.equal(st.containers[c]!.endpoints[0]!.ip, '10.215.0.50', 'the address is read back from the kernel');
+  t.equal(st.containers[c]!.endpoints[0]!.addresses[0]!.ip, '10.215.0.50', 'the address is read back from the kernel');
   t.equal((await sb.cli(['check'])).code, 0);
   t.equal((await sb.cli(['container', 'rm', c])).code, 0, 'and changes work again');
 });

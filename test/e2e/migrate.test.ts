@@ -1,6 +1,6 @@
 // state.json of the previous release (version 1) under today's code: read and used as it is,
 // written as version 2 by the first change; a half-built container named in a version 1
-// intent.json is torn down; a newer version is refused, changing nothing.
+// intent.json is torn down; a newer version is refused (by nslab and nslabd), changing nothing.
 import t from 'tap';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -88,6 +88,8 @@ t.test('a newer version is refused: exit 1, one clear line, nothing changed (res
     t.equal(r.code, 1, `${args.join(' ')}: exit 1`);
     t.match(r.stderr, /state\.json was written by a newer nslab \(state version 3; this nslab reads versions 1 to 2\); nothing was changed/);
   }
+  const d = await sb.startDaemon().then(() => undefined, (e: Error) => e.message);
+  t.match(d, /^nslabd exited 1: .*state\.json was written by a newer nslab/s, 'nslabd does not start on it');
   t.equal(readFileSync(file, 'utf8'), newer, 'state.json untouched');
   t.same(await sb.snapshot(), before, 'the kernel untouched');
   writeFileSync(file, v1Text);
