@@ -138,7 +138,7 @@ t.test('ls and inspect have endpoints of their own, Docker-shaped', async (t) =>
   t.ok(nets.some((n: any) => n.Name === 'views' && n.IPAM.Config[0].Subnet === '10.214.5.0/24'), 'GET /v1/networks');
   const ctr = (await get(`/v1/containers/${sb.name('v')}`)).result;
   t.equal(ctr.NetworkSettings.Networks.views.IPAddress, '10.214.5.2', 'GET /v1/containers/NAME');
-  t.same((await get('/v1/containers/nope')).error, { message: 'container: no such container "nope"', exitCode: 2 });
+  t.same((await get('/v1/containers/nope')).error, { kind: 'not-found', message: 'container: no such container "nope"', exitCode: 2 });
   await sb.cli(['container', 'rm', sb.name('v')]);
   await sb.cli(['network', 'rm', 'views']);
 });
