@@ -1,12 +1,12 @@
 // state.json and intent.json as earlier releases wrote them, brought to today's shape when read.
+import { NslabError } from '../errors.js';
 import type { Intent } from './intent.js';
 import { STATE_VERSION, type State } from './types.js';
 
 /** state.json (or intent.json) written by a newer nslab: never read, never overwritten (exit 1). */
-export class NewerStateError extends Error {
-  readonly exitCode = 1;
+export class NewerStateError extends NslabError {
   constructor(file: string, version: number) {
-    super(`${file} was written by a newer nslab (state version ${version}; this nslab reads versions 1 to ${STATE_VERSION}); nothing was changed: run the nslab that wrote it`);
+    super('corrupt-state', `${file} was written by a newer nslab (state version ${version}; this nslab reads versions 1 to ${STATE_VERSION}); nothing was changed: run the nslab that wrote it`);
     this.name = 'NewerStateError';
   }
 }

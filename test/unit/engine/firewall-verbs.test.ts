@@ -10,6 +10,7 @@ import { NoFirewall } from '../../../src/firewall/none/backend.js';
 import { BRIDGE_NF_IPTABLES, readSysctl } from '../../../src/kernel/sysctl.js';
 import { FakeFirewall } from '../../helpers/fake-firewall.js';
 import { FakeRunner } from '../../helpers/fake-runner.js';
+import { ipv4Subnet } from '../../../src/state/families.js';
 
 function lab(o: { dryRun?: boolean; firewallBackend?: 'iptables' | 'none' } = {}) {
   const runner = new FakeRunner();
@@ -31,7 +32,7 @@ t.test('create: the network is recorded with its backend, and the backend ensure
   const rec = await l.engine.createNetwork(net);
   t.equal(rec.firewall, 'iptables', 'the default backend, recorded');
   t.same(l.fw(), ['fakefw add source-check lab br-lab-0 10.201.0.0/24', 'fakefw add traffic lab masquerade icc external'].map((x) => x.replace('br-lab-0', rec.bridge)));
-  l.iptables.networks.set('lab', { name: 'lab', bridge: rec.bridge, subnet: rec.subnet, masquerade: true, icc: true, internal: false });
+  l.iptables.networks.set('lab', { name: 'lab', bridge: rec.bridge, subnet: ipv4Subnet(rec).subnet, masquerade: true, icc: true, internal: false });
   l.runner.ran.length = 0;
   await l.engine.createNetwork(net);
   t.same(l.fw(), [], 'again: the rules exist, nothing to add');
@@ -57,7 +58,7 @@ t.test('the engine default comes from nslabd or --firewall-backend', async (t) =
 t.test('remove: the backend removes the network, then what the networks shared', async (t) => {
   const l = lab();
   const rec = await l.engine.createNetwork(net);
-  l.iptables.networks.set('lab', { name: 'lab', bridge: rec.bridge, subnet: rec.subnet, masquerade: true, icc: true, internal: false });
+  l.iptables.networks.set('lab', { name: 'lab', bridge: rec.bridge, subnet: ipv4Subnet(rec).subnet, masquerade: true, icc: true, internal: false });
   l.iptables.calls.length = 0;
   l.runner.ran.length = 0;
   t.same(await l.engine.removeNetworks(['lab']), ['lab']);
@@ -68,7 +69,7 @@ t.test('remove: the backend removes the network, then what the networks shared',
 t.test('check names what the backend says is missing, and repair ensures it', async (t) => {
   const l = lab();
   const rec = await l.engine.createNetwork(net);
-  l.iptables.networks.set('lab', { name: 'lab', bridge: rec.bridge, subnet: rec.subnet, masquerade: true, icc: true, internal: false });
+  l.iptables.networks.set('lab', { name: 'lab', bridge: rec.bridge, subnet: ipv4Subnet(rec).subnet, masquerade: true, icc: true, internal: false });
   l.iptables.missingParts.set('lab', ['source-check']);
   const r = await l.engine.check(false);
   t.same(r.drift.filter((d) => d.kind === 'rule'), [{ kind: 'rule', owner: 'network lab', what: 'source-check of lab is missing' }]);

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { containerView, networkView } from '../../../src/cli/views.js';
+import { containerView, networkView } from '../../../src/model/views.js';
 import { vetIntent, vetState } from '../../../src/engine/records.js';
 import { IntentFile } from '../../../src/state/intent.js';
 import { migrateIntent, migrateState, NewerStateError } from '../../../src/state/migrate.js';
