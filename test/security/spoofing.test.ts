@@ -95,8 +95,8 @@ t.test('the check is visible: dry-run shows it, check names it when missing, rep
   const dry = await sb.cli(['--dry-run', 'network', 'create', 'netc', '--subnet', '10.212.3.0/24']);
   t.equal(dry.code, 0);
   t.match(dry.stdout, '# drop packets from nslab-netc whose source is not in 10.212.3.0/24: containers cannot spoof', 'the lesson, as the comment');
-  t.match(dry.stdout, '-A NSLAB-PREROUTING ! -s 10.212.3.0/24 -i nslab-netc -m comment --comment nslab:net=netc -j DROP', 'and the rule');
-  const rule = ['-t', 'raw', '-D', 'NSLAB-PREROUTING', '-i', 'nslab-neta', '!', '-s', '10.212.1.0/24', '-m', 'comment', '--comment', 'nslab:net=neta', '-j', 'DROP'];
+  t.match(dry.stdout, `-A NSLAB-PREROUTING ! -s 10.212.3.0/24 -i nslab-netc -m comment --comment nslab:${sb.lab()}:net=netc -j DROP`, 'and the rule');
+  const rule = ['-t', 'raw', '-D', 'NSLAB-PREROUTING', '-i', 'nslab-neta', '!', '-s', '10.212.1.0/24', '-m', 'comment', '--comment', `nslab:${sb.lab()}:net=neta`, '-j', 'DROP'];
   t.equal((await sb.exec(sb.host, ['iptables', ...rule])).code, 0, 'someone deletes the rule of neta');
   const check = await sb.cli(['check']);
   t.equal(check.code, 1, 'check: drift');

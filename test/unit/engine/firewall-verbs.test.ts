@@ -1,5 +1,5 @@
 // The engine's network verbs planned against a recording firewall: what it asks a backend, and when.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -12,13 +12,15 @@ import { FakeFirewall } from '../../helpers/fake-firewall.js';
 import { FakeRunner } from '../../helpers/fake-runner.js';
 import { ipv4Subnet } from '../../../src/state/families.js';
 
-function lab(o: { dryRun?: boolean; firewallBackend?: 'iptables' | 'none' } = {}) {
-  const runner = new FakeRunner();
+function lab(o: { dryRun?: boolean; firewallBackend?: 'iptables' | 'none' } = {}, answers: ConstructorParameters<typeof FakeRunner>[0] = {}) {
+  const runner = new FakeRunner(answers);
+  const stateDir = mkdtempSync(join(tmpdir(), 'nslab-fw-'));
+  writeFileSync(join(stateDir, 'lab-id'), '0a1b2c3d\n');
   const iptables = new FakeFirewall('iptables');
   const none = new NoFirewall();
   const script: string[] = [];
   const engine = new Engine({
-    runner, stateDir: mkdtempSync(join(tmpdir(), 'nslab-fw-')), log: pino({ level: 'silent' }), firewalls: { iptables, none },
+    runner, stateDir, log: pino({ level: 'silent' }), firewalls: { iptables, none },
     notice: () => {}, emit: (s) => script.push(s), ...o,
   });
   const fw = () => runner.lines().filter((l) => l.startsWith('fakefw'));
@@ -112,4 +114,20 @@ t.test('ICC off asks for br_netfilter only where the backend needs it', async (t
   const hostOn = (await readSysctl(BRIDGE_NF_IPTABLES)) === '1';
   t.equal(off.script.join('').includes('bridge-nf-call-iptables'), false, 'none: no rule to enforce, so no sysctl');
   t.equal(managed.script.join('').includes('bridge-nf-call-iptables'), !hostOn, 'managed: planned unless the host has it on');
+});
+
+t.test('rebuild-state reads a network\'s settings and backend from the backend holding its rules', async (t) => {
+  const links = [
+    { ifname: 'br-a', ifindex: 5, mtu: 1500, flags: ['UP'], ifalias: 'nslab:0a1b2c3d:network:a', linkinfo: { info_kind: 'bridge' } },
+    { ifname: 'br-b', ifindex: 6, mtu: 1500, flags: ['UP'], ifalias: 'nslab:0a1b2c3d:network:b', linkinfo: { info_kind: 'bridge' } },
+  ];
+  const addrs = [
+    { ifname: 'br-a', addr_info: [{ family: 'inet', local: '10.201.0.1', prefixlen: 24 }] },
+    { ifname: 'br-b', addr_info: [{ family: 'inet', local: '10.202.0.1', prefixlen: 24 }] },
+  ];
+  const l = lab({ dryRun: true }, { 'ip -json -d link show': { stdout: JSON.stringify(links) }, 'ip -json addr show': { stdout: JSON.stringify(addrs) } });
+  l.iptables.networks.set('a', { name: 'a', bridge: 'br-a', subnet: '10.201.0.0/24', masquerade: false, icc: false, internal: true });
+  const st = await l.engine.rebuildState();
+  t.same([st.networks.a!.firewall, st.networks.a!.masquerade, st.networks.a!.icc, st.networks.a!.internal], ['iptables', false, false, true], 'a: read from its rules');
+  t.same([st.networks.b!.firewall, st.networks.b!.masquerade, st.networks.b!.icc, st.networks.b!.internal], ['iptables', false, true, false], 'b: no rules anywhere: the default backend, whose check will name them');
 });
