@@ -50,6 +50,21 @@ export function scriptOf(steps: readonly Step[]): string {
   return out.join('\n') + (out.length ? '\n' : '');
 }
 
+/**
+ * Which op of a batch failed. `ip -batch` stops at the first failing line and names it
+ * ("Command failed -:N"), except when an argument is refused: then ip exits at once and says
+ * only `argument "X" is wrong` (or `Cannot find device "X"`). Then the op is the first whose
+ * words hold X, and `known` is false: the ops before it may or may not have run.
+ */
+export function failedLine(stderr: string, slots: readonly Slot[]): { index: number; known: boolean } {
+  if (slots.length === 1) return { index: 0, known: true };
+  const line = /Command failed -:(\d+)/.exec(stderr)?.[1];
+  if (line) return { index: Math.min(Math.max(0, Number(line) - 1), slots.length - 1), known: true };
+  const word = /"([^"]+)"/.exec(stderr)?.[1];
+  const i = word === undefined ? -1 : slots.findIndex((s) => s.op.kind === 'cmd' && s.op.args.includes(word));
+  return { index: i >= 0 ? i : slots.length - 1, known: false };
+}
+
 export interface ApplyOptions {
   readonly runner: Runner;
   readonly log?: Logger;
@@ -108,11 +123,11 @@ export async function apply(steps: readonly Step[], o: ApplyOptions): Promise<vo
       if (op.kind === 'cmd') {
         const out = await o.runner.run(op);
         if (out.exitCode !== 0) {
-          // ip -batch stops at the first failing line and names it: "Command failed -:N".
-          const line = Number(/Command failed -:(\d+)/.exec(out.stderr)?.[1] ?? 1);
-          const ok = slots.length > 1 ? Math.max(0, line - 1) : 0;
+          const { index: ok, known } = failedLine(out.stderr, slots);
           for (const s of slots.slice(0, ok)) applied[s.step]!++;
-          const bad = slots[Math.min(ok, slots.length - 1)]!;
+          const bad = slots[ok]!;
+          // Not knowing which line failed, count it as begun: its undo tolerates absence.
+          if (!known) applied[bad.step]!++;
           if ((bad.op as Command).absentOk && classify(out) === 'not-found') {
             // Deleting what is already gone: done. Go on with the rest of the batch.
             applied[bad.step]!++;

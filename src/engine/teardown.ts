@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Command } from '../exec/command.js';
 import { CommandError, classify } from '../exec/outcome.js';
 import type { Runner } from '../exec/runner.js';
-import { injected, unitCommand, unitsOf } from './apply.js';
+import { failedLine, injected, unitCommand, unitsOf } from './apply.js';
 import type { Step } from './step.js';
 
 export interface StepFailure {
@@ -41,9 +41,7 @@ export async function applyAll(steps: readonly Step[], o: { runner: Runner; log?
         slots = slots.slice(run.length);
         continue;
       }
-      // ip -batch stops at the first failing line and names it: "Command failed -:N".
-      const ok = run.length > 1 ? Math.max(0, Number(/Command failed -:(\d+)/.exec(out.stderr)?.[1] ?? 1) - 1) : 0;
-      const bad = run[Math.min(ok, run.length - 1)]!;
+      const bad = run[failedLine(out.stderr, run).index]!;
       if (!((bad.op as Command).absentOk && classify(out) === 'not-found')) {
         failures.push({ step: steps[bad.step]!, error: new CommandError(bad.op as Command, out, steps[bad.step]!.description) });
       }

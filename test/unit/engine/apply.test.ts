@@ -96,3 +96,22 @@ t.test('a delete of something already gone is done, and the rest of its batch st
   const err = await apply([step('y', 'bring c up', 0, [ip(['link', 'set', 'c', 'up'])])], { runner: bad }).catch((e) => e);
   t.ok(err instanceof ApplyError, 'not-found of anything but a delete is still a failure');
 });
+
+t.test('failedLine: the line ip names, else the op holding the refused argument (ip exits at once then)', async (t) => {
+  const { failedLine, unitsOf } = await import('../../../src/engine/apply.js');
+  const [u] = unitsOf([step('c/netns', 'create netns c', 1, [ip(['netns', 'add', 'c']), ip(['link', 'add', 'v', 'master', 'br0'])])]);
+  t.same(failedLine('Command failed -:2', u!.slots), { index: 1, known: true });
+  t.same(failedLine('Error: argument "br0" is wrong: Device does not exist', u!.slots), { index: 1, known: false });
+  t.same(failedLine('something else', u!.slots), { index: 1, known: false }, 'unknown: the last op');
+});
+
+t.test('a refused argument in a batch (no line number): the failure is named right and every step that may have run is reverted', async (t) => {
+  const r = new FakeRunner({}, (c) => (c.args[0] === '-batch' ? { stderr: 'Error: argument "br0" is wrong: Device does not exist' } : undefined));
+  const plan = [
+    step('c/netns', 'create netns c', 1, [ip(['netns', 'add', 'c'])], [ip(['netns', 'del', 'c'])]),
+    step('c/veth', 'create veth v', 2, [ip(['link', 'add', 'v', 'master', 'br0'])], [ip(['link', 'del', 'v'])]),
+  ];
+  const err = await apply(plan, { runner: r }).catch((e) => e);
+  t.match(err.message, /^failed to create veth v: `ip link add v master br0`/);
+  t.same(r.lines().slice(1), ['ip link del v', 'ip netns del c'], 'both undone, newest first');
+});
