@@ -39,7 +39,11 @@ export function networkV1toV2(n: unknown): unknown {
   const s: Obj = { subnet: n.subnet, gateway: n.gateway };
   if (n.ipRange !== undefined) s.ipRange = n.ipRange;
   s.auxAddresses = n.auxAddresses ?? {};
-  return reshape(n, 'subnet', 'subnets', [s], ['gateway', 'ipRange', 'auxAddresses']);
+  const v2 = reshape(n, 'subnet', 'subnets', [s], ['gateway', 'ipRange', 'auxAddresses']);
+  // Every network of version 1 had its rules in iptables, the only backend there was.
+  if ('firewall' in v2) return v2;
+  const { created, ...rest } = v2;
+  return created === undefined ? { ...rest, firewall: 'iptables' } : { ...rest, firewall: 'iptables', created };
 }
 
 /** Version 1 endpoint (ip, prefix, gateway) → version 2 (a list of addresses); anything else as it is. */

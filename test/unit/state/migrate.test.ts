@@ -24,7 +24,7 @@ t.test('version 1 → 2: subnets and addresses become lists, nothing else change
     t.same(Object.keys(s.containers), Object.keys(raw.containers));
     for (const [name, old] of Object.entries<any>(raw.networks)) {
       const { subnet, gateway, ipRange, auxAddresses, ...rest } = old;
-      t.same(s.networks[name], { ...rest, subnets: [{ subnet, gateway, ...(ipRange ? { ipRange } : {}), auxAddresses }] }, `${f}: network ${name}`);
+      t.same(s.networks[name], { ...rest, subnets: [{ subnet, gateway, ...(ipRange ? { ipRange } : {}), auxAddresses }], firewall: 'iptables' }, `${f}: network ${name} (its rules were in iptables, the only backend of version 1)`);
       t.notOk('ipRange' in s.networks[name]!.subnets[0]! && !ipRange, 'no ipRange key where there was none');
     }
     for (const [name, old] of Object.entries<any>(raw.containers)) {
