@@ -91,7 +91,7 @@ function cases(n: string, i: number, local: boolean): Case[] {
   const netLab = labFile(`n${i}`, `networks:\n  ${n}:\n    subnet: 10.231.${100 + i}.0/24\n`);
   const ctrLab = labFile(`c${i}`, `containers:\n  ${n}:\n    network: ${LAB}\n`);
   out.push(
-    v ? ok(['--dry-run', 'network', 'create', n, '--subnet', '10.231.200.0/24'], new RegExp(`nslab:network:${esc(n)}\\b`))
+    v ? ok(['--dry-run', 'network', 'create', n, '--subnet', '10.231.200.0/24'], new RegExp(`nslab:[0-9a-f]{8}:network:${esc(n)}\\b`))
       : refused(['--dry-run', 'network', 'create', n, '--subnet', '10.231.200.0/24'], bad('name', n)),
     v ? ok(['plan', netLab], `+ network ${n} 10.231.${100 + i}.0/24`) : refused(['up', netLab], bad('name', n)),
     v ? ok(['--dry-run', 'up', ctrLab], new RegExp(`netns add ${esc(n)}$`, 'm')) : refused(['plan', ctrLab], bad('name', n)),
