@@ -260,7 +260,13 @@ export async function removeContainers(
     return () => recs.forEach((c) => (state.containers[c.name] = c));
   };
   await unrecordAfter(save, unrecord, async () => {
-    failed = await executeAll(ctx, [...plans.values()].flat());
+    // The /etc/netns files are nslab's mark: they go last, and only for a container whose
+    // namespace and veths are gone. A mark removed from a namespace still there would make
+    // the next `rm` take it for someone else's and leave it.
+    const isFiles = (s: Step) => s.id.endsWith('/files');
+    failed = await executeAll(ctx, [...plans.values()].flat().filter((s) => !isFiles(s)));
+    const clean = [...plans.values()].filter((steps) => !failed.some((f) => steps.includes(f.step)));
+    failed.push(...(await executeAll(ctx, clean.flat().filter(isFiles))));
   });
   const gone = recs.filter((c) => !failed.some((f) => plans.get(c)!.includes(f.step)));
   await waitLinksGone(ctx, new Set(gone.flatMap((c) => c.endpoints.map((e) => e.hostVeth))));
