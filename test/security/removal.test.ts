@@ -37,7 +37,7 @@ async function leftOf(kind: 'container' | 'network', name: string): Promise<stri
       ...(links.includes(`nv-${name}-0`) ? ['veth'] : []),
     ];
   }
-  return [...(links.includes(`nslab-${name}`) ? ['bridge'] : []), ...((await sb.iptables()).includes(`nslab:net=${name}`) ? ['rules'] : [])];
+  return [...(links.includes(`nslab-${name}`) ? ['bridge'] : []), ...(new RegExp(`nslab:[0-9a-f]{8}:net=${name}\\b`).test(await sb.iptables()) ? ['rules'] : [])];
 }
 
 /** A record is kept exactly for what still has something in the kernel. */
