@@ -139,7 +139,7 @@ t.test('long network names whose hashes collide get their own bridges', async (t
     const r = await sb.cli(['network', 'create', 'kblongnetwork01', '--subnet', '10.205.0.0/24']);
     t.equal(r.code, 0, r.stderr);
     const bridge = state().networks.kblongnetwork01!.bridge;
-    t.equal((await sb.ipJson<Array<{ ifalias: string }>>(['link', 'show', bridge]))[0]!.ifalias, 'nslab:network:kblongnetwork01');
+    t.equal((await sb.ipJson<Array<{ ifalias: string }>>(['link', 'show', bridge]))[0]!.ifalias, `nslab:${sb.lab()}:network:kblongnetwork01`);
     t.not(bridge, first);
     t.match(bridge, /^nslab--[0-9a-f]{8}$/);
     t.equal((await sb.cli(['network', 'rm', 'kblongnetwork01'])).code, 0);
