@@ -12,8 +12,9 @@ import type { IntentFile } from '../state/intent.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../state/types.js';
 import { execute, executeAll, type EngineContext } from './context.js';
 import { networkModeOf, type ContainerSpec } from './inputs.js';
-import { hostVethName, newId } from './names.js';
-import { planContainerCreate, planContainerRemove } from './plan-container.js';
+import { newId } from './names.js';
+import { planContainer, planContainerRemove } from './plan-container.js';
+import { driverByName, driverOf } from '../drivers/registry.js';
 import { executeRecorded, unrecordAfter, type Save } from './save.js';
 import type { Step } from './step.js';
 import type { StepFailure } from './teardown.js';
@@ -22,8 +23,9 @@ import type { StepFailure } from './teardown.js';
 export function allocRequest(n: NetworkRecord, state: State): AllocRequest & { used: Set<string>; macs: Map<string, string> } {
   const v4 = ipv4Subnet(n);
   const used = new Set<string>();
-  // One L2 segment: the bridge has 02:42 + its gateway's bytes, each endpoint its own MAC.
-  const macs = new Map([[macForIp(v4.gateway), `the bridge ${n.bridge}`]]);
+  // One L2 segment: each endpoint has its own MAC, and so may the network's own objects.
+  const own = driverOf(n).reserved(n);
+  const macs = new Map(own.macs);
   for (const c of Object.values(state.containers)) {
     for (const e of c.endpoints) {
       if (e.network !== n.name) continue;
@@ -34,7 +36,7 @@ export function allocRequest(n: NetworkRecord, state: State): AllocRequest & { u
   return {
     subnet: parseCidr4(v4.subnet) as Cidr4,
     range: v4.ipRange ? (parseCidr4(v4.ipRange) as Cidr4) : undefined,
-    reserved: new Set([v4.gateway, ...Object.values(v4.auxAddresses)]),
+    reserved: new Set([v4.gateway, ...Object.values(v4.auxAddresses), ...own.ips]),
     used,
     macs,
   };
@@ -43,7 +45,7 @@ export function allocRequest(n: NetworkRecord, state: State): AllocRequest & { u
 /** Interface names in use on the host: live links and every recorded host veth. */
 export async function takenIfnames(ctx: EngineContext, state: State): Promise<Set<string>> {
   const names = new Set((await listLinks(ctx.runner)).map((l) => l.ifname));
-  for (const c of Object.values(state.containers)) for (const e of c.endpoints) names.add(e.hostVeth);
+  for (const c of Object.values(state.containers)) for (const e of c.endpoints) for (const l of endpointLinks(state, e)) names.add(l);
   return names;
 }
 
@@ -62,9 +64,15 @@ function sameRequest(have: ContainerRecord, want: ContainerSpec): string[] {
   return Object.keys(req).filter((k) => JSON.stringify(req[k]) !== JSON.stringify(effective[k]));
 }
 
-/** Is the recorded container still whole in the kernel (namespace, and every veth host end)? */
-function isWhole(c: ContainerRecord, netns: ReadonlySet<string>, hostLinks: ReadonlySet<string>): boolean {
-  return netns.has(c.name) && c.endpoints.every((e) => hostLinks.has(e.hostVeth));
+/** The host links an endpoint stands for, by its network's driver (none when the network is gone). */
+export function endpointLinks(state: State, e: EndpointRecord): string[] {
+  const n = state.networks[e.network];
+  return n ? driverOf(n).endpointLinks(e) : [];
+}
+
+/** Is the recorded container still whole in the kernel (namespace, and every endpoint's host links)? */
+function isWhole(c: ContainerRecord, state: State, netns: ReadonlySet<string>, hostLinks: ReadonlySet<string>): boolean {
+  return netns.has(c.name) && c.endpoints.every((e) => endpointLinks(state, e).every((l) => hostLinks.has(l)));
 }
 
 /**
@@ -88,14 +96,16 @@ export function newEndpoint(
   if (holder) {
     throw new ValidationError('mac', `${mac}${o.mac ? '' : ` (derived from ${ip})`} is already used by ${holder} on network ${net.name}${o.mac ? '' : '; give --mac or --ip'}`);
   }
-  const hostVeth = hostVethName(c, index, (n) => taken.has(n));
+  const names = driverOf(net).endpointNames(c, index, taken);
   // A plain name is what it is; a hashed one has already skipped the names in use.
-  if (taken.has(hostVeth)) throw new ConflictError(`name: interface ${hostVeth} (the host end of ${c}'s eth${index}) already exists on the host and was not made by nslab`);
-  taken.add(hostVeth);
+  for (const l of Object.values(names)) {
+    if (taken.has(l)) throw new ConflictError(`name: interface ${l} (the host end of ${c}'s eth${index}) already exists on the host and was not made by nslab`);
+    taken.add(l);
+  }
   pool.used.add(ip);
   pool.macs.set(mac, `container ${c}`);
   const addresses = [{ ip, prefix: pool.subnet.prefix, gateway: ipv4Subnet(net).gateway }];
-  return { network: net.name, ifname: `eth${index}`, hostVeth, addresses, mac, aliases: o.aliases };
+  return { network: net.name, ifname: `eth${index}`, ...names, addresses, mac, aliases: o.aliases };
 }
 
 /**
@@ -122,7 +132,7 @@ export async function resolveContainers(
       const diff = sameRequest(have, s);
       if (diff.length) throw new ConflictError(`container ${s.name} already exists with other settings (${diff.join(', ')})`);
       hostLinks ??= new Set((await listLinks(ctx.runner)).map((l) => l.ifname));
-      if (!isWhole(have, netns, hostLinks)) throw new ConflictError(`container ${s.name} is recorded but its namespace or veth is missing; run \`nslab container rm ${s.name}\` and create it again`);
+      if (!isWhole(have, state, netns, hostLinks)) throw new ConflictError(`container ${s.name} is recorded but its namespace or veth is missing; run \`nslab container rm ${s.name}\` and create it again`);
       result.push(have);
       continue;
     }
@@ -179,7 +189,7 @@ export async function createContainers(
   const { fresh, result } = await resolveContainers(ctx, state, specs, nets);
   if (fresh.length === 0) return result;
   const cx = { nets, host: ctx.hostResolvers(), containers: dict([...Object.entries(state.containers), ...fresh.map((c) => [c.name, c] as const)]), hostPid: process.pid };
-  const steps = fresh.flatMap((c) => planContainerCreate(c, cx));
+  const steps = fresh.flatMap((c) => planContainer(c, cx));
   if (ctx.dryRun) {
     await execute(ctx, steps);
     return result;
@@ -206,6 +216,13 @@ async function waitLinksGone(ctx: EngineContext, names: ReadonlySet<string>, tim
     }
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** The steps detaching one endpoint while its namespace lives on, by its network's driver. */
+export function detachSteps(state: State, c: string, e: EndpointRecord, reason = ''): Step[] {
+  const n = state.networks[e.network];
+  // A network no longer recorded (an interrupted run's endpoint): its record's host veth says it was a bridge port.
+  return (n ? driverOf(n) : driverByName('bridge')).detach(c, e, n, reason);
 }
 
 /** Containers that share `name`'s namespace (mode container:NAME). */
@@ -246,7 +263,8 @@ export async function removeContainers(
     for (const f of ['resolv.conf', 'hosts'] as const) {
       if (readNetnsFile(c.name, f) === 'symlink') ctx.notice(`container ${c.name}: ${etcDir(c.name, f)} is a symbolic link: the link goes, what it points at is not touched`);
     }
-    plans.set(c, planContainerRemove(c.name, netns.has(c.name), sharers.length ? c.endpoints.map((e) => e.hostVeth) : []));
+    const detach = sharers.length ? c.endpoints.flatMap((e) => detachSteps(state, c.name, e, ` (the namespace outlives ${c.name}: it is shared)`)) : [];
+    plans.set(c, planContainerRemove(c.name, netns.has(c.name), detach));
   }
   if (ctx.dryRun) {
     await executeAll(ctx, [...plans.values()].flat());
@@ -269,7 +287,7 @@ export async function removeContainers(
     failed.push(...(await executeAll(ctx, clean.flat().filter(isFiles))));
   });
   const gone = recs.filter((c) => !failed.some((f) => plans.get(c)!.includes(f.step)));
-  await waitLinksGone(ctx, new Set(gone.flatMap((c) => c.endpoints.map((e) => e.hostVeth))));
+  await waitLinksGone(ctx, new Set(gone.flatMap((c) => c.endpoints.flatMap((e) => endpointLinks(state, e)))));
   const left = recs.filter((c) => !gone.includes(c));
   if (left.length) {
     for (const c of left) state.containers[c.name] = c;

@@ -1,14 +1,13 @@
 // network connect / disconnect: one more ethN inside a container, or exactly that one less.
 import { ConflictError, NotFoundError } from '../errors.js';
-import { delLink } from '../kernel/link.js';
 import { etcDir, hostsText } from '../kernel/netns-files.js';
-import { cidrOf, primaryAddress } from '../state/families.js';
+import { primaryAddress } from '../state/families.js';
 import type { IntentFile } from '../state/intent.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../state/types.js';
-import { allocRequest, newEndpoint, sharersOf, takenIfnames } from './containers.js';
+import { allocRequest, detachSteps, newEndpoint, sharersOf, takenIfnames } from './containers.js';
 import { execute, type EngineContext } from './context.js';
 import { networkModeOf } from './inputs.js';
-import { endpointPlan, hostsOf } from './plan-container.js';
+import { endpointSteps, hostsOf } from './plan-container.js';
 import { executeRecorded, unrecordAfter, type Save } from './save.js';
 import { step, type Step } from './step.js';
 
@@ -35,7 +34,7 @@ export function hostsSteps(state: State, c: ContainerRecord, written?: Container
     const want = hostsText(who.name, hostsOf(c));
     const before = written && hostsText(who.name, hostsOf(written));
     if (before === want) return [];
-    return [step(`${who.name}/hosts`, `write ${path} for ${c.name}'s addresses`, 0,
+    return [step(`${who.name}/hosts`, `write ${path} for ${c.name}'s addresses`, 'files',
       [{ kind: 'write', path, content: want }], before === undefined ? [] : [{ kind: 'write', path, content: before }])];
   });
 }
@@ -67,12 +66,9 @@ export async function connect(
     return have;
   }
   const e = newEndpoint(name, nextIndex(c), net, allocRequest(net, state), { ip: o.ip, aliases: o.aliases }, await takenIfnames(ctx, state));
-  const ep = endpointPlan(name, e, net, c.endpoints.length === 0);
   const steps = [
     ...hostsSteps(state, { ...c, endpoints: [...c.endpoints, e] }, c),
-    ep.veth,
-    ...ep.ipv6,
-    step(`${name}/${e.ifname}/configure`, `give ${e.ifname} ${cidrOf(primaryAddress(e))} and bring it up in ${name}`, 3, ep.inside),
+    ...endpointSteps(name, e, net, c.endpoints.length === 0),
   ];
   if (ctx.dryRun) {
     await execute(ctx, steps);
@@ -90,7 +86,7 @@ export async function disconnect(ctx: EngineContext, state: State, network: stri
   const e = c.endpoints.find((x) => x.network === network);
   if (!e) return false;
   const steps = [
-    step(`${name}/${e.ifname}`, `delete veth ${e.hostVeth} and its peer ${e.ifname} inside ${name}`, 0, [delLink(e.hostVeth)]),
+    ...detachSteps(state, name, e),
     ...hostsSteps(state, { ...c, endpoints: c.endpoints.filter((x) => x !== e) }, c),
   ];
   if (ctx.dryRun) {

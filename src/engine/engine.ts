@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { Firewall } from '../firewall/firewall.js';
 import { DEFAULT_FIREWALL_BACKEND, firewallBackends } from '../firewall/registry.js';
 import type { Runner } from '../exec/runner.js';
-import { delLink } from '../kernel/link.js';
 import { listNetns } from '../kernel/netns.js';
 import { hostResolvers } from '../kernel/netns-files.js';
 import { observeHost } from '../kernel/observe.js';
@@ -11,7 +10,7 @@ import { dict } from '../state/dict.js';
 import { CorruptStateError, Store } from '../state/store.js';
 import { labIdOf, useLab } from '../state/lab-id.js';
 import { emptyState, type ContainerRecord, type EndpointRecord, type FirewallBackendName, type NetworkRecord, type State } from '../state/types.js';
-import { createContainers, removeContainers, resolveContainers } from './containers.js';
+import { createContainers, detachSteps, removeContainers, resolveContainers } from './containers.js';
 import { execute, executeAll, type EngineContext } from './context.js';
 import type { StepFailure } from './teardown.js';
 import { IncompleteError } from '../errors.js';
@@ -21,9 +20,8 @@ import { checkHostname, checkName, checkUnicastIp } from './validate.js';
 import { DEFAULT_NETWORK } from './names.js';
 import { attachedTo, createNetwork, prepareNetwork, removeNetworks, removeSharedSteps, requireNetwork } from './networks.js';
 import { backendsInUse, firewallOf, observeAllFirewalls, observeFirewalls, viewOf } from './firewalls.js';
-import { planNetworkCreate } from './plan-network.js';
+import { driverOf } from '../drivers/registry.js';
 import { planContainerRemove } from './plan-container.js';
-import { step } from './step.js';
 import type { EngineApi } from './api.js';
 import { checkState, type Drift } from './check.js';
 import { planGc } from './gc.js';
@@ -116,19 +114,19 @@ export class Engine implements EngineApi {
     const { containers: half, endpoints = [] } = this.store.readIntent();
     if (half.length || endpoints.length) {
       const netns = await listNetns();
-      this.ctx.log.warn({ containers: half.map((c) => c.name), endpoints: endpoints.map((e) => e.endpoint.hostVeth) }, 'removing what an interrupted run left half-built');
+      this.ctx.log.warn({ containers: half.map((c) => c.name), endpoints: endpoints.map((e) => `${e.container}/${e.endpoint.ifname}`) }, 'removing what an interrupted run left half-built');
       const recorded = half.filter((c) => state.containers[c.name]?.id === c.id);
       for (const c of recorded) delete state.containers[c.name];
       let changed = recorded.length > 0;
       for (const { container, endpoint } of endpoints) {
         const eps = state.containers[container]?.endpoints;
-        const i = eps?.findIndex((e) => e.hostVeth === endpoint.hostVeth) ?? -1;
+        const i = eps?.findIndex((e) => e.ifname === endpoint.ifname && e.network === endpoint.network) ?? -1;
         if (i >= 0) changed = !!eps!.splice(i, 1);
       }
       // A connect may have rewritten hosts files: write them back as the records say.
       const touched = [...new Set(endpoints.map((e) => e.container))].map((n) => state.containers[n]).filter((c) => !!c);
       await execute(this.ctx, [
-        ...endpoints.map(({ endpoint: e }) => step(`${e.hostVeth}/recover`, `delete veth ${e.hostVeth}`, 0, [delLink(e.hostVeth)])),
+        ...endpoints.flatMap(({ container, endpoint: e }) => detachSteps(state, container, e, ' (an interrupted connect made it)')),
         ...touched.flatMap((c) => hostsSteps(state, c)),
         ...half.flatMap((c) => planContainerRemove(c.name, netns.has(c.name))),
       ]);
@@ -201,7 +199,8 @@ export class Engine implements EngineApi {
       nets[name] = draft.networks[name] ?? (name === DEFAULT_NETWORK ? prepare(parseNetworkInput({ name })) : requireNetwork(draft, name));
     }
     const live = await observeFirewalls(this.ctx, backendsInUse(this.ctx, prepared));
-    for (const rec of prepared) planNetworkCreate(rec, view, viewOf(live, rec), firewallOf(this.ctx, rec)); // refuses a foreign link holding the bridge's name
+    // The driver refuses a network whose host object a foreign link holds.
+    for (const rec of prepared) driverOf(rec).setup(rec, view, { fw: firewallOf(this.ctx, rec), live: viewOf(live, rec) });
     await resolveContainers(this.ctx, draft, specs, nets);
   }
 

@@ -1,13 +1,13 @@
 // Which firewall backend holds a network's rules, and what the engine tells it of the network.
 import type { Firewall, FirewallView, NetworkFirewallSpec } from '../firewall/firewall.js';
 import { DEFAULT_FIREWALL_BACKEND } from '../firewall/registry.js';
-import { ipv4Subnet } from '../state/families.js';
+import { driverOf } from '../drivers/registry.js';
 import type { FirewallBackendName, NetworkRecord } from '../state/types.js';
 import type { EngineContext } from './context.js';
 
-/** The network as its firewall backend sees it: the one place that reads its bridge and subnet for it. */
+/** The network as its firewall backend sees it (its driver says which host interface its traffic crosses). */
 export function firewallSpec(n: NetworkRecord): NetworkFirewallSpec {
-  return { name: n.name, bridge: n.bridge, subnet: ipv4Subnet(n).subnet, masquerade: n.masquerade, icc: n.icc, internal: n.internal };
+  return driverOf(n).firewallSpec(n);
 }
 
 /** The backend holding network `n`'s rules (records written before the choice existed: iptables). */

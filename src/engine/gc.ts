@@ -7,6 +7,8 @@ import type { HostView } from '../kernel/observe.js';
 import type { State } from '../state/types.js';
 import type { EngineContext } from './context.js';
 import { step, type Step } from './step.js';
+import { driverOf } from '../drivers/registry.js';
+import { endpointLinks } from './containers.js';
 import { findMarked } from './sweep.js';
 import { parseBridgeAlias, parseVethAlias } from './names.js';
 import type { FirewallViews } from './firewalls.js';
@@ -24,30 +26,31 @@ export interface GcPlan {
 
 export function planGc(ctx: EngineContext, state: State, view: HostView, live: FirewallViews): GcPlan {
   const marked = findMarked(view.links, view.netns);
-  const veths = new Set(Object.values(state.containers).flatMap((c) => c.endpoints.map((e) => e.hostVeth)));
-  const bridges = new Set(Object.values(state.networks).map((n) => n.bridge));
+  // The links the records explain, by each network's driver.
+  const veths = new Set(Object.values(state.containers).flatMap((c) => c.endpoints.flatMap((e) => endpointLinks(state, e))));
+  const bridges = new Set(Object.values(state.networks).flatMap((n) => driverOf(n).hostLinks(n)));
   const removed: string[] = [];
   const steps: Step[] = [];
   for (const n of marked.etc.filter((x) => !Object.hasOwn(state.containers, x))) {
     if (marked.netns.includes(n)) {
-      steps.push(step(`${n}/netns`, `delete unrecorded namespace ${n}`, 0, [delNetns(n)]));
+      steps.push(step(`${n}/netns`, `delete unrecorded namespace ${n}`, 'drop-netns', [delNetns(n)]));
       removed.push(`netns ${n}`);
     }
-    steps.push(step(`${n}/files`, `remove unrecorded /etc/netns/${n}`, 1, [removeNetnsFiles(n)]));
+    steps.push(step(`${n}/files`, `remove unrecorded /etc/netns/${n}`, 'drop-files', [removeNetnsFiles(n)]));
     removed.push(`/etc/netns/${n}`);
   }
   for (const v of marked.veths.filter((x) => !veths.has(x))) {
-    steps.push(step(`${v}/link`, `delete unrecorded veth ${v} (${view.links.find((l) => l.ifname === v)?.ifalias})`, 2, [delLink(v)]));
+    steps.push(step(`${v}/link`, `delete unrecorded veth ${v} (${view.links.find((l) => l.ifname === v)?.ifalias})`, 'drop-links', [delLink(v)]));
     removed.push(`link ${v}`);
   }
   for (const b of marked.bridges.filter((x) => !bridges.has(x))) {
-    steps.push(step(`${b}/bridge`, `delete unrecorded bridge ${b}`, 3, [delLink(b)]));
+    steps.push(step(`${b}/bridge`, `delete unrecorded bridge ${b}`, 'drop-bridges', [delLink(b)]));
     removed.push(`link ${b}`);
   }
   const recorded = (network: string) => Object.hasOwn(state.networks, network);
   const orphans = [...live].map(([b, v]) => [b, ctx.firewalls[b].orphans(v, recorded)] as const);
   for (const [b, o] of orphans) {
-    if (o.commands.length) steps.push(step(`firewall/${b}/orphans`, `remove ${o.removed.length} rule(s) of networks no record explains`, 4, [...o.commands]));
+    if (o.commands.length) steps.push(step(`firewall/${b}/orphans`, `remove ${o.removed.length} rule(s) of networks no record explains`, 'drop-rules', [...o.commands]));
     removed.push(...o.removed);
   }
   const marks = (l: (typeof view.links)[number]) => parseVethAlias(l.ifalias) ?? parseBridgeAlias(l.ifalias);

@@ -1,7 +1,8 @@
 // What users may ask for (CLI flags or lab-file keys), parsed into fully-defaulted specs.
 import { ValidationError } from '../errors.js';
 import { FIREWALL_BACKENDS, isFirewallBackend } from '../firewall/registry.js';
-import type { FirewallBackendName } from '../state/types.js';
+import type { DriverName, FirewallBackendName } from '../state/types.js';
+import { checkDriverName } from '../drivers/registry.js';
 import { contains, type Cidr4 } from '../ipam/cidr.js';
 import { dict, own } from '../state/dict.js';
 import {
@@ -29,7 +30,7 @@ export interface NetworkInput {
 /** A network request after syntax checks; subnet may still be "pick one for me". */
 export interface NetworkSpec {
   name: string;
-  driver: 'bridge';
+  driver: DriverName;
   subnet?: Cidr4;
   gateway?: string;
   ipRange?: Cidr4;
@@ -66,8 +67,7 @@ export function parseNetworkInput(raw: NetworkInput): NetworkSpec {
     input[key] = v;
   }
   const name = checkNetworkName('name', raw.name);
-  const driver = raw.driver ?? 'bridge';
-  if (driver !== 'bridge') throw new ValidationError('driver', `"${driver}" is not supported yet (only bridge)`);
+  const driver = checkDriverName('driver', raw.driver ?? 'bridge');
   const subnet = raw.subnet !== undefined ? checkCidr('subnet', raw.subnet) : undefined;
   for (const f of ['gateway', 'ipRange', 'auxAddress'] as const) {
     const given = Array.isArray(raw[f]) ? (raw[f] as unknown[]).length > 0 : raw[f] !== undefined;
@@ -89,7 +89,7 @@ export function parseNetworkInput(raw: NetworkInput): NetworkSpec {
   const internal = input.internal === undefined ? false : checkBool('internal', input.internal);
   return {
     name,
-    driver: 'bridge',
+    driver,
     subnet,
     gateway,
     ipRange,

@@ -6,11 +6,11 @@ import { ipv4Of } from '../kernel/addr.js';
 import { BRIDGE_NF_IPTABLES } from '../kernel/sysctl.js';
 import { observeHost, type HostView } from '../kernel/observe.js';
 import { ipv4Subnet } from '../state/families.js';
-import type { FirewallBackendName, NetworkRecord, State } from '../state/types.js';
+import type { FirewallBackendName, NetworkBase, NetworkRecord, State } from '../state/types.js';
 import { execute, executeAll, type EngineContext } from './context.js';
 import type { NetworkSpec } from './inputs.js';
-import { bridgeAlias, bridgeName, newId } from './names.js';
-import { planNetworkCreate, planNetworkRemove } from './plan-network.js';
+import { newId } from './names.js';
+import { driverByName, driverOf } from '../drivers/registry.js';
 import { executeRecorded, unrecordAfter, type Save } from './save.js';
 import { step, type Step } from './step.js';
 import type { StepFailure } from './teardown.js';
@@ -33,10 +33,10 @@ function hostRanges(view: HostView, ownBridges: Set<string>): Array<{ range: Ran
   return out;
 }
 
-/** Fill in subnet, gateway and bridge, and refuse overlaps with other networks or the host. */
+/** Fill in subnet and gateway (refusing overlaps with other networks or the host), then the driver's fields. */
 export function resolveNetwork(spec: NetworkSpec, state: State, view: HostView, nameservers: readonly string[], firewall: FirewallBackendName): NetworkRecord {
   const others = Object.values(state.networks).filter((n) => n.name !== spec.name);
-  const own = new Set(Object.values(state.networks).map((n) => n.bridge));
+  const own = new Set(Object.values(state.networks).flatMap((n) => driverOf(n).hostLinks(n)));
   const host = hostRanges(view, own);
   let subnet = spec.subnet;
   if (!subnet) {
@@ -55,45 +55,38 @@ export function resolveNetwork(spec: NetworkSpec, state: State, view: HostView, 
     const clash = host.find((h) => overlaps(subnet!, h.range));
     if (clash) throw new ValidationError('subnet', `${subnet.text} overlaps ${clash.what}`);
   }
-  // A hashed name held by another network or by a link that is not this network's is skipped.
-  const held = new Set([...others.map((n) => n.bridge), ...view.links.filter((l) => l.ifalias !== bridgeAlias(spec.name)).map((l) => l.ifname)]);
-  const bridge = spec.bridge ?? bridgeName(spec.name, (b) => held.has(b));
-  const sameBridge = others.find((n) => n.bridge === bridge);
-  if (sameBridge) throw new ValidationError('bridge', `${bridge} is already the bridge of network ${sameBridge.name}`);
-  return {
+  const base: NetworkBase = {
     name: spec.name,
     id: newId(),
-    driver: 'bridge',
-    bridge,
     subnets: [{
       subnet: subnet.text,
       gateway: spec.gateway ?? bigToIp(subnet.first + 1n),
       ...(spec.ipRange ? { ipRange: spec.ipRange.text } : {}),
       auxAddresses: spec.auxAddresses,
     }],
-    mtu: spec.mtu,
-    masquerade: spec.masquerade,
-    icc: spec.icc,
     internal: spec.internal,
     firewall: spec.firewall ?? firewall,
     created: new Date().toISOString(),
   };
+  return driverByName(spec.driver).resolve(spec, base, state, view);
 }
 
-const SETTINGS = ['bridge', 'subnet', 'gateway', 'ipRange', 'auxAddresses', 'mtu', 'masquerade', 'icc', 'internal'] as const;
+const SETTINGS = ['subnet', 'gateway', 'ipRange', 'auxAddresses', 'internal'] as const;
 
-/** A network's settings by the names a request gives them. */
+/** A network's address settings by the names a request gives them. */
 const settingsOf = (n: NetworkRecord): Record<string, unknown> => {
   const { subnet, gateway, ipRange, auxAddresses } = ipv4Subnet(n);
-  return { bridge: n.bridge, subnet, gateway, ipRange, auxAddresses, mtu: n.mtu, masquerade: n.masquerade, icc: n.icc, internal: n.internal };
+  return { subnet, gateway, ipRange, auxAddresses, internal: n.internal };
 };
 
 /** The settings in which an existing network differs from a request (empty: same network). */
 function differences(existing: NetworkRecord, want: NetworkSpec, resolved: NetworkRecord): string[] {
+  if (existing.driver !== resolved.driver) return [`driver ${existing.driver}, not ${resolved.driver}`];
   const have = settingsOf(existing);
   const r = settingsOf(resolved);
-  const wanted: Record<string, unknown> = { ...r, bridge: want.bridge ?? have.bridge, subnet: want.subnet ? r.subnet : have.subnet, gateway: want.gateway ?? (want.subnet ? r.gateway : have.gateway) };
-  const diff: string[] = SETTINGS.filter((k) => JSON.stringify(have[k]) !== JSON.stringify(wanted[k]));
+  const wanted: Record<string, unknown> = { ...r, subnet: want.subnet ? r.subnet : have.subnet, gateway: want.gateway ?? (want.subnet ? r.gateway : have.gateway) };
+  const diff: string[] = [...driverOf(existing).differences(existing, want, resolved)];
+  diff.push(...SETTINGS.filter((k) => JSON.stringify(have[k]) !== JSON.stringify(wanted[k])));
   // A network keeps the firewall backend it was made with.
   if (backendOf(existing) !== resolved.firewall) diff.push(`firewall backend ${backendOf(existing)}, not ${resolved.firewall}`);
   return diff;
@@ -126,7 +119,7 @@ export async function createNetwork(ctx: EngineContext, state: State, spec: Netw
     ctx.notice(`picked subnet ${ipv4Subnet(rec).subnet} for network ${rec.name}: the first default pool that overlaps no other network, host address or route, or nameserver`);
   }
   const fw = firewallOf(ctx, rec);
-  const steps = planNetworkCreate(rec, view, await fw.observe(ctx.runner), fw);
+  const steps = driverOf(rec).setup(rec, view, { fw, live: await fw.observe(ctx.runner) });
   if (existing) await execute(ctx, steps);
   else {
     state.networks[rec.name] = rec; // in dry-run too, so later steps of the same request can plan on it
@@ -156,7 +149,7 @@ export async function removeNetworks(ctx: EngineContext, state: State, names: re
   if (!recs.length) return { removed: [], failures: [] };
   const view = await observeHost(ctx.runner);
   const fwViews = await observeFirewalls(ctx, backendsInUse(ctx, recs));
-  const plans = new Map(recs.map((rec) => [rec, planNetworkRemove(rec, view, viewOf(fwViews, rec), firewallOf(ctx, rec))] as const));
+  const plans = new Map(recs.map((rec) => [rec, driverOf(rec).teardown(rec, view, { fw: firewallOf(ctx, rec), live: viewOf(fwViews, rec) })] as const));
   let failed: StepFailure[] = [];
   if (ctx.dryRun) failed = await executeAll(ctx, [...plans.values()].flat());
   else {
@@ -185,7 +178,7 @@ export async function removeNetworks(ctx: EngineContext, state: State, names: re
 export function removeSharedSteps(ctx: EngineContext, views: FirewallViews, only?: readonly string[]): Step[] {
   return [...views].filter(([b]) => !only || only.includes(b)).flatMap(([b, v]) => {
     const cmds = ctx.firewalls[b].removeShared(v);
-    return cmds.length ? [step(`firewall/${b}/shared`, "remove nslab's chains and the jumps to them (the users' chain stays if it has rules)", 9, cmds)] : [];
+    return cmds.length ? [step(`firewall/${b}/shared`, "remove nslab's chains and the jumps to them (the users' chain stays if it has rules)", 'drop-shared', cmds)] : [];
   });
 }
 

@@ -30,6 +30,8 @@ export interface FirewallChange {
    * `old-copies`: removing the copies an earlier release wrote (after the new ones are in).
    */
   readonly part: 'source-check' | 'traffic' | 'old-copies';
+  /** What of the intent was missing (or left over) that this change mends, one line each in the lab's words: what check reports. */
+  readonly missing: readonly string[];
   readonly apply: readonly Command[];
   /** Undo of `apply` when a later step fails; absence is tolerated. */
   readonly revert: readonly Command[];
@@ -71,12 +73,13 @@ export interface Firewall {
   readonly manages: boolean;
   /** Read what the backend needs from the host. Changes nothing. */
   observe(runner: Runner): Promise<FirewallView>;
-  /** The changes making network `n`'s rules exist (with the shared parts they need); only what is missing. */
+  /**
+   * The changes making network `n`'s rules exist (with the shared parts they need); only what
+   * is missing, each saying what it mends (so check is this plan against the live ruleset).
+   */
   ensureNetwork(view: FirewallView, n: NetworkFirewallSpec): FirewallChange[];
   /** Commands removing network `n`'s rules, earlier releases' copies included; absent ones are success. */
   removeNetwork(view: FirewallView, n: NetworkFirewallSpec): Command[];
-  /** What of `n`'s intent is missing from `view` (or left over from an earlier release), one line each in the lab's words. */
-  missing(view: FirewallView, n: NetworkFirewallSpec): string[];
   /** Rules of this lab's networks for which `recorded(name)` is false, and the commands removing them. */
   orphans(view: FirewallView, recorded: (network: string) => boolean): FirewallOrphans;
   /** What the rules of this lab's network `network` say, or undefined when it has none. */

@@ -43,11 +43,11 @@ export class FakeFirewall implements Firewall {
     const have = this.viewOf(view).networks.get(n.name);
     const out: FirewallChange[] = [];
     if (!have || (this.missingParts.get(n.name) ?? []).includes('source-check')) {
-      out.push({ part: 'source-check', apply: [cmd('add', 'source-check', n.name, n.bridge, n.subnet)], revert: [cmd('del', 'source-check', n.name)] });
+      out.push({ part: 'source-check', missing: [have ? `source-check of ${n.name} is missing` : `every rule of ${n.name} is missing`], apply: [cmd('add', 'source-check', n.name, n.bridge, n.subnet)], revert: [cmd('del', 'source-check', n.name)] });
     }
     if (!have || JSON.stringify(have) !== JSON.stringify(n) || (this.missingParts.get(n.name) ?? []).includes('traffic')) {
       const what = [n.masquerade ? 'masquerade' : 'no-masquerade', n.icc ? 'icc' : 'no-icc', n.internal ? 'internal' : 'external'];
-      out.push({ part: 'traffic', apply: [cmd('add', 'traffic', n.name, ...what)], revert: [cmd('del', 'traffic', n.name)] });
+      out.push({ part: 'traffic', missing: have ? [`traffic of ${n.name} is missing`] : [], apply: [cmd('add', 'traffic', n.name, ...what)], revert: [cmd('del', 'traffic', n.name)] });
     }
     return out;
   }
@@ -55,12 +55,6 @@ export class FakeFirewall implements Firewall {
   removeNetwork(view: FirewallView, n: NetworkFirewallSpec): Command[] {
     this.calls.push(`removeNetwork ${n.name}`);
     return this.viewOf(view).networks.has(n.name) ? [cmd('del', 'network', n.name)] : [];
-  }
-
-  missing(view: FirewallView, n: NetworkFirewallSpec): string[] {
-    this.calls.push(`missing ${n.name}`);
-    if (!this.viewOf(view).networks.has(n.name)) return [`every rule of ${n.name} is missing`];
-    return (this.missingParts.get(n.name) ?? []).map((p) => `${p} of ${n.name} is missing`);
   }
 
   orphans(view: FirewallView, recorded: (network: string) => boolean): FirewallOrphans {

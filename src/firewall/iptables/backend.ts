@@ -24,12 +24,23 @@ function rulesetOf(view: FirewallView): Ruleset {
   return (view as IptablesView).ruleset;
 }
 
-/** One restore adding the chains and rules missing from `live`, or none when all exist. */
-function ensure(live: Ruleset, chains: readonly ChainDecl[], rules: readonly Rule[]): Command[] {
+const shown = (r: Rule) => `-t ${r.table} ${ruleWords(r).join(' ')}`;
+
+/** One restore adding the chains and rules missing from `live` (none when all exist), and a line for each. */
+function ensure(live: Ruleset, chains: readonly ChainDecl[], rules: readonly Rule[]): { commands: Command[]; missing: string[] } {
   const lines = byTable();
-  for (const c of chains) if (!hasChain(live, c.table, c.chain)) lines.get(c.table)!.push(`:${c.chain} - [0:0]`);
-  for (const r of rules) if (!hasRule(live, r)) lines.get(r.table)!.push(ruleLine('-A', r));
-  return restore(lines);
+  const missing: string[] = [];
+  for (const c of chains) {
+    if (hasChain(live, c.table, c.chain)) continue;
+    lines.get(c.table)!.push(`:${c.chain} - [0:0]`);
+    missing.push(`nslab's chain ${c.table}/${c.chain} is missing`);
+  }
+  for (const r of rules) {
+    if (hasRule(live, r)) continue;
+    lines.get(r.table)!.push(ruleLine('-A', r));
+    missing.push(`${r.what} (${shown(r)})`);
+  }
+  return { commands: restore(lines), missing };
 }
 
 /** One restore deleting those of `rules` present in `live` (absent ones are success). */
@@ -42,7 +53,6 @@ function remove(live: Ruleset, rules: readonly Rule[]): Command[] {
 /** The network's rules as the release before lab ids commented them (`nslab:net=NAME`). */
 const legacyRules = (n: NetworkFirewallSpec) => networkRules(n, legacyNetworkComment(n.name));
 const isRaw = (x: { table: Table }) => x.table === 'raw';
-const shown = (r: Rule) => `-t ${r.table} ${ruleWords(r).join(' ')}`;
 
 /** Rules carrying this lab's comment (or, with `legacy`, the old one) for a network `recorded` does not know. */
 function orphanRules(live: Ruleset, recorded: (network: string) => boolean, legacy: boolean): Rule[] {
@@ -75,28 +85,20 @@ export class IptablesFirewall implements Firewall {
     // as its own lesson in --dry-run and explain.
     const spoof = spoofRules(n);
     const check = ensure(live, BASE_CHAINS.filter(isRaw), [...BASE_RULES.filter(isRaw), ...spoof]);
-    if (check.length) out.push({ part: 'source-check', apply: check, revert: deleteEach(spoof) });
+    if (check.commands.length) out.push({ part: 'source-check', missing: check.missing, apply: check.commands, revert: deleteEach(spoof) });
     const rules = networkRules(n).filter((r) => !isRaw(r));
     const traffic = ensure(live, BASE_CHAINS.filter((c) => !isRaw(c)), [...BASE_RULES.filter((r) => !isRaw(r)), ...rules]);
-    if (traffic.length) out.push({ part: 'traffic', apply: traffic, revert: deleteEach(rules) });
+    if (traffic.commands.length) out.push({ part: 'traffic', missing: traffic.missing, apply: traffic.commands, revert: deleteEach(rules) });
     // The previous release's copies go once this lab's are in place (the same rules, re-commented).
-    const old = remove(live, legacyRules(n));
-    if (old.length) out.push({ part: 'old-copies', apply: old, revert: [] });
+    const oldRules = legacyRules(n).filter((r) => hasRule(live, r));
+    if (oldRules.length) {
+      out.push({ part: 'old-copies', missing: [`${oldRules.length} rule(s) carry the previous release's comment (no lab id)`], apply: remove(live, oldRules), revert: [] });
+    }
     return out;
   }
 
   removeNetwork(view: FirewallView, n: NetworkFirewallSpec): Command[] {
     return remove(rulesetOf(view), [...networkRules(n), ...legacyRules(n)]);
-  }
-
-  missing(view: FirewallView, n: NetworkFirewallSpec): string[] {
-    const live = rulesetOf(view);
-    const out: string[] = [];
-    for (const c of BASE_CHAINS) if (!hasChain(live, c.table, c.chain)) out.push(`nslab's chain ${c.table}/${c.chain} is missing`);
-    for (const r of [...BASE_RULES, ...networkRules(n)]) if (!hasRule(live, r)) out.push(`${r.what} (${shown(r)})`);
-    const old = legacyRules(n).filter((r) => hasRule(live, r)).length;
-    if (old) out.push(`${old} rule(s) carry the previous release's comment (no lab id)`);
-    return out;
   }
 
   orphans(view: FirewallView, recorded: (network: string) => boolean): FirewallOrphans {

@@ -21,9 +21,6 @@ export class NoFirewall implements Firewall {
   removeNetwork(): Command[] {
     return [];
   }
-  missing(): string[] {
-    return [];
-  }
   orphans(): FirewallOrphans {
     return { removed: [], commands: [], lookalikes: [] };
   }

@@ -1,16 +1,19 @@
 // The seed lab's plan, as the exact script it runs: a snapshot in plain sight.
 import t from 'tap';
-import { planNetworkCreate, planNetworkRemove } from '../../../src/engine/plan-network.js';
-import { planContainerCreate, planContainerRemove } from '../../../src/engine/plan-container.js';
+import { bridgeDriver } from '../../../src/drivers/bridge/driver.js';
+import { planContainer as planContainerCreate, planContainerRemove } from '../../../src/engine/plan-container.js';
 import { scriptOf } from '../../../src/engine/apply.js';
 import { byPhase } from '../../../src/engine/step.js';
 import { IptablesFirewall, iptablesView as parseIptablesSave } from '../../../src/firewall/iptables/backend.js';
 import { hostTag } from '../../../src/kernel/netns-files.js';
 import { useLab } from '../../../src/state/lab-id.js';
 import type { HostView } from '../../../src/kernel/observe.js';
+import type { Firewall, FirewallView } from '../../../src/firewall/firewall.js';
 import type { ContainerRecord, NetworkRecord } from '../../../src/state/types.js';
 
 const fw = new IptablesFirewall();
+const planNetworkCreate = (n: NetworkRecord, v: HostView, live: FirewallView, f: Firewall) => bridgeDriver.setup(n, v, { fw: f, live });
+const planNetworkRemove = (n: NetworkRecord, v: HostView, live: FirewallView, f: Firewall) => bridgeDriver.teardown(n, v, { fw: f, live });
 useLab(() => '0a1b2c3d');
 const emptyRules = parseIptablesSave('*nat\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n*filter\n:FORWARD ACCEPT [0:0]\nCOMMIT\n');
 const view: HostView = { links: [], addrs: [], routes: [], netns: new Set(), ipForward: '0', bridgeNfIptables: '0' };
@@ -93,7 +96,7 @@ t.test('network create when everything exists plans nothing', async (t) => {
   ].join('\n'));
   const have: HostView = {
     ...view, ipForward: '1',
-    links: [{ ifname: 'br0', ifindex: 3, mtu: 1500, flags: [], ifalias: 'nslab:0a1b2c3d:network:lab', linkinfo: { info_kind: 'bridge' } }],
+    links: [{ ifname: 'br0', ifindex: 3, mtu: 1500, flags: ['UP'], ifalias: 'nslab:0a1b2c3d:network:lab', linkinfo: { info_kind: 'bridge' } }],
     addrs: [{ ifname: 'br0', addr_info: [{ family: 'inet', local: '10.201.0.1', prefixlen: 24 }] }],
   };
   t.same(planNetworkCreate(lab, have, live, fw), []);
@@ -144,11 +147,11 @@ t.test('two containers share batches: one host batch, one batch per namespace', 
     'EOF',
   ].join('\n')), 'one host batch');
   t.ok(script.includes([
-    '# turn IPv6 off on eth0 inside c4 (network lab has no IPv6): no link-local address to reach it by, no rogue router advertisement obeyed;'
-      + ' bring up lo and eth0 10.201.0.4/24, default route via 10.201.0.1 in c4',
+    '# bring up lo in c4; turn IPv6 off on eth0 inside c4 (network lab has no IPv6): no link-local address to reach it by, no rogue router advertisement obeyed;'
+      + ' give eth0 10.201.0.4/24, default route via 10.201.0.1 and bring it up in c4',
     "ip -n c4 -batch - <<'EOF'",
-    'netns exec c4 sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1',
     'link set lo up',
+    'netns exec c4 sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1',
     'addr add 10.201.0.4/24 brd 10.201.0.255 dev eth0',
     'link set eth0 up',
     'route add default via 10.201.0.1 dev eth0',
@@ -186,8 +189,8 @@ t.test('the other modes: host names the host namespace, none is lo only, contain
   t.match(c, 'mount --bind /run/netns/c4 /run/netns/s\n');
   t.match(c, /10\.201\.0\.4\tc4/, "the sharer's hosts file is its host's");
   t.notMatch(c, /veth|netns add/);
-  t.equal(scriptOf(planContainerRemove('c4', true, ['nv-c4-0'])), [
-    '# delete veth nv-c4-0 (the namespace outlives c4: it is shared); delete network namespace c4 (its veth pairs go with it)',
+  t.equal(scriptOf(planContainerRemove('c4', true, bridgeDriver.detach('c4', other.endpoints[0]!, lab, ' (the namespace outlives c4: it is shared)'))), [
+    '# delete veth nv-c4-0 and its peer eth0 inside c4 (the namespace outlives c4: it is shared); delete network namespace c4 (its veth pairs go with it)',
     "ip -batch - <<'EOF'",
     'link del nv-c4-0',
     'netns del c4',

@@ -43,15 +43,16 @@ t.test('removeShared leaves the shared chains while another lab has rules in the
 
 const save = (lines: string[]) => parseIptablesSave(['*raw', ':PREROUTING ACCEPT [0:0]', '*nat', ':POSTROUTING ACCEPT [0:0]', 'COMMIT', '*filter', ':FORWARD ACCEPT [0:0]', ...lines, 'COMMIT', ''].join('\n'));
 
-t.test('missing: each absent rule in the lab\'s words, with the rule', async (t) => {
-  const m = fw.missing(save([]), net);
+t.test('what ensure mends: each absent rule in the lab\'s words, with the rule', async (t) => {
+  const missing = (v: Parameters<typeof fw.ensureNetwork>[0], n: typeof net) => fw.ensureNetwork(v, n).flatMap((c) => c.missing);
+  const m = missing(save([]), net);
   t.ok(m.includes("nslab's chain filter/NSLAB-USER is missing"));
   t.ok(m.some((x) => x.startsWith('MASQUERADE for 10.201.0.0/24 is missing') && x.includes('(-t nat -A NSLAB-POSTROUTING -s 10.201.0.0/24 ! -o br0')));
   t.ok(m.some((x) => x.startsWith('the source check is missing: packets from br0 whose source is not in 10.201.0.0/24 are not dropped, so containers can spoof')));
   t.ok(m.some((x) => x.startsWith('ICC is missing')));
-  t.notOk(fw.missing(save([]), { ...net, icc: false }).some((x) => x.startsWith('ICC is missing')), 'ICC off: its own words');
-  t.ok(fw.missing(save([]), { ...net, icc: false }).some((x) => x.startsWith('ICC off is missing')));
-  t.notOk(fw.missing(save([]), { ...net, internal: true, masquerade: false }).some((x) => x.includes('MASQUERADE')), 'internal: no MASQUERADE to miss');
+  t.notOk(missing(save([]), { ...net, icc: false }).some((x) => x.startsWith('ICC is missing')), 'ICC off: its own words');
+  t.ok(missing(save([]), { ...net, icc: false }).some((x) => x.startsWith('ICC off is missing')));
+  t.notOk(missing(save([]), { ...net, internal: true, masquerade: false }).some((x) => x.includes('MASQUERADE')), 'internal: no MASQUERADE to miss');
 });
 
 t.test('ensure then missing: applying the plan leaves nothing missing (the words compare equal)', async (t) => {
@@ -64,7 +65,7 @@ t.test('ensure then missing: applying the plan leaves nothing missing (the words
   }
   t.equal(Object.values(tables).flat().length, 6 + 5 + 7, 'six chains, five jumps, seven rules of the network');
   const after = parseIptablesSave(Object.entries(tables).map(([k, ls]) => [`*${k}`, ...ls, 'COMMIT'].join('\n')).join('\n') + '\n');
-  t.same(fw.missing(after, net), []);
+  t.same(fw.ensureNetwork(after, net).flatMap((c) => c.missing), []);
   t.same(fw.ensureNetwork(after, net), [], 'idempotent: nothing more to add');
   t.same(fw.rulesOf(after, 'lab'), { masquerade: true, icc: true, internal: false }, 'rebuild reads the settings back');
   t.equal(fw.rulesOf(after, 'other'), undefined, 'a network without rules: nothing to read');
@@ -78,5 +79,5 @@ t.test('ensure then missing: applying the plan leaves nothing missing (the words
 });
 
 t.test('views of another backend are refused', async (t) => {
-  t.throws(() => fw.missing({ backend: 'none' }, net), /handed a view of the none backend/);
+  t.throws(() => fw.ensureNetwork({ backend: 'none' }, net), /handed a view of the none backend/);
 });
