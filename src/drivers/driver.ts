@@ -52,6 +52,12 @@ export interface NetworkDriver<N extends NetworkRecord = NetworkRecord> {
    * other networks. Pure.
    */
   resolve(spec: NetworkSpec, base: NetworkBase, state: State, host: HostView): N;
+  /** Throws a ValidationError naming the field when a record read back from state.json has a bad driver field. */
+  checkRecord(n: N): void;
+  /** Docker's `Options` of `network inspect` for the driver's settings. */
+  options(n: N): Record<string, string>;
+  /** What `inspect` shows of an endpoint's host side (Docker's fields: HostVeth, Bridge). */
+  endpointView(e: EndpointRecord, n: N): Record<string, string>;
   /** The driver's settings in which `have` differs from the request (its own names), for a repeated create. */
   differences(have: N, spec: NetworkSpec, resolved: N): string[];
   /** What the network's firewall rules depend on: the host interface its traffic crosses. */

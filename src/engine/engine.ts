@@ -3,31 +3,30 @@ import type { Logger } from 'pino';
 import type { Firewall } from '../firewall/firewall.js';
 import { DEFAULT_FIREWALL_BACKEND, firewallBackends } from '../firewall/registry.js';
 import type { Runner } from '../exec/runner.js';
-import { listNetns } from '../kernel/netns.js';
 import { hostResolvers } from '../kernel/netns-files.js';
 import { observeHost } from '../kernel/observe.js';
 import { dict } from '../state/dict.js';
 import { CorruptStateError, Store } from '../state/store.js';
 import { labIdOf, useLab } from '../state/lab-id.js';
 import { emptyState, type ContainerRecord, type EndpointRecord, type FirewallBackendName, type NetworkRecord, type State } from '../state/types.js';
-import { createContainers, detachSteps, removeContainers, resolveContainers } from './containers.js';
-import { execute, executeAll, type EngineContext } from './context.js';
-import type { StepFailure } from './teardown.js';
+import { createContainers, removeContainers } from './containers.js';
+import { execute, type EngineContext } from './context.js';
 import { IncompleteError } from '../errors.js';
-import { parseContainerInput, parseNetworkInput, type ContainerInput, type ContainerSpec, type NetworkInput, type NetworkSpec } from './inputs.js';
-import { connect, disconnect, hostsSteps } from './endpoints.js';
+import { parseContainerInput, parseNetworkInput, type ContainerInput, type ContainerSpec, type NetworkInput } from './inputs.js';
+import { connect, disconnect } from './endpoints.js';
 import { checkHostname, checkName, checkUnicastIp } from './validate.js';
 import { DEFAULT_NETWORK } from './names.js';
-import { attachedTo, createNetwork, prepareNetwork, removeNetworks, removeSharedSteps, requireNetwork } from './networks.js';
-import { backendsInUse, firewallOf, observeAllFirewalls, observeFirewalls, viewOf } from './firewalls.js';
-import { driverOf } from '../drivers/registry.js';
-import { planContainerRemove } from './plan-container.js';
+import { attachedTo, createNetwork, removeNetworks, requireNetwork } from './networks.js';
+import { backendsInUse, observeAllFirewalls, observeFirewalls } from './firewalls.js';
 import type { EngineApi } from './api.js';
 import { checkState, type Drift } from './check.js';
 import { planGc } from './gc.js';
 import { rebuildFromMarks } from './rebuild.js';
 import { noSave, saver, type Save } from './save.js';
 import { vetIntent, vetState } from './records.js';
+import { recoverInterrupted } from './recover.js';
+import { resetLab } from './reset.js';
+import { resolveLab } from './lab.js';
 
 export interface EngineOptions {
   runner: Runner;
@@ -53,8 +52,6 @@ function finished(r: { removed: string[]; failures: string[] }): string[] {
   if (r.failures.length) throw new IncompleteError(r.failures, r.removed);
   return r.removed;
 }
-
-const messages = (failed: readonly StepFailure[]) => failed.map((f) => f.error.message);
 
 export class Engine implements EngineApi {
   readonly ctx: EngineContext;
@@ -111,27 +108,7 @@ export class Engine implements EngineApi {
 
   /** Tear down and unrecord what an interrupted create or connect left behind (named in the intent file). */
   private async recover(state: State, save: Save): Promise<void> {
-    const { containers: half, endpoints = [] } = this.store.readIntent();
-    if (half.length || endpoints.length) {
-      const netns = await listNetns();
-      this.ctx.log.warn({ containers: half.map((c) => c.name), endpoints: endpoints.map((e) => `${e.container}/${e.endpoint.ifname}`) }, 'removing what an interrupted run left half-built');
-      const recorded = half.filter((c) => state.containers[c.name]?.id === c.id);
-      for (const c of recorded) delete state.containers[c.name];
-      let changed = recorded.length > 0;
-      for (const { container, endpoint } of endpoints) {
-        const eps = state.containers[container]?.endpoints;
-        const i = eps?.findIndex((e) => e.ifname === endpoint.ifname && e.network === endpoint.network) ?? -1;
-        if (i >= 0) changed = !!eps!.splice(i, 1);
-      }
-      // A connect may have rewritten hosts files: write them back as the records say.
-      const touched = [...new Set(endpoints.map((e) => e.container))].map((n) => state.containers[n]).filter((c) => !!c);
-      await execute(this.ctx, [
-        ...endpoints.flatMap(({ container, endpoint: e }) => detachSteps(state, container, e, ' (an interrupted connect made it)')),
-        ...touched.flatMap((c) => hostsSteps(state, c)),
-        ...half.flatMap((c) => planContainerRemove(c.name, netns.has(c.name))),
-      ]);
-      if (changed) await save();
-    }
+    await recoverInterrupted(this.ctx, state, save, this.store.readIntent());
     this.store.intent.clear();
   }
 
@@ -160,7 +137,7 @@ export class Engine implements EngineApi {
     const specs = inputs.map(parseContainerInput);
     return this.mutate(async (state, save) => {
       // The default network appears on first use: check the containers first, or a bad one leaves it behind.
-      if (!state.networks[DEFAULT_NETWORK] && specs.some((s) => s.networks.includes(DEFAULT_NETWORK))) await this.resolveLab(state, [], specs);
+      if (!state.networks[DEFAULT_NETWORK] && specs.some((s) => s.networks.includes(DEFAULT_NETWORK))) await resolveLab(this.ctx, state, [], specs);
       return createContainers(this.ctx, state, specs, await this.networksFor(state, specs, save), save, this.store.intent);
     });
   }
@@ -170,38 +147,10 @@ export class Engine implements EngineApi {
     const netSpecs = networks.map(parseNetworkInput);
     const specs = containers.map(parseContainerInput);
     return this.mutate(async (state, save) => {
-      await this.resolveLab(state, netSpecs, specs);
+      await resolveLab(this.ctx, state, netSpecs, specs);
       for (const n of netSpecs) await createNetwork(this.ctx, state, n, save);
       return createContainers(this.ctx, state, specs, await this.networksFor(state, specs, save), save, this.store.intent);
     });
-  }
-
-  /**
-   * Resolve a whole lab (its networks, the default one if used, then its containers) against
-   * a copy of the records and the host as it is, so that anything the lab would refuse is
-   * refused (exit 2) before the kernel is touched. Changes nothing.
-   */
-  private async resolveLab(state: State, netSpecs: readonly NetworkSpec[], specs: readonly ContainerSpec[]): Promise<void> {
-    // Shallow copies keep the records' prototype (lookups by name must not reach Object.prototype).
-    const copy = <T extends object>(o: T): T => Object.assign(Object.create(Object.getPrototypeOf(o) as object) as T, o);
-    const draft: State = { ...state, networks: copy(state.networks), containers: copy(state.containers) };
-    const view = await observeHost(this.ctx.runner);
-    const prepared: NetworkRecord[] = [];
-    const prepare = (spec: NetworkSpec): NetworkRecord => {
-      const rec = prepareNetwork(this.ctx, draft, spec, view);
-      prepared.push(rec);
-      draft.networks[rec.name] = rec;
-      return rec;
-    };
-    for (const n of netSpecs) prepare(n);
-    const nets: Record<string, NetworkRecord> = {};
-    for (const name of new Set(specs.flatMap((s) => s.networks))) {
-      nets[name] = draft.networks[name] ?? (name === DEFAULT_NETWORK ? prepare(parseNetworkInput({ name })) : requireNetwork(draft, name));
-    }
-    const live = await observeFirewalls(this.ctx, backendsInUse(this.ctx, prepared));
-    // The driver refuses a network whose host object a foreign link holds.
-    for (const rec of prepared) driverOf(rec).setup(rec, view, { fw: firewallOf(this.ctx, rec), live: viewOf(live, rec) });
-    await resolveContainers(this.ctx, draft, specs, nets);
   }
 
   private async networksFor(state: State, specs: readonly ContainerSpec[], save: Save): Promise<Record<string, NetworkRecord>> {
@@ -295,26 +244,8 @@ export class Engine implements EngineApi {
    */
   async reset(): Promise<void> {
     const run = async (state: State, save: Save) => {
-      // Recorded objects go the usual way; whatever else carries the mark is what gc removes
-      // (namespaces, files, veths, then bridges and rules of unrecorded networks).
-      // Best effort: each failure is reported and the rest goes on; what failed stays recorded.
-      const { failures } = await removeContainers(this.ctx, state, Object.keys(state.containers), save);
-      const backends = backendsInUse(this.ctx, Object.values(state.networks));
-      const [view, live] = await Promise.all([observeHost(this.ctx.runner), observeFirewalls(this.ctx, backends)]);
-      failures.push(...messages(await executeAll(this.ctx, planGc(this.ctx, state, view, live).steps)));
-      const names = Object.keys(state.networks).filter((n) => !attachedTo(state, n).length);
-      if (names.length) failures.push(...(await removeNetworks(this.ctx, state, names, save)).failures);
-      for (const n of Object.keys(state.networks)) if (!names.includes(n)) failures.push(`network ${n} kept: ${attachedTo(state, n).join(', ')} could not be removed`);
-      if (!Object.keys(state.networks).length || this.ctx.dryRun) failures.push(...messages(await executeAll(this.ctx, removeSharedSteps(this.ctx, await observeFirewalls(this.ctx, backends)))));
-      if (failures.length && !this.ctx.dryRun) {
-        await save();
-        throw new IncompleteError(failures);
-      }
-      if (!this.ctx.dryRun) {
-        Object.assign(state, emptyState());
-        await save();
-        this.store.intent.clear(); // the sweep above removed whatever it named
-      }
+      await resetLab(this.ctx, state, save);
+      if (!this.ctx.dryRun) this.store.intent.clear(); // the sweep removed whatever it named
     };
     if (this.ctx.dryRun) return run(await this.store.load().catch(() => emptyState()), noSave);
     return this.locked(async () => {

@@ -3,7 +3,8 @@ import { isFirewallBackend } from '../firewall/registry.js';
 import { ValidationError } from '../errors.js';
 import { familyOf } from '../state/families.js';
 import type { Intent } from '../state/intent.js';
-import type { AddressRecord, BridgeNetwork, ContainerRecord, DriverName, EndpointRecord, NetworkRecord, State, SubnetRecord } from '../state/types.js';
+import type { AddressRecord, ContainerRecord, EndpointRecord, NetworkRecord, State, SubnetRecord } from '../state/types.js';
+import { DRIVER_NAMES, driverOf } from '../drivers/registry.js';
 import { checkCidr, checkInt, checkIp, checkName } from './validate.js';
 
 const MODES = new Set(['network', 'host', 'none', 'container']);
@@ -52,19 +53,11 @@ function checkAddressRecord(f: string, a: AddressRecord): void {
   if (a.gateway !== undefined) ip('endpoint gateway', a.gateway);
 }
 
-/** What each driver adds to a network record; a driver that is not listed is refused. */
-const DRIVERS: { [D in DriverName]: (n: Extract<NetworkRecord, { driver: D }>) => void } = {
-  bridge: (n: BridgeNetwork) => {
-    checkName('bridge', n.bridge);
-    checkInt('mtu', n.mtu, 68, 65535);
-  },
-};
-
 export function checkNetworkRecord(key: string, n: NetworkRecord): void {
   checkName('name', n?.name);
   must(n.name === key, 'name', `"${n.name}" is recorded under another name, "${key}"`);
-  must(Object.hasOwn(DRIVERS, n.driver), 'driver', `${JSON.stringify(n.driver)} is not a driver this nslab knows`);
-  (DRIVERS[n.driver] as (n: NetworkRecord) => void)(n);
+  must(DRIVER_NAMES.includes(n.driver), 'driver', `${JSON.stringify(n.driver)} is not a driver this nslab knows`);
+  driverOf(n).checkRecord(n); // what the driver adds to the record
   oneOfEachFamily('subnets', n.subnets, checkSubnetRecord, (s) => String(s.subnet));
   if (n.firewall !== undefined) must(isFirewallBackend(n.firewall), 'firewall', `${JSON.stringify(n.firewall)} is not a firewall backend`);
 }

@@ -1,5 +1,6 @@
 // Docker-shaped JSON views of records: `inspect` and `--json` in the CLI, GET /v1/networks|containers in nslabd.
 import { networkModeOf } from '../engine/inputs.js';
+import { driverOf } from '../drivers/registry.js';
 import { dict } from '../state/dict.js';
 import { cidrOf, primaryAddress } from '../state/families.js';
 import type { ContainerRecord, NetworkRecord, State } from '../state/types.js';
@@ -10,7 +11,7 @@ export function networkView(n: NetworkRecord, state: State) {
   for (const c of Object.values(state.containers)) {
     for (const e of c.endpoints) {
       if (e.network !== n.name) continue;
-      containers[c.id] = { Name: c.name, MacAddress: e.mac, IPv4Address: cidrOf(primaryAddress(e)), Interface: e.ifname, HostVeth: e.hostVeth };
+      containers[c.id] = { Name: c.name, MacAddress: e.mac, IPv4Address: cidrOf(primaryAddress(e)), Interface: e.ifname, HostVeth: driverOf(n).endpointView(e, n).HostVeth };
     }
   }
   return {
@@ -26,13 +27,7 @@ export function networkView(n: NetworkRecord, state: State) {
     },
     Internal: n.internal,
     Containers: containers,
-    Options: {
-      'com.docker.network.bridge.name': n.bridge,
-      'com.docker.network.bridge.enable_icc': String(n.icc),
-      'com.docker.network.bridge.enable_ip_masquerade': String(n.masquerade),
-      'com.docker.network.driver.mtu': String(n.mtu),
-      'nslab.firewall.backend': n.firewall ?? 'iptables',
-    },
+    Options: { ...driverOf(n).options(n), 'nslab.firewall.backend': n.firewall ?? 'iptables' },
     Labels: {},
   };
 }
@@ -41,6 +36,7 @@ export function networkView(n: NetworkRecord, state: State) {
 export function containerView(c: ContainerRecord, state: State) {
   const networks = dict<unknown>(); // keyed by network names
   for (const e of c.endpoints) {
+    const n = state.networks[e.network];
     networks[e.network] = {
       NetworkID: state.networks[e.network]?.id,
       IPAddress: primaryAddress(e).ip,
@@ -49,8 +45,7 @@ export function containerView(c: ContainerRecord, state: State) {
       MacAddress: e.mac,
       Aliases: e.aliases,
       Interface: e.ifname,
-      HostVeth: e.hostVeth,
-      Bridge: state.networks[e.network]?.bridge,
+      ...(n ? driverOf(n).endpointView(e, n) : {}),
     };
   }
   return {

@@ -1,4 +1,5 @@
 // The bridge driver: Docker's default network, a Linux bridge with containers as veth ports.
+import { checkInt, checkName } from '../../engine/validate.js';
 import { macForIp } from '../../ipam/cidr.js';
 import { ipv4Subnet } from '../../state/families.js';
 import type { BridgeNetwork } from '../../state/types.js';
@@ -10,6 +11,17 @@ import { bridgeConflict, bridgeDifferences, firewallSpec, hasIpv6Stack, resolveB
 export const bridgeDriver: NetworkDriver<BridgeNetwork> = {
   name: 'bridge',
   resolve: resolveBridge,
+  checkRecord: (n) => {
+    checkName('bridge', n.bridge);
+    checkInt('mtu', n.mtu, 68, 65535);
+  },
+  options: (n) => ({
+    'com.docker.network.bridge.name': n.bridge,
+    'com.docker.network.bridge.enable_icc': String(n.icc),
+    'com.docker.network.bridge.enable_ip_masquerade': String(n.masquerade),
+    'com.docker.network.driver.mtu': String(n.mtu),
+  }),
+  endpointView: (e, n) => ({ HostVeth: e.hostVeth, Bridge: n.bridge }),
   differences: bridgeDifferences,
   firewallSpec,
   conflict: bridgeConflict,
