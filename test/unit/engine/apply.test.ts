@@ -115,3 +115,27 @@ t.test('a refused argument in a batch (no line number): the failure is named rig
   t.match(err.message, /^failed to create veth v: `ip link add v master br0`/);
   t.same(r.lines().slice(1), ['ip link del v', 'ip netns del c'], 'both undone, newest first');
 });
+
+t.test('crash injection: the ops before op N run, then the process is killed; ops + 1 dies after the save', async (t) => {
+  const kill = process.kill;
+  t.teardown(() => void (process.kill = kill));
+  const crashAt = async (n: number) => {
+    const r = new FakeRunner();
+    let seen: string[] | undefined;
+    process.kill = ((pid: number, sig: string) => {
+      seen = [...r.lines(), `kill ${pid === process.pid ? 'self' : pid} ${sig}`];
+      throw new Error('killed'); // stands in for the end of the process
+    }) as typeof process.kill;
+    await apply(steps(), { runner: r, crashAt: n, alongside: async () => void r.ran.push({ kind: 'write', path: 'state.json', content: '' }) }).catch(() => {});
+    return seen;
+  };
+  t.same(await crashAt(4), ['ip -batch - <<netns add a | link add v', 'mkdir /etc/netns/a', 'kill self SIGKILL']);
+  t.same(await crashAt(6), ['ip -batch - <<netns add a | link add v | link set v alias x', 'mkdir /etc/netns/a', 'ip -n a link set lo up', 'write state.json', 'kill self SIGKILL']);
+  t.equal(await crashAt(7), undefined, 'past the end: no crash');
+});
+
+t.test('progress: once per unit, after it is done', async (t) => {
+  const seen: string[] = [];
+  await apply(steps(), { runner: new FakeRunner(), onProgress: (done, total) => seen.push(`${done}/${total}`) });
+  t.same(seen.sort(), ['1/3', '2/3', '3/3']);
+});

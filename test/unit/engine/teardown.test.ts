@@ -46,3 +46,12 @@ t.test('a failing file op is reported and the rest goes on', async (t) => {
   t.same(failed.map((f) => f.step.id), ['a/files']);
   t.same(r.lines().at(-1), 'ip link del br');
 });
+
+t.test('a fault in the middle of a batch splits it: the lines before and after still run', async (t) => {
+  const r = new FakeRunner();
+  const plan = ['a', 'b', 'c'].map((n) => step(`${n}/netns`, `delete netns ${n}`, 1, [ip(['netns', 'del', n])]));
+  const failed = await applyAll(plan, { runner: r, faultAt: 2 });
+  t.same(failed.map((f) => f.step.id), ['b/netns']);
+  t.same(r.lines(), ['ip netns del a', 'ip netns del c']);
+  t.same(await applyAll(plan, { runner: new FakeRunner(), faultAt: 4 }), [], 'a fault past the end injects nothing');
+});
