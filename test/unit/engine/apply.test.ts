@@ -7,10 +7,10 @@ import { ApplyError } from '../../../src/errors.js';
 import { FakeRunner } from '../../helpers/fake-runner.js';
 
 const steps = () => [
-  step('a/files', 'write files', 0, [{ kind: 'mkdir', path: '/etc/netns/a' }], [{ kind: 'rm', path: '/etc/netns/a' }]),
-  step('a/netns', 'create netns a', 1, [ip(['netns', 'add', 'a'])], [ip(['netns', 'del', 'a'])]),
-  step('a/veth', 'create veth', 2, [ip(['link', 'add', 'v']), ip(['link', 'set', 'v', 'alias', 'x'])], [ip(['link', 'del', 'v'])]),
-  step('a/conf', 'configure a', 3, [ip(['link', 'set', 'lo', 'up'], { netns: 'a' })]),
+  step('a/files', 'write files', 'files', [{ kind: 'mkdir', path: '/etc/netns/a' }], [{ kind: 'rm', path: '/etc/netns/a' }]),
+  step('a/netns', 'create netns a', 'netns', [ip(['netns', 'add', 'a'])], [ip(['netns', 'del', 'a'])]),
+  step('a/veth', 'create veth', 'links', [ip(['link', 'add', 'v']), ip(['link', 'set', 'v', 'alias', 'x'])], [ip(['link', 'del', 'v'])]),
+  step('a/conf', 'configure a', 'inside', [ip(['link', 'set', 'lo', 'up'], { netns: 'a' })]),
 ];
 
 t.test('success: host ops share one batch; files are written while that batch runs', async (t) => {
@@ -81,7 +81,7 @@ t.test('namespace batches run in parallel up to the limit', async (t) => {
     },
     async file() {},
   };
-  const many = Array.from({ length: 10 }, (_, i) => step(`c${i}`, 'conf', 3, [ip(['link', 'set', 'lo', 'up'], { netns: `c${i}` })]));
+  const many = Array.from({ length: 10 }, (_, i) => step(`c${i}`, 'conf', 'inside', [ip(['link', 'set', 'lo', 'up'], { netns: `c${i}` })]));
   await apply(many, { runner, concurrency: 4 });
   t.equal(peak, 4);
 });
@@ -90,16 +90,16 @@ t.test('a delete of something already gone is done, and the rest of its batch st
   const { delLink } = await import('../../../src/kernel/link.js');
   let calls = 0;
   const r = new FakeRunner({}, (c) => (c.args[0] === '-batch' && calls++ === 0 ? { stderr: 'Cannot find device "a"\nCommand failed -:1\n' } : undefined));
-  await apply([step('x', 'delete a and b', 0, [delLink('a'), delLink('b'), ip(['link', 'set', 'c', 'up'])])], { runner: r });
+  await apply([step('x', 'delete a and b', 'files', [delLink('a'), delLink('b'), ip(['link', 'set', 'c', 'up'])])], { runner: r });
   t.same(r.lines(), ['ip -batch - <<link del a | link del b | link set c up', 'ip -batch - <<link del b | link set c up']);
   const bad = new FakeRunner({}, () => ({ stderr: 'Cannot find device "c"' }));
-  const err = await apply([step('y', 'bring c up', 0, [ip(['link', 'set', 'c', 'up'])])], { runner: bad }).catch((e) => e);
+  const err = await apply([step('y', 'bring c up', 'files', [ip(['link', 'set', 'c', 'up'])])], { runner: bad }).catch((e) => e);
   t.ok(err instanceof ApplyError, 'not-found of anything but a delete is still a failure');
 });
 
 t.test('failedLine: the line ip names, else the op holding the refused argument (ip exits at once then)', async (t) => {
   const { failedLine, unitsOf } = await import('../../../src/engine/apply.js');
-  const [u] = unitsOf([step('c/netns', 'create netns c', 1, [ip(['netns', 'add', 'c']), ip(['link', 'add', 'v', 'master', 'br0'])])]);
+  const [u] = unitsOf([step('c/netns', 'create netns c', 'netns', [ip(['netns', 'add', 'c']), ip(['link', 'add', 'v', 'master', 'br0'])])]);
   t.same(failedLine('Command failed -:2', u!.slots), { index: 1, known: true });
   t.same(failedLine('Error: argument "br0" is wrong: Device does not exist', u!.slots), { index: 1, known: false });
   t.same(failedLine('something else', u!.slots), { index: 1, known: false }, 'unknown: the last op');
@@ -108,8 +108,8 @@ t.test('failedLine: the line ip names, else the op holding the refused argument 
 t.test('a refused argument in a batch (no line number): the failure is named right and every step that may have run is reverted', async (t) => {
   const r = new FakeRunner({}, (c) => (c.args[0] === '-batch' ? { stderr: 'Error: argument "br0" is wrong: Device does not exist' } : undefined));
   const plan = [
-    step('c/netns', 'create netns c', 1, [ip(['netns', 'add', 'c'])], [ip(['netns', 'del', 'c'])]),
-    step('c/veth', 'create veth v', 2, [ip(['link', 'add', 'v', 'master', 'br0'])], [ip(['link', 'del', 'v'])]),
+    step('c/netns', 'create netns c', 'netns', [ip(['netns', 'add', 'c'])], [ip(['netns', 'del', 'c'])]),
+    step('c/veth', 'create veth v', 'links', [ip(['link', 'add', 'v', 'master', 'br0'])], [ip(['link', 'del', 'v'])]),
   ];
   const err = await apply(plan, { runner: r }).catch((e) => e);
   t.match(err.message, /^failed to create veth v: `ip link add v master br0`/);

@@ -5,10 +5,10 @@ import { unitsOf, type Unit } from '../../../src/engine/apply/units.js';
 import { step, type Step } from '../../../src/engine/step.js';
 import { ip, type Op } from '../../../src/exec/command.js';
 
-const file = (id: string) => step(id, id, 0, [{ kind: 'mkdir', path: `/etc/netns/${id}` }]);
-const host = (id: string) => step(id, id, 0, [ip(['link', 'add', id])]);
-const inNs = (id: string, ns: string) => step(id, id, 0, [ip(['link', 'set', 'lo', 'up'], { netns: ns })]);
-const mount = (id: string) => step(id, id, 0, [{ kind: 'cmd', file: 'mount', args: ['--bind', id], mutates: true } as Op]);
+const file = (id: string) => step(id, id, 'files', [{ kind: 'mkdir', path: `/etc/netns/${id}` }]);
+const host = (id: string) => step(id, id, 'files', [ip(['link', 'add', id])]);
+const inNs = (id: string, ns: string) => step(id, id, 'files', [ip(['link', 'set', 'lo', 'up'], { netns: ns })]);
+const mount = (id: string) => step(id, id, 'files', [{ kind: 'cmd', file: 'mount', args: ['--bind', id], mutates: true } as Op]);
 
 /** Each wave as its process units, its file units (a unit named by its steps' ids) and the save. */
 function waves(steps: Step[]) {

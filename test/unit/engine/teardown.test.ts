@@ -7,10 +7,10 @@ import { delLink } from '../../../src/kernel/link.js';
 import { FakeRunner } from '../../helpers/fake-runner.js';
 
 const steps = () => [
-  step('a/netns', 'delete netns a', 1, [ip(['netns', 'del', 'a'])]),
-  step('b/netns', 'delete netns b', 1, [ip(['netns', 'del', 'b'])]),
-  step('a/files', 'remove files a', 2, [{ kind: 'rm', path: '/etc/netns/a' }]),
-  step('n/bridge', 'delete bridge br', 3, [delLink('br')]),
+  step('a/netns', 'delete netns a', 'drop-netns', [ip(['netns', 'del', 'a'])]),
+  step('b/netns', 'delete netns b', 'drop-netns', [ip(['netns', 'del', 'b'])]),
+  step('a/files', 'remove files a', 'drop-files', [{ kind: 'rm', path: '/etc/netns/a' }]),
+  step('n/bridge', 'delete bridge br', 'drop-bridges', [delLink('br')]),
 ];
 
 t.test('all succeed: one batch, no failures', async (t) => {
@@ -49,7 +49,7 @@ t.test('a failing file op is reported and the rest goes on', async (t) => {
 
 t.test('a fault in the middle of a batch splits it: the lines before and after still run', async (t) => {
   const r = new FakeRunner();
-  const plan = ['a', 'b', 'c'].map((n) => step(`${n}/netns`, `delete netns ${n}`, 1, [ip(['netns', 'del', n])]));
+  const plan = ['a', 'b', 'c'].map((n) => step(`${n}/netns`, `delete netns ${n}`, 'drop-netns', [ip(['netns', 'del', n])]));
   const failed = await applyAll(plan, { runner: r, faultAt: 2 });
   t.same(failed.map((f) => f.step.id), ['b/netns']);
   t.same(r.lines(), ['ip netns del a', 'ip netns del c']);
