@@ -3,20 +3,20 @@ import { execa } from 'execa';
 import type { Command } from 'commander';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { cidrOf, primaryAddress } from '../state/families.js';
-import type { ContainerRecord } from '../state/types.js';
+import type { ContainerRecord, State } from '../state/types.js';
 import type { Cli } from './context.js';
 import { json, printRemoved, table } from './context.js';
-import { containerView } from '../model/views.js';
+import { containerView, endpointLink, endpointWhere } from '../model/views.js';
 import { networkModeOf } from '../engine/inputs.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
-export function summary(c: ContainerRecord, bridgeOf: (net: string) => string | undefined): string {
+export function summary(c: ContainerRecord, state: State): string {
   if (c.mode === 'host') return `container ${c.name}: the host's own network namespace, named ${c.name} (ip netns exec ${c.name} … sees the host's links)\n`;
   if (c.mode === 'container') return `container ${c.name}: shares the network namespace of ${c.shares} (same interfaces, addresses and MACs)\n`;
   if (!c.endpoints.length) return `container ${c.name}: its own network namespace with only lo\n`;
   return c.endpoints
-    .map((e) => `container ${c.name}: ${e.ifname} ${cidrOf(primaryAddress(e))} mac ${e.mac} via ${primaryAddress(e).gateway}; host end ${e.hostVeth} on ${bridgeOf(e.network)} (network ${e.network})\n`)
+    .map((e) => `container ${c.name}: ${e.ifname} ${cidrOf(primaryAddress(e))} mac ${e.mac} via ${primaryAddress(e).gateway}; ${endpointWhere(e, state)} (network ${e.network})\n`)
     .join('');
 }
 
@@ -44,7 +44,7 @@ function addCreate(cmd: Command, cli: () => Promise<Cli>): void {
       }]);
       if (c.opts.dryRun) return;
       const state = await c.engine.readState();
-      c.out(c.opts.json ? json(containerView(rec!, state)) : summary(rec!, (n) => state.networks[n]?.bridge));
+      c.out(c.opts.json ? json(containerView(rec!, state)) : summary(rec!, state));
     });
 }
 
@@ -62,7 +62,7 @@ export function containerCommands(program: Command, cli: () => Promise<Cli>): vo
       all.map((x) => {
         const e = x.endpoints[0];
         const net = x.mode === 'network' && x.endpoints.length ? x.endpoints.map((p) => p.network).join(',') : networkModeOf(x);
-        return [x.id.slice(0, 12), x.name, net, e ? cidrOf(primaryAddress(e)) : '-', e?.mac ?? '-', e?.hostVeth ?? '-', x.status];
+        return [x.id.slice(0, 12), x.name, net, e ? cidrOf(primaryAddress(e)) : '-', e?.mac ?? '-', e ? endpointLink(e, state) : '-', x.status];
       })));
   });
 

@@ -8,6 +8,7 @@ import { exitCodeOf, IncompleteError, kindOf } from '../errors.js';
 import type { Cli } from './context.js';
 import { json } from './context.js';
 import { summary } from './container.js';
+import { networkWhere } from '../model/views.js';
 
 /** The lab-file reader (yaml and the schemas) is loaded only by the commands that read one. */
 const readLab = async (file: string): Promise<Lab> => (await import('../lab/labfile.js')).readLab(file);
@@ -36,9 +37,9 @@ export function labCommands(program: Command, cli: () => Promise<Cli>): void {
     if (c.opts.json) return c.out(json({ networks: lab.networks.map((n) => n.name), containers: recs.map((r) => r.name) }));
     for (const n of lab.networks) {
       const r = state.networks[n.name]!;
-      c.out(`network ${r.name}: bridge ${r.bridge}, subnet ${ipv4Subnet(r).subnet}, gateway ${ipv4Subnet(r).gateway}\n`);
+      c.out(`network ${r.name}: ${networkWhere(r)}, subnet ${ipv4Subnet(r).subnet}, gateway ${ipv4Subnet(r).gateway}\n`);
     }
-    for (const r of recs) c.out(summary(r, (n) => state.networks[n]?.bridge));
+    for (const r of recs) c.out(summary(r, state));
   });
 
   program.command('down <file>').description('remove the containers and networks of a lab file').action(async (file: string) => {

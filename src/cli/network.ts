@@ -6,7 +6,7 @@ import type { Cli } from './context.js';
 import { json, printRemoved, table } from './context.js';
 import { summary } from './container.js';
 import { attachedTo } from '../engine/networks.js';
-import { networkView } from '../model/views.js';
+import { networkLink, networkView, networkWhere } from '../model/views.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
@@ -35,7 +35,7 @@ export function networkCommands(program: Command, cli: () => Promise<Cli>): void
       });
       if (c.opts.dryRun) return;
       const state = await c.engine.readState();
-      c.out(c.opts.json ? json(networkView(n, state)) : `network ${n.name}: bridge ${n.bridge}, subnet ${ipv4Subnet(n).subnet}, gateway ${ipv4Subnet(n).gateway}\n`);
+      c.out(c.opts.json ? json(networkView(n, state)) : `network ${n.name}: ${networkWhere(n)}, subnet ${ipv4Subnet(n).subnet}, gateway ${ipv4Subnet(n).gateway}\n`);
     });
 
   net.command('ls').alias('list').description('list networks').action(async () => {
@@ -44,7 +44,7 @@ export function networkCommands(program: Command, cli: () => Promise<Cli>): void
     const nets = Object.values(state.networks).sort((a, b) => a.name.localeCompare(b.name));
     if (c.opts.json) return c.out(json(nets.map((n) => networkView(n, state))));
     c.out(table(['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE', 'BRIDGE', 'SUBNET', 'GATEWAY'],
-      nets.map((n) => [n.id.slice(0, 12), n.name, n.driver, 'local', n.bridge, ipv4Subnet(n).subnet, ipv4Subnet(n).gateway])));
+      nets.map((n) => [n.id.slice(0, 12), n.name, n.driver, 'local', networkLink(n), ipv4Subnet(n).subnet, ipv4Subnet(n).gateway])));
   });
 
   net.command('inspect <names...>').description('show networks as JSON').action(async (names: string[]) => {
@@ -71,7 +71,7 @@ export function networkCommands(program: Command, cli: () => Promise<Cli>): void
       const e = await c.engine.connect(network, container, { ip: o.ip, aliases: o.alias });
       if (c.opts.dryRun) return;
       const state = await c.engine.readState();
-      c.out(c.opts.json ? json(e) : summary({ ...state.containers[container]!, endpoints: [e] }, (n) => state.networks[n]?.bridge));
+      c.out(c.opts.json ? json(e) : summary({ ...state.containers[container]!, endpoints: [e] }, state));
     });
 
   net.command('disconnect <network> <container>').description('detach a container from a network (removes exactly that ethN)')

@@ -56,6 +56,10 @@ export interface NetworkDriver<N extends NetworkRecord = NetworkRecord> {
   checkRecord(n: N): void;
   /** Docker's `Options` of `network inspect` for the driver's settings. */
   options(n: N): Record<string, string>;
+  /** The network's host side in a few words, for the CLI's lines ("bridge nslab-lab"). */
+  describe(n: N): string;
+  /** An endpoint's host side in a few words ("host end nv-c-0 on nslab-lab"). */
+  describeEndpoint(e: EndpointRecord, n: N): string;
   /** What `inspect` shows of an endpoint's host side (Docker's fields: HostVeth, Bridge). */
   endpointView(e: EndpointRecord, n: N): Record<string, string>;
   /** The driver's settings in which `have` differs from the request (its own names), for a repeated create. */

@@ -6,8 +6,8 @@ import type { FirewallBackendName } from '../state/types.js';
 /** What a backend needs to know of one network: everything its rules depend on. */
 export interface NetworkFirewallSpec {
   readonly name: string;
-  /** The host interface the network's traffic crosses (its bridge). */
-  readonly bridge: string;
+  /** The host interface the network's traffic crosses (a bridge network's bridge). */
+  readonly iface: string;
   /** Its IPv4 subnet: what the source check accepts and what MASQUERADE rewrites. */
   readonly subnet: string;
   readonly masquerade: boolean;

@@ -3,7 +3,7 @@ import { networkModeOf } from '../engine/inputs.js';
 import { driverOf } from '../drivers/registry.js';
 import { dict } from '../state/dict.js';
 import { cidrOf, primaryAddress } from '../state/families.js';
-import type { ContainerRecord, NetworkRecord, State } from '../state/types.js';
+import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../state/types.js';
 
 /** A network as `docker network inspect` shows it (pure: same records, same view). */
 export function networkView(n: NetworkRecord, state: State) {
@@ -59,4 +59,22 @@ export function containerView(c: ContainerRecord, state: State) {
     ResolvConfPath: `/etc/netns/${c.name}/resolv.conf`,
     HostsPath: `/etc/netns/${c.name}/hosts`,
   };
+}
+
+/** The network's host side in a few words ("bridge nslab-lab"), by its driver. */
+export const networkWhere = (n: NetworkRecord): string => driverOf(n).describe(n);
+
+/** The network's host interface for tables (its bridge), or '-'. */
+export const networkLink = (n: NetworkRecord): string => driverOf(n).hostLinks(n)[0] ?? '-';
+
+/** An endpoint's host side in a few words ("host end nv-c-0 on nslab-lab"), by its network's driver. */
+export function endpointWhere(e: EndpointRecord, state: State): string {
+  const n = state.networks[e.network];
+  return n ? driverOf(n).describeEndpoint(e, n) : `network ${e.network} is not recorded`;
+}
+
+/** An endpoint's host link for tables (a veth's host end), or '-'. */
+export function endpointLink(e: EndpointRecord, state: State): string {
+  const n = state.networks[e.network];
+  return (n && driverOf(n).endpointLinks(e)[0]) ?? '-';
 }

@@ -43,7 +43,7 @@ export class FakeFirewall implements Firewall {
     const have = this.viewOf(view).networks.get(n.name);
     const out: FirewallChange[] = [];
     if (!have || (this.missingParts.get(n.name) ?? []).includes('source-check')) {
-      out.push({ part: 'source-check', missing: [have ? `source-check of ${n.name} is missing` : `every rule of ${n.name} is missing`], apply: [cmd('add', 'source-check', n.name, n.bridge, n.subnet)], revert: [cmd('del', 'source-check', n.name)] });
+      out.push({ part: 'source-check', missing: [have ? `source-check of ${n.name} is missing` : `every rule of ${n.name} is missing`], apply: [cmd('add', 'source-check', n.name, n.iface, n.subnet)], revert: [cmd('del', 'source-check', n.name)] });
     }
     if (!have || JSON.stringify(have) !== JSON.stringify(n) || (this.missingParts.get(n.name) ?? []).includes('traffic')) {
       const what = [n.masquerade ? 'masquerade' : 'no-masquerade', n.icc ? 'icc' : 'no-icc', n.internal ? 'internal' : 'external'];

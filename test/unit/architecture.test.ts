@@ -67,3 +67,30 @@ t.test('no unit test loads the build: they import src/ (kernel tests run the bui
   const built = unit.filter((f) => /['"`][^'"`\n]*\bdist\//.test(readFileSync(f, 'utf8').replace(/\/\/.*$/gm, '')));
   t.same(built.map((f) => relative(resolve(SRC, '..'), f)), []);
 });
+
+t.test('a driver is a folder under src/drivers/ and a line in its registry: nothing else names one', async (t) => {
+  const all = files(SRC);
+  const DRIVERS = join(SRC, 'drivers');
+  const folders = readdirSync(DRIVERS, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  t.ok(folders.includes('bridge'), 'the bridge driver has its folder');
+  // Only the registry (and the driver's own folder) imports a driver's files.
+  const reaching = all.flatMap((f) => importsIn(readFileSync(f, 'utf8'), f)
+    .filter((target) => folders.some((d) => target.startsWith(join(DRIVERS, d) + '/')))
+    .filter((target) => f !== join(DRIVERS, 'registry.ts') && !relative(DRIVERS, f).startsWith(relative(DRIVERS, dirname(target)) + '/'))
+    .map((target) => `${relative(SRC, f)} -> ${relative(SRC, target)}`));
+  t.same(reaching, [], 'the engine, model and faces reach drivers through drivers/registry.ts only');
+  // Drivers sit below the engine: they use its plan vocabulary (steps, names, inputs, checks), never its verbs.
+  const vocabulary = ['step.ts', 'names.ts', 'inputs.ts', 'validate.ts'].map((f) => join(SRC, 'engine', f));
+  const up = all.filter((f) => f.startsWith(DRIVERS + '/')).flatMap((f) => importsIn(readFileSync(f, 'utf8'), f)
+    .filter((target) => target.startsWith(join(SRC, 'engine') + '/') && !vocabulary.includes(target.replace(/\.js$/, '.ts')))
+    .map((target) => `${relative(SRC, f)} -> ${relative(SRC, target)}`));
+  t.same(up, [], "drivers import nothing of the engine's verbs");
+  // Nothing outside a driver's folder asks what a network is made of.
+  // Allowed: the record types and their migration and checks, and the request side (the
+  // bridge driver's --bridge flag and -o key, parsed with the other network options).
+  const shapes = ['state/types.ts', 'state/migrate.ts', 'engine/records.ts', 'engine/inputs.ts', 'cli/network.ts'].map((f) => join(SRC, f));
+  const bridgeWords = all.filter((f) => !f.startsWith(join(DRIVERS, 'bridge') + '/') && !shapes.includes(f))
+    .filter((f) => /[\w$)\]]\??\.(bridge|hostVeth)\b(?![.\-])/.test(readFileSync(f, 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '')))
+    .map((f) => relative(SRC, f));
+  t.same(bridgeWords, [], 'no n.bridge or e.hostVeth read outside src/drivers/bridge/');
+});

@@ -21,6 +21,8 @@ export const bridgeDriver: NetworkDriver<BridgeNetwork> = {
     'com.docker.network.bridge.enable_ip_masquerade': String(n.masquerade),
     'com.docker.network.driver.mtu': String(n.mtu),
   }),
+  describe: (n) => `bridge ${n.bridge}`,
+  describeEndpoint: (e, n) => `host end ${e.hostVeth} on ${n.bridge}`,
   endpointView: (e, n) => ({ HostVeth: e.hostVeth, Bridge: n.bridge }),
   differences: bridgeDifferences,
   firewallSpec,

@@ -30,13 +30,13 @@ export const hasAddr = (addrs: HostView['addrs'], dev: string, cidr: string) =>
   addrs.some((a) => a.ifname === dev && a.addr_info.some((i) => `${i.local}/${i.prefixlen}` === cidr));
 
 /** What the source check of a network does, in the lab's words (step, check and explain). */
-export function spoofLesson(n: { bridge: string; subnet: string }): string {
-  return `drop packets from ${n.bridge} whose source is not in ${n.subnet}: containers cannot spoof`;
+export function spoofLesson(n: { iface: string; subnet: string }): string {
+  return `drop packets from ${n.iface} whose source is not in ${n.subnet}: containers cannot spoof`;
 }
 
 /** The network as its firewall backend sees it: its bridge is the interface its traffic crosses. */
 export function firewallSpec(n: BridgeNetwork): NetworkFirewallSpec {
-  return { name: n.name, bridge: n.bridge, subnet: ipv4Subnet(n).subnet, masquerade: n.masquerade, icc: n.icc, internal: n.internal };
+  return { name: n.name, iface: n.bridge, subnet: ipv4Subnet(n).subnet, masquerade: n.masquerade, icc: n.icc, internal: n.internal };
 }
 
 /** The bridge's fields for a request: its name (a hashed one skips names held), MTU and traffic settings. */

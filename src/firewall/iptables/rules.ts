@@ -56,10 +56,10 @@ export const BASE_RULES: readonly Rule[] = [
  * setting would silently not hold; a rule also shows its drops in its counters.
  */
 // Words in iptables-save's order (source before interface), so the live rule compares equal.
-export function spoofRules(n: Pick<NetworkFirewallSpec, 'name' | 'bridge' | 'subnet'>, owner = networkComment(n.name)): Rule[] {
+export function spoofRules(n: Pick<NetworkFirewallSpec, 'name' | 'iface' | 'subnet'>, owner = networkComment(n.name)): Rule[] {
   return [{
-    table: 'raw', chain: RAW_CHAIN, spec: ['!', '-s', n.subnet, '-i', n.bridge, ...comment(owner), '-j', 'DROP'],
-    what: `the source check is missing: packets from ${n.bridge} whose source is not in ${n.subnet} are not dropped, so containers can spoof`,
+    table: 'raw', chain: RAW_CHAIN, spec: ['!', '-s', n.subnet, '-i', n.iface, ...comment(owner), '-j', 'DROP'],
+    what: `the source check is missing: packets from ${n.iface} whose source is not in ${n.subnet} are not dropped, so containers can spoof`,
   }];
 }
 
@@ -80,31 +80,31 @@ export function networkRules(n: NetworkFirewallSpec, owner = networkComment(n.na
   const rules: Rule[] = [...spoofRules(n, owner)];
   if (n.internal) {
     rules.push(
-      { table: 'filter', chain: ISO1_CHAIN, spec: ['-i', n.bridge, '!', '-o', n.bridge, ...c, '-j', 'DROP'],
-        what: `internal network ${n.name} is not closed: what leaves ${n.bridge} for another interface is not dropped` },
-      { table: 'filter', chain: ISO1_CHAIN, spec: ['!', '-i', n.bridge, '-o', n.bridge, ...c, '-j', 'DROP'],
-        what: `internal network ${n.name} is not closed: what enters ${n.bridge} from another interface is not dropped` },
+      { table: 'filter', chain: ISO1_CHAIN, spec: ['-i', n.iface, '!', '-o', n.iface, ...c, '-j', 'DROP'],
+        what: `internal network ${n.name} is not closed: what leaves ${n.iface} for another interface is not dropped` },
+      { table: 'filter', chain: ISO1_CHAIN, spec: ['!', '-i', n.iface, '-o', n.iface, ...c, '-j', 'DROP'],
+        what: `internal network ${n.name} is not closed: what enters ${n.iface} from another interface is not dropped` },
     );
   } else {
-    rules.push({ table: 'filter', chain: ISO1_CHAIN, spec: ['-i', n.bridge, '!', '-o', n.bridge, ...c, '-j', ISO2_CHAIN],
-      what: `isolation is missing: what leaves ${n.bridge} is not checked against the other nslab networks` });
+    rules.push({ table: 'filter', chain: ISO1_CHAIN, spec: ['-i', n.iface, '!', '-o', n.iface, ...c, '-j', ISO2_CHAIN],
+      what: `isolation is missing: what leaves ${n.iface} is not checked against the other nslab networks` });
   }
-  rules.push({ table: 'filter', chain: ISO2_CHAIN, spec: ['-o', n.bridge, ...c, '-j', 'DROP'],
-    what: `isolation is missing: what other nslab networks send into ${n.bridge} is not dropped` });
+  rules.push({ table: 'filter', chain: ISO2_CHAIN, spec: ['-o', n.iface, ...c, '-j', 'DROP'],
+    what: `isolation is missing: what other nslab networks send into ${n.iface} is not dropped` });
   if (n.masquerade && !n.internal) {
-    rules.push({ table: 'nat', chain: NAT_CHAIN, spec: ['-s', n.subnet, '!', '-o', n.bridge, ...c, '-j', 'MASQUERADE'],
+    rules.push({ table: 'nat', chain: NAT_CHAIN, spec: ['-s', n.subnet, '!', '-o', n.iface, ...c, '-j', 'MASQUERADE'],
       what: `MASQUERADE for ${n.subnet} is missing: what leaves the subnet keeps its private source address` });
   }
   if (!n.internal) {
     rules.push(
-      { table: 'filter', chain: FWD_CHAIN, spec: ['-o', n.bridge, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', ...c, '-j', 'ACCEPT'],
-        what: `forwarding of replies into ${n.bridge} is missing` },
-      { table: 'filter', chain: FWD_CHAIN, spec: ['-i', n.bridge, '!', '-o', n.bridge, ...c, '-j', 'ACCEPT'],
-        what: `forwarding of what leaves ${n.bridge} is missing` },
+      { table: 'filter', chain: FWD_CHAIN, spec: ['-o', n.iface, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', ...c, '-j', 'ACCEPT'],
+        what: `forwarding of replies into ${n.iface} is missing` },
+      { table: 'filter', chain: FWD_CHAIN, spec: ['-i', n.iface, '!', '-o', n.iface, ...c, '-j', 'ACCEPT'],
+        what: `forwarding of what leaves ${n.iface} is missing` },
     );
   }
-  rules.push({ table: 'filter', chain: FWD_CHAIN, spec: ['-i', n.bridge, '-o', n.bridge, ...c, '-j', n.icc ? 'ACCEPT' : 'DROP'],
-    what: n.icc ? `ICC is missing: traffic between containers on ${n.bridge} is not accepted` : `ICC off is missing: traffic between containers on ${n.bridge} is not dropped` });
+  rules.push({ table: 'filter', chain: FWD_CHAIN, spec: ['-i', n.iface, '-o', n.iface, ...c, '-j', n.icc ? 'ACCEPT' : 'DROP'],
+    what: n.icc ? `ICC is missing: traffic between containers on ${n.iface} is not accepted` : `ICC off is missing: traffic between containers on ${n.iface} is not dropped` });
   return rules;
 }
 

@@ -34,7 +34,7 @@ t.test('create: the network is recorded with its backend, and the backend ensure
   const rec = await l.engine.createNetwork(net);
   t.equal(rec.firewall, 'iptables', 'the default backend, recorded');
   t.same(l.fw(), ['fakefw add source-check lab br-lab-0 10.201.0.0/24', 'fakefw add traffic lab masquerade icc external'].map((x) => x.replace('br-lab-0', rec.bridge)));
-  l.iptables.networks.set('lab', { name: 'lab', bridge: rec.bridge, subnet: ipv4Subnet(rec).subnet, masquerade: true, icc: true, internal: false });
+  l.iptables.networks.set('lab', { name: 'lab', iface: rec.bridge, subnet: ipv4Subnet(rec).subnet, masquerade: true, icc: true, internal: false });
   l.runner.ran.length = 0;
   await l.engine.createNetwork(net);
   t.same(l.fw(), [], 'again: the rules exist, nothing to add');
@@ -60,7 +60,7 @@ t.test('the engine default comes from nslabd or --firewall-backend', async (t) =
 t.test('remove: the backend removes the network, then what the networks shared', async (t) => {
   const l = lab();
   const rec = await l.engine.createNetwork(net);
-  l.iptables.networks.set('lab', { name: 'lab', bridge: rec.bridge, subnet: ipv4Subnet(rec).subnet, masquerade: true, icc: true, internal: false });
+  l.iptables.networks.set('lab', { name: 'lab', iface: rec.bridge, subnet: ipv4Subnet(rec).subnet, masquerade: true, icc: true, internal: false });
   l.iptables.calls.length = 0;
   l.runner.ran.length = 0;
   t.same(await l.engine.removeNetworks(['lab']), ['lab']);
@@ -71,7 +71,7 @@ t.test('remove: the backend removes the network, then what the networks shared',
 t.test('check names what the backend says is missing, and repair ensures it', async (t) => {
   const l = lab();
   const rec = await l.engine.createNetwork(net);
-  l.iptables.networks.set('lab', { name: 'lab', bridge: rec.bridge, subnet: ipv4Subnet(rec).subnet, masquerade: true, icc: true, internal: false });
+  l.iptables.networks.set('lab', { name: 'lab', iface: rec.bridge, subnet: ipv4Subnet(rec).subnet, masquerade: true, icc: true, internal: false });
   l.iptables.missingParts.set('lab', ['source-check']);
   const r = await l.engine.check(false);
   t.same(r.drift.filter((d) => d.kind === 'rule'), [{ kind: 'rule', owner: 'network lab', what: 'source-check of lab is missing' }]);
@@ -91,7 +91,7 @@ t.test('check on a network whose firewall is not managed: nothing missing, and a
 
 t.test('gc removes the rules of networks no record explains, in each backend in use', async (t) => {
   const l = lab();
-  l.iptables.networks.set('gone', { name: 'gone', bridge: 'br-gone', subnet: '10.202.0.0/24', masquerade: true, icc: true, internal: false });
+  l.iptables.networks.set('gone', { name: 'gone', iface: 'br-gone', subnet: '10.202.0.0/24', masquerade: true, icc: true, internal: false });
   const r = await l.engine.gc();
   t.same(r.removed, ['rules of gone']);
   t.same(l.fw(), ['fakefw del network gone']);
@@ -126,7 +126,7 @@ t.test('rebuild-state reads a network\'s settings and backend from the backend h
     { ifname: 'br-b', addr_info: [{ family: 'inet', local: '10.202.0.1', prefixlen: 24 }] },
   ];
   const l = lab({ dryRun: true }, { 'ip -json -d link show': { stdout: JSON.stringify(links) }, 'ip -json addr show': { stdout: JSON.stringify(addrs) } });
-  l.iptables.networks.set('a', { name: 'a', bridge: 'br-a', subnet: '10.201.0.0/24', masquerade: false, icc: false, internal: true });
+  l.iptables.networks.set('a', { name: 'a', iface: 'br-a', subnet: '10.201.0.0/24', masquerade: false, icc: false, internal: true });
   const st = await l.engine.rebuildState();
   t.same([st.networks.a!.firewall, st.networks.a!.masquerade, st.networks.a!.icc, st.networks.a!.internal], ['iptables', false, false, true], 'a: read from its rules');
   t.same([st.networks.b!.firewall, st.networks.b!.masquerade, st.networks.b!.icc, st.networks.b!.internal], ['iptables', false, true, false], 'b: no rules anywhere: the default backend, whose check will name them');

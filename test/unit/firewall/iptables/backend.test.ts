@@ -7,7 +7,7 @@ import { useLab } from '../../../../src/state/lab-id.js';
 const fw = new IptablesFirewall();
 useLab(() => '0a1b2c3d');
 const parseIptablesSave = iptablesView;
-const net = { name: 'lab', bridge: 'br0', subnet: '10.201.0.0/24', masquerade: true, icc: true, internal: false };
+const net = { name: 'lab', iface: 'br0', subnet: '10.201.0.0/24', masquerade: true, icc: true, internal: false };
 
 t.same(words('-A X -m comment --comment "nslab:net=lab" -j ACCEPT'), ['-A', 'X', '-m', 'comment', '--comment', 'nslab:net=lab', '-j', 'ACCEPT']);
 

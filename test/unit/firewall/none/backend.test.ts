@@ -7,7 +7,7 @@ t.test('every ensure and remove is empty, nothing is missing or orphaned, nothin
   const fw = new NoFirewall();
   const runner = new FakeRunner({}, () => ({ exitCode: 1, stderr: 'no process may run' }));
   const view = await fw.observe();
-  const n = { name: 'lab', bridge: 'br0', subnet: '10.201.0.0/24', masquerade: true, icc: false, internal: false };
+  const n = { name: 'lab', iface: 'br0', subnet: '10.201.0.0/24', masquerade: true, icc: false, internal: false };
   t.same([fw.ensureNetwork(view, n), fw.removeNetwork(view, n), fw.removeShared(view)], [[], [], []]);
   t.same(fw.orphans(view, () => false), { removed: [], commands: [], lookalikes: [] });
   t.equal(fw.rulesOf(view, 'lab'), undefined);
