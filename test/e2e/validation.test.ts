@@ -41,6 +41,8 @@ const cases: Array<[string, string[], RegExp]> = [
   ['unknown network', ['container', 'create', c, '--network', 'nosuch'], /^nslab: network: no such network/],
   ['bad mtu', ['network', 'create', 'n2', '--subnet', '10.202.0.0/24', '--mtu', '12'], /^nslab: mtu: /],
   ['unknown -o key', ['network', 'create', 'n2', '-o', 'foo=bar'], /^nslab: opt: unknown option/],
+  ['a driver not built yet', ['network', 'create', 'n2', '--driver', 'macvlan'], /^nslab: driver: "macvlan" is not supported yet \(only bridge\)$/],
+  ['a driver named like a prototype key', ['network', 'create', 'n2', '--driver', 'constructor'], /^nslab: driver: /],
   ['unknown command', ['frobnicate'], /unknown command/],
 ];
 
