@@ -82,7 +82,7 @@ t.test('--mtu: the bridge, both veth ends and eth0 inside', async (t) => {
 });
 
 t.test("Docker's -o keys translate one to one; ls and inspect show them the Docker way", async (t) => {
-  const r = await sb.cli(['network', 'create', 'dk', '--subnet', '10.213.2.0/24', '-o', 'com.docker.network.bridge.name=dkbr',
+  const r = await sb.cli(['network', 'create', 'dk', '--driver', 'bridge', '--subnet', '10.213.2.0/24', '-o', 'com.docker.network.bridge.name=dkbr',
     '-o', 'com.docker.network.bridge.enable_icc=false', '-o', 'com.docker.network.bridge.enable_ip_masquerade=false',
     '-o', 'com.docker.network.driver.mtu=1450']);
   t.equal(r.code, 0, r.stderr);
