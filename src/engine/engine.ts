@@ -60,10 +60,11 @@ export class Engine implements EngineApi {
 
   constructor(o: EngineOptions) {
     const warn = (l: string) => o.log.warn(l);
-    this.store = new Store(o.stateDir, { state: (s) => vetState(s, warn), intent: (i) => vetIntent(i, warn) });
-    // Read (or made) on first use, so a refused or read-only command writes nothing.
+    // Read (or made) on first use, so a refused or read-only command writes nothing; read once.
     let lab: string | undefined;
-    useLab(() => (lab ??= labIdOf(o.stateDir, !o.dryRun)));
+    const labId = () => (lab ??= labIdOf(o.stateDir, !o.dryRun));
+    useLab(labId);
+    this.store = new Store(o.stateDir, { state: (s) => vetState(s, warn), intent: (i) => vetIntent(i, warn) }, labId);
     this.lockHeld = o.lockHeld ?? false;
     this.ctx = {
       runner: o.runner,

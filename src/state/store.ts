@@ -26,7 +26,15 @@ export interface Vet {
 export class Store {
   readonly intent: IntentFile;
 
-  constructor(readonly dir: string, private readonly vet: Vet = { state: (s) => s, intent: (i) => i }) {
+  /**
+   * `labId`: the lab id to record on each save (the engine passes the one it already read, so
+   * a save does not read the `lab-id` file again); by default it is read (or made) here.
+   */
+  constructor(
+    readonly dir: string,
+    private readonly vet: Vet = { state: (s) => s, intent: (i) => i },
+    private readonly labId: () => string = () => labIdOf(dir, true),
+  ) {
     this.intent = new IntentFile(dir);
   }
 
@@ -67,7 +75,7 @@ export class Store {
   }
 
   private text(state: State): string {
-    return JSON.stringify({ ...state, labId: labIdOf(this.dir, true) }, null, 1) + '\n';
+    return JSON.stringify({ ...state, labId: this.labId() }, null, 1) + '\n';
   }
 
   /** Write `state` beside state.json (whole, fsynced) and return the rename still to do: a removal stages its record first and commits once the kernel objects are gone. */
