@@ -2,7 +2,7 @@
 import { IncompleteError } from '../errors.js';
 import { observeHost } from '../kernel/observe.js';
 import { emptyState, type State } from '../state/types.js';
-import { removeContainers } from './containers.js';
+import { removeContainers } from './container-remove.js';
 import { executeAll, type EngineContext } from './context.js';
 import { backendsInUse, observeFirewalls } from './firewalls.js';
 import { planGc } from './gc.js';
