@@ -40,6 +40,8 @@ export class FakeHost {
   private readonly peers = new Map<LinkInfo, { space: Space; link: LinkInfo }>();
   private nextIndex = 2;
   readonly runner: HostRunner;
+  /** Make an `ip` line fail: return its stderr (a batch then fails at that line, as ip does). */
+  failIp?: (line: string, ns?: string) => string | undefined;
 
   constructor(o: { ipForward?: string; resolv?: string; failOn?: (cmd: Command) => Partial<Outcome> | undefined; firewall?: FakeFirewall } = {}) {
     redirectHostFiles(this.root);
@@ -83,6 +85,8 @@ export class FakeHost {
   /** Change the model as `ip [-n ns] ARGS` would; a test uses it to make drift (`ip('link del nv-x-0')`). */
   ip(line: string | readonly string[], ns?: string): void {
     const args = typeof line === 'string' ? line.split(/\s+/).filter(Boolean) : line;
+    const refused = this.failIp?.(args.join(' '), ns);
+    if (refused) throw new IpError(refused);
     const sp = this.space(ns);
     const name = args[2]!;
     const find = (n: string) => {
