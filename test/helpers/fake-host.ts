@@ -193,6 +193,7 @@ export class FakeHost {
     space.links = space.links.filter((x) => x !== l);
     space.addrs = space.addrs.filter((a) => a.ifname !== l.ifname);
     space.routes = space.routes.filter((r) => r.dev !== l.ifname);
+    for (const port of space.links.filter((x) => x.master === l.ifname)) delete port.master; // a deleted bridge frees its ports
     const p = this.peers.get(l);
     if (p) {
       this.peers.delete(l);
