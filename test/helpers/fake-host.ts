@@ -302,6 +302,7 @@ export class HostRunner extends FakeRunner {
     const [verb, part, name] = args;
     if (verb === 'del') {
       if (part === 'network') fw.networks.delete(name!);
+      if (part === 'shared') fw.shared = false;
       return;
     }
     const have = fw.networks.get(name!) ?? { name: name!, bridge: '', subnet: '', masquerade: false, icc: false, internal: false };
