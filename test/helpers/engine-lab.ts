@@ -1,6 +1,5 @@
 // An Engine over a FakeHost and a FakeFirewall, for unit tests of its verbs: a temp state dir with a fixed lab id.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { Engine, type EngineOptions } from '../../src/engine/engine.js';
@@ -9,6 +8,7 @@ import type { Outcome } from '../../src/exec/outcome.js';
 import { NoFirewall } from '../../src/firewall/none/backend.js';
 import { FakeFirewall } from './fake-firewall.js';
 import { FakeHost } from './fake-host.js';
+import { scratchDir } from './host-files.js';
 
 export const LAB = '0a1b2c3d';
 
@@ -23,7 +23,7 @@ export interface LabOptions extends Partial<Pick<EngineOptions, 'dryRun' | 'fire
  * engine on the same state dir and host (a dry-run one, say) that shares the records.
  */
 export function lab(o: LabOptions = {}) {
-  const stateDir = mkdtempSync(join(tmpdir(), 'nslab-uvt-state-'));
+  const stateDir = mkdtempSync(join(scratchDir(), 'state-'));
   writeFileSync(join(stateDir, 'lab-id'), LAB + '\n');
   const iptables = new FakeFirewall('iptables');
   const host = new FakeHost({ ipForward: o.ipForward, failOn: o.failOn, firewall: iptables });

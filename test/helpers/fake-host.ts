@@ -1,22 +1,19 @@
 // A fake host for the engine's unit tests: a model of links, addresses, routes and namespaces that the
 // engine's `ip` commands change and its `ip -json` reads see, with /run/netns, /etc/netns and /proc/sys in a temp dir.
 import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Command, FileOp } from '../../src/exec/command.js';
 import type { Outcome } from '../../src/exec/outcome.js';
 import type { LinkInfo } from '../../src/kernel/link.js';
 import type { RouteInfo } from '../../src/kernel/route.js';
 import type { FakeFirewall } from './fake-firewall.js';
-import { FakeRunner } from './fake-runner.js';
-import { hostPath, redirectHostFiles } from './host-files.js';
+import { hostPath, redirectHostFiles, scratchDir } from './host-files.js';
+import { HostRunner, IpError } from './host-runner.js';
 
 interface Addr { ifname: string; family: 'inet' | 'inet6'; local: string; prefixlen: number; broadcast?: string }
 
 /** One network namespace: what `ip -n NS -json …` reads there. */
 export interface Space { links: LinkInfo[]; addrs: Addr[]; routes: RouteInfo[]; sysctls: Map<string, string> }
-
-class IpError extends Error {}
 
 const newSpace = (): Space => ({ links: [{ ifname: 'lo', ifindex: 1, mtu: 65536, flags: ['LOOPBACK'] }], addrs: [], routes: [], sysctls: new Map() });
 
@@ -33,7 +30,7 @@ const after = (args: readonly string[], key: string, from = 0) => {
  * `fakefw` commands it planned, so a check after a create sees the rules in place.
  */
 export class FakeHost {
-  readonly root = mkdtempSync(join(tmpdir(), 'nslab-uvt-host-'));
+  readonly root = mkdtempSync(join(scratchDir(), 'host-'));
   readonly host: Space = newSpace();
   readonly spaces = new Map<string, Space>();
   /** The other end of each veth, both ways. */
@@ -235,78 +232,5 @@ export class FakeHost {
     } catch {
       return undefined;
     }
-  }
-
-  /** Remove the fake root (the redirection stays on the last root: nothing reads the real host). */
-  cleanup(): void {
-    rmSync(this.root, { recursive: true, force: true });
-  }
-}
-
-const ok = (argv: string[], stdout = ''): Outcome => ({ argv, exitCode: 0, stdout, stderr: '', durationMs: 0 });
-const failed = (argv: string[], stderr: string): Outcome => ({ argv, exitCode: 1, stdout: '', stderr, durationMs: 0 });
-
-/** The recording runner over a FakeHost: records what FakeRunner records, and changes the model. */
-export class HostRunner extends FakeRunner {
-  constructor(private readonly h: FakeHost, failOn?: (cmd: Command) => Partial<Outcome> | undefined, private readonly fw?: FakeFirewall) {
-    super({}, failOn);
-  }
-
-  override async run(cmd: Command): Promise<Outcome> {
-    const out = await super.run(cmd);
-    if (out.exitCode !== 0) return out;
-    const argv = [...out.argv];
-    try {
-      if (cmd.file === 'ip' && !cmd.mutates) return ok(argv, this.h.read(cmd.args, cmd.netns));
-      if (cmd.file === 'ip' && cmd.stdin !== undefined) {
-        const lines = cmd.stdin.trim().split('\n');
-        for (const [i, line] of lines.entries()) {
-          try {
-            this.h.ip(line, cmd.netns);
-          } catch (e) {
-            return failed(argv, `${(e as Error).message}\nCommand failed -:${i + 1}\n`);
-          }
-        }
-        return ok(argv);
-      }
-      if (cmd.file === 'ip') this.h.ip(cmd.args, cmd.netns);
-      else if (cmd.file === 'nsenter') return ok(argv, this.sysctlsIn(cmd.args));
-      else if (cmd.file === 'sysctl') this.h.setSysctl(cmd.args[1]!.split('=')[0]!, cmd.args[1]!.split('=')[1]!);
-      else if (cmd.file === 'modprobe') {
-        if (this.h.sysctl('net.bridge.bridge-nf-call-iptables') === undefined) this.h.setSysctl('net.bridge.bridge-nf-call-iptables', '0');
-      } else if (cmd.file === 'mount') this.h.bind(cmd.args[1]!.split('/').pop()!, cmd.args[2]!.split('/').pop()!);
-      else if (cmd.file === 'fakefw') this.firewall(cmd.args);
-      else return failed(argv, `fake host: unknown command ${argv.join(' ')}`);
-      return ok(argv);
-    } catch (e) {
-      if (e instanceof IpError) return failed(argv, e.message);
-      throw e;
-    }
-  }
-
-  override async file(op: FileOp): Promise<void> {
-    await super.file(op);
-    this.h.file(op);
-  }
-
-  /** `nsenter --net=/run/netns/NS sysctl -e KEYS…`: the keys set in NS, as `sysctl` prints them. */
-  private sysctlsIn(args: readonly string[]): string {
-    const sp = this.h.space(args[0]!.split('/').pop()!);
-    return args.slice(3).filter((k) => sp.sysctls.has(k)).map((k) => `${k} = ${sp.sysctls.get(k)}\n`).join('');
-  }
-
-  /** The FakeFirewall's commands, applied to its networks (source-check then traffic, as it plans them). */
-  private firewall(args: readonly string[]): void {
-    const fw = this.fw;
-    if (!fw) return;
-    const [verb, part, name] = args;
-    if (verb === 'del') {
-      if (part === 'network') fw.networks.delete(name!);
-      if (part === 'shared') fw.shared = false;
-      return;
-    }
-    const have = fw.networks.get(name!) ?? { name: name!, bridge: '', subnet: '', masquerade: false, icc: false, internal: false };
-    if (part === 'source-check') fw.networks.set(name!, { ...have, bridge: args[3]!, subnet: args[4]! });
-    if (part === 'traffic') fw.networks.set(name!, { ...have, masquerade: args[3] === 'masquerade', icc: args[4] === 'icc', internal: args[5] === 'internal' });
   }
 }

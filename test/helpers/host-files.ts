@@ -1,5 +1,7 @@
 // Redirects the host paths the engine reads directly (/run/netns, /etc/netns, /proc/sys, resolv.conf) into a temp dir.
-import fs from 'node:fs';
+import fs, { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fsp from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 
@@ -41,4 +43,14 @@ export function redirectHostFiles(dir: string): void {
     prom[name] = (p: unknown, ...rest: unknown[]) => orig(redirect(p), ...rest);
   }
   syncBuiltinESMExports();
+}
+
+let scratch: string | undefined;
+
+/** One temp directory per test process for fake roots and state dirs, removed when the process exits. */
+export function scratchDir(): string {
+  if (scratch) return scratch;
+  const dir = mkdtempSync(join(tmpdir(), 'nslab-uvt-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return (scratch = dir);
 }
