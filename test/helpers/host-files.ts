@@ -33,12 +33,12 @@ export function redirectHostFiles(dir: string): void {
   if (installed) return;
   installed = true;
   const sync = fs as unknown as Record<string, Fn>;
-  for (const name of ['readdirSync', 'existsSync', 'lstatSync', 'statSync', 'openSync', 'readFileSync', 'accessSync']) {
+  for (const name of ['readdirSync', 'opendirSync', 'existsSync', 'lstatSync', 'statSync', 'openSync', 'readFileSync', 'accessSync', 'realpathSync']) {
     const orig = sync[name]!;
     sync[name] = (p: unknown, ...rest: unknown[]) => orig(redirect(p), ...rest);
   }
   const prom = fsp as unknown as Record<string, Fn>;
-  for (const name of ['readFile', 'readdir', 'lstat', 'stat', 'access']) {
+  for (const name of ['readFile', 'readdir', 'opendir', 'lstat', 'stat', 'access', 'open', 'realpath']) {
     const orig = prom[name]!;
     prom[name] = (p: unknown, ...rest: unknown[]) => orig(redirect(p), ...rest);
   }

@@ -1,4 +1,6 @@
 // Engine.createContainers on a fake host: each network mode's commands and records, idempotence, conflicts, refusals, dry-run.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { ConflictError, NotFoundError, ValidationError } from '../../../src/errors.js';
 import { lab, type Lab } from '../../helpers/engine-lab.js';
@@ -33,6 +35,7 @@ t.test('network mode, one network: namespace, veth on the bridge, address and ro
   t.match(l.host.readEtc('uvt-a', 'hosts'), /^# nslab: managed by nslab for container uvt-a .*lab 0a1b2c3d\)\n[^]*\n10\.201\.0\.2\tuvt-a\n$/);
   t.match(l.host.readEtc('uvt-a', 'resolv.conf'), /\nnameserver 192\.0\.2\.53\nsearch example\.test\n$/, 'the host resolvers, handed on');
   t.equal(JSON.parse(l.stateText()!).containers['uvt-a'].id, rec!.id, 'recorded in state.json');
+  t.notOk(existsSync(join(l.stateDir, 'intent.json')), 'no intent left once recorded');
   t.same((await l.engine.check()).drift, [], 'the kernel holds exactly what is recorded');
 });
 

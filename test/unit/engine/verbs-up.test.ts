@@ -1,4 +1,6 @@
 // Engine.up on a fake host: a whole lab (networks, then containers in shared batches) under one lock; refused whole or made whole.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import { ConflictError, NotFoundError, ValidationError } from '../../../src/errors.js';
 import { lab } from '../../helpers/engine-lab.js';
@@ -68,12 +70,19 @@ t.test('a lab using the default network makes it, once', async (t) => {
 
 t.test('a failing step undoes the whole lab of containers; the networks stay', async (t) => {
   const l = lab({ ipForward: '1' });
-  l.host.failIp = (line, ns) => (ns === 'uvt-c' && line.startsWith('addr add') ? 'RTNETLINK answers: Permission denied' : undefined);
+  let intentWhileBuilding: unknown;
+  l.host.failIp = (line, ns) => {
+    if (ns !== 'uvt-c' || !line.startsWith('addr add')) return undefined;
+    intentWhileBuilding = JSON.parse(readFileSync(join(l.stateDir, 'intent.json'), 'utf8')).containers.map((c: { name: string }) => c.name);
+    return 'RTNETLINK answers: Permission denied';
+  };
   await t.rejects(l.engine.up(NETS, CONTAINERS), /Permission denied/);
   const st = JSON.parse(l.stateText()!);
   t.same([Object.keys(st.networks).sort(), Object.keys(st.containers)], [['uvm', 'uvn'], []]);
   t.same([...l.host.spaces.keys()], [], 'every namespace made was deleted again');
   t.same(l.host.host.links.map((x) => x.ifname).filter((n) => n.startsWith('nv-')), []);
+  t.same(intentWhileBuilding, ['uvt-a', 'uvt-b', 'uvt-c', 'uvt-s'], 'while the kernel was changed, the intent named every new container');
+  t.notOk(existsSync(join(l.stateDir, 'intent.json')), 'the intent is cleared once the undo is done');
   t.same((await l.engine.check()).drift, []);
 });
 
