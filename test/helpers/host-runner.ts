@@ -26,6 +26,8 @@ export class HostRunner extends FakeRunner {
       if (cmd.file === 'ip' && cmd.stdin !== undefined) {
         const lines = cmd.stdin.trim().split('\n');
         for (const [i, line] of lines.entries()) {
+          // As ip does: a batch line is a command; options (-6, -json) are not read there.
+          if (line.startsWith('-')) return failed(argv, `Object "${line.split(' ')[0]}" is unknown, try "ip help".\nCommand failed -:${i + 1}\n`);
           try {
             this.h.ip(line, cmd.netns);
           } catch (e) {

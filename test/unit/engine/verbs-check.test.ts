@@ -52,6 +52,40 @@ const cases: Case[] = [
     repair: ['ip link set nv-uvt-a-0 master nslab-uvn up'],
   },
   {
+    what: 'the host end of the veth down',
+    breakIt: (l) => l.host.ip('link set nv-uvt-a-0 down'),
+    drift: [['link', /veth nv-uvt-a-0 .*down/]],
+    repair: ['ip link set nv-uvt-a-0 up'],
+  },
+  {
+    what: 'eth0 down inside',
+    breakIt: (l) => l.host.ip('link set eth0 down', 'uvt-a'),
+    drift: [['link', /eth0 .*down/]],
+    repair: ['ip -n uvt-a link set eth0 up'],
+  },
+  {
+    what: "the veth carrying the previous release's alias",
+    breakIt: (l) => l.host.ip('link set nv-uvt-a-0 alias nslab:endpoint:uvt-a:eth0'),
+    drift: [['link', /nv-uvt-a-0 .*previous release/]],
+    repair: ['ip link set nv-uvt-a-0 alias nslab:0a1b2c3d:endpoint:uvt-a:eth0'],
+  },
+  {
+    what: 'an IPv6 address on the bridge port',
+    breakIt: (l) => {
+      l.host.ip('link set nv-uvt-a-0 addrgenmode eui64');
+      l.host.ip('addr add fe80::1/64 dev nv-uvt-a-0');
+    },
+    drift: [['link', /nv-uvt-a-0 .*IPv6/]],
+    // `-6` cannot go on an `ip -batch` line (ip: Object "-6" is unknown): its own process.
+    repair: ['ip link set nv-uvt-a-0 addrgenmode none', 'ip -6 addr flush dev nv-uvt-a-0'],
+  },
+  {
+    what: 'resolv.conf deleted',
+    breakIt: (l) => l.host.file({ kind: 'rm', path: '/etc/netns/uvt-a/resolv.conf' }),
+    drift: [['file', /\/etc\/netns\/uvt-a\/resolv\.conf .*missing/]],
+    repair: ['mkdir /etc/netns/uvt-a', 'write /etc/netns/uvt-a/resolv.conf', 'write /etc/netns/uvt-a/hosts'],
+  },
+  {
     what: 'IPv6 turned back on inside',
     breakIt: (l) => l.host.space('uvt-a').sysctls.set('net.ipv6.conf.eth0.disable_ipv6', '0'),
     drift: [['sysctl', /IPv6 .*eth0/]],
