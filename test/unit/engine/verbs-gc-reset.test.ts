@@ -115,3 +115,21 @@ t.test('dry-run reset prints the removal of containers and leftovers and changes
   t.ok(l.host.link('nslab-uvn'));
   t.ok(l.host.spaces.has('uvt-a'));
 });
+
+t.test("another lab's namespace and /etc/netns entry are neither removed by gc nor by reset", async (t) => {
+  const l = await withLeftover();
+  // uvt-z, as if another lab (another state directory) had made it: its marks name that lab.
+  for (const f of ['hosts', 'resolv.conf'] as const) l.host.writeEtc('uvt-z', f, l.host.readEtc('uvt-z', f)!.replace(`lab ${LAB})`, 'lab ffffffff)'));
+  l.host.ip('link set nv-uvt-z-0 alias nslab:ffffffff:endpoint:uvt-z:eth0');
+  l.host.ip('link add nslab-z type bridge');
+  l.host.ip('link set nslab-z alias nslab:ffffffff:network:z');
+  l.host.ip('link set nv-uvt-z-0 master nslab-z');
+  t.same(await l.engine.gc(), { removed: [], lookalikes: [] });
+  await l.engine.reset();
+  t.notOk(l.lines().some((x) => /uvt-z/.test(x)), 'nothing of it touched');
+  t.ok(l.host.spaces.has('uvt-z'));
+  t.ok(l.host.link('nv-uvt-z-0'));
+  t.ok(l.host.link('nslab-z'));
+  t.notOk(l.host.spaces.has('uvt-a'), 'while our own went');
+  t.notOk(l.host.link('nslab-uvn'));
+});
