@@ -42,7 +42,8 @@ export function argvOf(cmd: Command): string[] {
 /** Can this command join an `ip -batch` with others of the same namespace? */
 export function batchKey(op: Op): string | undefined {
   if (op.kind !== 'cmd' || op.file !== 'ip' || op.stdin !== undefined || !op.mutates) return undefined;
-  if (op.args[0] === '-json' || op.args[0] === '-batch') return undefined;
+  // A batch line is read as a command, never as options: `-6 addr flush` there is "Object "-6" is unknown".
+  if (op.args[0]?.startsWith('-')) return undefined;
   return op.netns ?? '';
 }
 

@@ -24,4 +24,5 @@ t.test('only mutating ip commands without stdin batch, keyed by namespace', asyn
   t.equal(batchKey(ip(['addr', 'add', 'x'], { netns: 'c4' })), 'c4');
   t.equal(batchKey({ kind: 'cmd', file: 'sysctl', args: [], mutates: true }), undefined);
   t.equal(batchKey({ kind: 'mkdir', path: '/x' }), undefined);
+  t.equal(batchKey(ip(['-6', 'addr', 'flush', 'dev', 'x'])), undefined, 'ip reads no option on a batch line');
 });
