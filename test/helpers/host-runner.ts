@@ -72,8 +72,8 @@ export class HostRunner extends FakeRunner {
       if (part === 'shared') fw.shared = false;
       return;
     }
-    const have = fw.networks.get(name!) ?? { name: name!, bridge: '', subnet: '', masquerade: false, icc: false, internal: false };
-    if (part === 'source-check') fw.networks.set(name!, { ...have, bridge: args[3]!, subnet: args[4]! });
+    const have = fw.networks.get(name!) ?? { name: name!, iface: '', subnet: '', masquerade: false, icc: false, internal: false };
+    if (part === 'source-check') fw.networks.set(name!, { ...have, iface: args[3]!, subnet: args[4]! });
     if (part === 'traffic') fw.networks.set(name!, { ...have, masquerade: args[3] === 'masquerade', icc: args[4] === 'icc', internal: args[5] === 'internal' });
   }
 }

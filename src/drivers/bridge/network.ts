@@ -111,7 +111,8 @@ export function setupBridge(n: BridgeNetwork, host: HostView, { fw, live }: Fire
   const cidr = `${v4.gateway}/${subnet.prefix}`;
   if (!hasAddr(host.addrs, n.bridge, cidr)) {
     steps.push(step(`${n.name}/gateway`, `give bridge ${n.bridge} the gateway address ${cidr}`, 'network',
-      [addAddr(n.bridge, cidr, broadcastOf(subnet))], [], [{ kind: 'address', what: `gateway address ${cidr} is missing from ${n.bridge}` }]));
+      // A missing bridge is the finding; its address goes with it.
+      [addAddr(n.bridge, cidr, broadcastOf(subnet))], [], link ? [{ kind: 'address', what: `gateway address ${cidr} is missing from ${n.bridge}` }] : []));
   }
   if (host.ipForward !== '1') {
     steps.push(step('host/ip_forward', 'turn on IPv4 forwarding so the host routes between bridge and uplink', 'network',

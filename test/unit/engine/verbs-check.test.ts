@@ -130,9 +130,9 @@ const cases: Case[] = [
     breakIt: (l) => l.host.delNetns('uvt-a'),
     drift: [['netns', /uvt-a/], ['link', /veth nv-uvt-a-0\b/]],
     repair: [
+      // The files are intact: not rewritten (only what is missing is made again).
       VETH.replace('<<', '<<netns add uvt-a | '),
-      'mkdir /etc/netns/uvt-a', 'write /etc/netns/uvt-a/resolv.conf', 'write /etc/netns/uvt-a/hosts',
-      `ip -n uvt-a -batch - <<netns exec uvt-a sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1 | link set lo up | ${INSIDE}`,
+      `ip -n uvt-a -batch - <<link set lo up | netns exec uvt-a sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1 | ${INSIDE}`,
     ],
   },
 ];

@@ -30,7 +30,7 @@ t.test('network mode, one network: namespace, veth on the bridge, address and ro
     'mkdir /etc/netns/uvt-a',
     'write /etc/netns/uvt-a/resolv.conf',
     'write /etc/netns/uvt-a/hosts',
-    'ip -n uvt-a -batch - <<netns exec uvt-a sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1 | link set lo up | addr add 10.201.0.2/24 brd 10.201.0.255 dev eth0 | link set eth0 up | route add default via 10.201.0.1 dev eth0',
+    'ip -n uvt-a -batch - <<link set lo up | netns exec uvt-a sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1 | addr add 10.201.0.2/24 brd 10.201.0.255 dev eth0 | link set eth0 up | route add default via 10.201.0.1 dev eth0',
   ]);
   t.match(l.host.readEtc('uvt-a', 'hosts'), /^# nslab: managed by nslab for container uvt-a .*lab 0a1b2c3d\)\n[^]*\n10\.201\.0\.2\tuvt-a\n$/);
   t.match(l.host.readEtc('uvt-a', 'resolv.conf'), /\nnameserver 192\.0\.2\.53\nsearch example\.test\n$/, 'the host resolvers, handed on');

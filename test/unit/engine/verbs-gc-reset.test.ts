@@ -49,7 +49,7 @@ t.test('gc: marked links no record explains go; another lab\'s stay unseen; unma
   addLink(l, 'nslab-other', 'bridge', 'nslab:ffffffff:network:other');
   addLink(l, 'nv-uvt-q-0', 'veth', 'nslab:endpoint:uvt-q:eth0');
   addLink(l, 'nv-uvt-u-0', 'veth');
-  l.iptables.networks.set('gone', { name: 'gone', bridge: 'nslab-gone', subnet: '10.209.0.0/24', masquerade: true, icc: true, internal: false });
+  l.iptables.networks.set('gone', { name: 'gone', iface: 'nslab-gone', subnet: '10.209.0.0/24', masquerade: true, icc: true, internal: false });
   l.reset();
   const r = await l.engine.gc();
   t.same(r.removed, ['link nv-uvt-x-0', 'link nslab-gone', 'rules of gone']);
