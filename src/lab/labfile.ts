@@ -149,7 +149,8 @@ function parseDoc(src: string, keep: (d: Document) => void, lines: LineCounter):
     doc = d.toJS({ mapAsMap: true });
   } catch (e) {
     if (e instanceof ValidationError) throw e;
-    throw new ValidationError('file', `not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    const pos = (e as { pos?: [number, number] }).pos;
+    throw new ValidationError('file', `not valid YAML: ${(e as Error).message.split('\n')[0]}${pos ? ` at line ${lines.linePos(pos[0]).line}` : ''}`);
   }
   if (!(doc instanceof Map)) throw new ValidationError('file', 'must be a mapping with networks and containers');
   for (const k of doc.keys()) if (!TOP_KEYS.includes(k as string)) throw new ValidationError(`lab.${clip(String(k))}`, `unknown key (known: ${TOP_KEYS.join(', ')})`);
