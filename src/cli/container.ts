@@ -75,18 +75,18 @@ export function containerCommands(program: Command, cli: () => Promise<Cli>): vo
     .option('--format <format>', "table (default), json, or a template over inspect's fields: '{{.Name}} {{.NetworkSettings.SandboxKey}}'")
     .addHelpText('after', "\nExample:\n  nslab container ls --format '{{.Name}}\\t{{json .NetworkSettings.Networks}}'")
     .action(async (o: { quiet?: boolean; format?: string }) => {
-    const c = await cli();
-    const f = formatOf(o, c.opts.json, 'table');
-    const state = await c.engine.readState();
-    const all = Object.values(state.containers).sort((a, b) => a.name.localeCompare(b.name));
-    if (f.kind !== 'table') return c.out(formatted(f, all.map((x) => containerView(x, state))));
-    c.out(table(['CONTAINER ID', 'NAME', 'NETWORK', 'IP', 'MAC', 'HOST VETH', 'STATUS'],
-      all.map((x) => {
-        const e = x.endpoints[0];
-        const net = x.mode === 'network' && x.endpoints.length ? x.endpoints.map((p) => p.network).join(',') : networkModeOf(x);
-        return [x.id.slice(0, 12), x.name, net, e ? cidrOf(primaryAddress(e)) : '-', e?.mac ?? '-', e ? endpointLink(e, state) : '-', x.status];
-      })));
-  });
+      const c = await cli();
+      const f = formatOf(o, c.opts.json, 'table');
+      const state = await c.engine.readState();
+      const all = Object.values(state.containers).sort((a, b) => a.name.localeCompare(b.name));
+      if (f.kind !== 'table') return c.out(formatted(f, all.map((x) => containerView(x, state))));
+      c.out(table(['CONTAINER ID', 'NAME', 'NETWORK', 'IP', 'MAC', 'HOST VETH', 'STATUS'],
+        all.map((x) => {
+          const e = x.endpoints[0];
+          const net = x.mode === 'network' && x.endpoints.length ? x.endpoints.map((p) => p.network).join(',') : networkModeOf(x);
+          return [x.id.slice(0, 12), x.name, net, e ? cidrOf(primaryAddress(e)) : '-', e?.mac ?? '-', e ? endpointLink(e, state) : '-', x.status];
+        })));
+    });
 
   ctr.command('inspect <names...>').description('show containers as JSON')
     .option('-f, --format <format>', "json (default) or a template over the fields: '{{.NetworkSettings.SandboxKey}}'")
