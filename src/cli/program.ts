@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { errorJson, exitCodeOf, ValidationError } from '../errors.js';
 import { nslabVersion } from '../version.js';
 import { splitGlobals } from './argv.js';
+import { completionCommand } from './completion.js';
 import { containerCommands } from './container.js';
 import { makeCli, type Cli, type GlobalOptions } from './context.js';
 import { labCommands } from './lab.js';
@@ -18,7 +19,7 @@ export interface Needs {
 export type MakeCli = (opts: GlobalOptions, needs: Needs) => Promise<Cli>;
 
 /** Commands that only read the records (or ask nslabd): no root needed in-process. */
-const READS = new Set(['network ls', 'network inspect', 'container ls', 'container inspect', 'plan', 'events', 'version']);
+const READS = new Set(['network ls', 'network inspect', 'container ls', 'container inspect', 'plan', 'events', 'version', 'completion']);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -76,6 +77,7 @@ export function buildProgram(make: MakeCli = makeCli, out: (s: string) => void =
   maintenanceCommands(program, getCli);
   program.commandsGroup('About:');
   versionCommand(program, () => program.opts<GlobalOptions>());
+  completionCommand(program);
   program.helpCommand('help [command...]', 'show help for a command (nslab help network create)');
   // Settings of a command are copied to the subcommands made after it: set them on every one.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
