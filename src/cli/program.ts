@@ -108,6 +108,8 @@ export async function runCli(args: readonly string[], make: MakeCli = makeCli, o
     if (e instanceof CommanderError) {
       // help and version are not errors; everything else commander refuses is a usage error
       if (e.exitCode === 0) return 0;
+      // A command that needs a subcommand, given none: its help (on stderr) says what to add.
+      if (e.code === 'commander.help') return 2;
       report(new ValidationError('arguments', e.message.replace(/^error: /, ''), { cause: e }));
       return 2;
     }

@@ -195,6 +195,16 @@ t.test('nslab help: the commands by group, the global options; help CMD SUB is t
   t.equal((await nslab('network', 'create', '--state-dir', '/x', '--help')).code, 0);
 });
 
+t.test('no command, or a group without its subcommand: the help on stderr, exit 2, no other line', async (t) => {
+  for (const args of [[], ['network'], ['container', '--json']]) {
+    const r = await nslab(...args);
+    t.equal(r.code, 2, `nslab ${args.join(' ')}: exit 2`);
+    t.match(r.err, /^Usage: nslab /, 'the help');
+    t.notMatch(r.err, /^nslab: /m, 'no error line after it');
+    t.equal(r.out, '', 'nothing on stdout');
+  }
+});
+
 t.test('--version and -v: the version from package.json', async (t) => {
   const { version } = JSON.parse(await (await import('node:fs/promises')).readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   for (const flag of ['--version', '-v']) {
