@@ -40,10 +40,18 @@ export class TranscriptStream {
   }
 }
 
+/**
+ * Colour on stderr only for a terminal, and never under NO_COLOR (any non-empty value, as
+ * no-color.org asks) or TERM=dumb. Pure.
+ */
+export function wantsColor(env: NodeJS.ProcessEnv = process.env, tty = !!process.stderr.isTTY): boolean {
+  return tty && !env.NO_COLOR && env.TERM !== 'dumb';
+}
+
 export function makeLogger(o: LogOptions = {}): Logger {
   const level = o.level ?? 'warn';
   const console = process.stderr.isTTY
-    ? pretty({ destination: 2, sync: true, colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' })
+    ? pretty({ destination: 2, sync: true, colorize: wantsColor(), ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' })
     : pino.destination({ dest: 2, sync: true });
   const streams: StreamEntry[] = [{ level: level as pino.Level, stream: console }];
   if (o.transcriptDir) {

@@ -1,5 +1,5 @@
 // Global CLI options, the engine they configure, and the output helpers every command uses.
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { ExecaRunner } from '../exec/runner.js';
 import { Engine } from '../engine/engine.js';
 import type { EngineApi } from '../engine/api.js';
@@ -9,6 +9,7 @@ import { makeLogger } from '../log.js';
 import { withCheckedArgs } from '../model/checked.js';
 import { checkFirewallBackend, type NetworkInput } from '../engine/inputs.js';
 import type { FirewallBackendName } from '../state/types.js';
+import { ValidationError } from '../errors.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -29,15 +30,35 @@ export interface Cli {
 
 const notice = (l: string) => process.stderr.write(`nslab: note: ${l}\n`);
 
+/** Can this process read the state directory (absent is fine: nothing is recorded yet)? */
+function canRead(dir: string): boolean {
+  try {
+    accessSync(dir, constants.R_OK | constants.X_OK);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
+/** Why a user who is not root cannot run this in-process, in one line (the field: `permission`). */
+const notRoot = (what: string) => new ValidationError('permission', `${what} needs root: run it with sudo, or join the nslab group (sudo usermod -aG nslab $USER, then log in again) and let nslabd do it (sudo systemctl start nslabd)`);
+
 /**
  * nslabd when its socket answers; otherwise the same engine in-process under the state lock.
- * A dry-run always plans in-process: it changes nothing, so it needs no daemon.
+ * A dry-run always plans in-process: it changes nothing, so it needs no daemon. In-process, a
+ * user who is not root is refused (exit 2) before anything runs when the command changes the
+ * host (`needs.root`) or the state directory is closed to them; through nslabd anyone the
+ * socket lets in may ask.
  */
-export async function makeCli(opts: GlobalOptions): Promise<Cli> {
+export async function makeCli(opts: GlobalOptions, needs: { root: boolean } = { root: true }): Promise<Cli> {
   const backend = opts.firewallBackend === undefined ? undefined : checkFirewallBackend('firewall-backend', opts.firewallBackend);
   if (!opts.dryRun && (await answers(opts.socket))) {
     const remote = new RemoteEngine(opts.socket, notice);
     return { opts, engine: withFirewallBackend(remote, backend), remote, out: (t) => process.stdout.write(t) };
+  }
+  if (process.getuid?.() !== 0 && !opts.dryRun) {
+    if (needs.root) throw notRoot('changing the host\'s network');
+    if (!canRead(opts.stateDir)) throw notRoot(`reading ${opts.stateDir}`);
   }
   // The transcript goes to the state directory once it exists (the first change creates it):
   // a refused or read-only command leaves nothing on the host.

@@ -28,7 +28,8 @@ export function planLines(lab: Lab, state: State): string[] {
 }
 
 export function labCommands(program: Command, cli: () => Promise<Cli>): void {
-  program.command('up <file>').description('create the networks and containers of a lab file').action(async (file: string) => {
+  program.command('up <file>').description('create the networks and containers of a lab file (- reads it from stdin)')
+    .addHelpText('after', '\nExamples:\n  sudo nslab up examples/docker0-by-hand.yaml\n  cat lab.yaml | sudo nslab up -').action(async (file: string) => {
     const c = await cli();
     const lab = await readLab(file);
     const recs = await c.engine.up(lab.networks, lab.containers);
@@ -42,7 +43,8 @@ export function labCommands(program: Command, cli: () => Promise<Cli>): void {
     for (const r of recs) c.out(summary(r, state));
   });
 
-  program.command('down <file>').description('remove the containers and networks of a lab file').action(async (file: string) => {
+  program.command('down <file>').description('remove the containers and networks of a lab file (- reads it from stdin)')
+    .addHelpText('after', '\nExample:\n  sudo nslab down examples/docker0-by-hand.yaml').action(async (file: string) => {
     const c = await cli();
     const lab = await readLab(file);
     // Best effort, as netavark's teardown: a failure is reported and the rest still goes.
@@ -65,13 +67,15 @@ export function labCommands(program: Command, cli: () => Promise<Cli>): void {
     if (failures.length) throw new IncompleteError(failures);
   });
 
-  program.command('plan <file>').description('show what `up` would create (+) and what already exists (=)').action(async (file: string) => {
+  program.command('plan <file>').description('show what `up` would create (+) and what already exists (=); - reads stdin')
+    .addHelpText('after', '\nExample:\n  nslab plan examples/docker0-by-hand.yaml').action(async (file: string) => {
     const c = await cli();
     const lines = planLines(await readLab(file), await c.engine.readState());
     c.out(c.opts.json ? json(lines) : lines.map((l) => l + '\n').join(''));
   });
 
-  program.command('reset').description('remove everything nslab owns (namespaces, veths, bridges, rules, /etc/netns entries)').action(async () => {
+  program.command('reset').description('remove everything nslab owns (namespaces, veths, bridges, rules, /etc/netns entries)')
+    .addHelpText('after', '\nExample:\n  sudo nslab --dry-run reset').action(async () => {
     const c = await cli();
     await c.engine.reset();
     if (!c.opts.dryRun && !c.opts.json) c.out('reset: nothing of nslab is left\n');

@@ -2,12 +2,13 @@
 import type { Command } from 'commander';
 import type { Cli } from './context.js';
 import { json } from './context.js';
-import { NslabError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import { eventLine } from '../model/events.js';
 
 export function maintenanceCommands(program: Command, cli: () => Promise<Cli>): void {
   program.command('check').description('compare the records with the live kernel and name every difference (exit 1 if any)')
     .option('--repair', 'restore exactly the recorded state (what is missing or altered), then check again')
+    .addHelpText('after', '\nExample:\n  sudo nslab check --repair')
     .action(async (o: { repair?: boolean }) => {
       const c = await cli();
       const first = await c.engine.check(!!o.repair);
@@ -26,6 +27,7 @@ export function maintenanceCommands(program: Command, cli: () => Promise<Cli>): 
     });
 
   program.command('gc').description("remove leftovers that carry nslab's mark but no record explains; report look-alikes")
+    .addHelpText('after', '\nExample:\n  sudo nslab --dry-run gc')
     .action(async () => {
       const c = await cli();
       const r = await c.engine.gc();
@@ -36,6 +38,7 @@ export function maintenanceCommands(program: Command, cli: () => Promise<Cli>): 
     });
 
   program.command('rebuild-state').description("rebuild the state file from the kernel objects that carry nslab's mark (after it was corrupted)")
+    .addHelpText('after', '\nExample:\n  sudo nslab rebuild-state')
     .action(async () => {
       const c = await cli();
       const st = await c.engine.rebuildState();
@@ -45,10 +48,11 @@ export function maintenanceCommands(program: Command, cli: () => Promise<Cli>): 
     });
 
   program.command('events').description('stream what changes (networks, containers, connections, repairs) until interrupted; needs nslabd')
+    .addHelpText('after', '\nExample:\n  nslab events --json')
     .action(async () => {
       const c = await cli();
       if (!c.remote) {
-        throw new NslabError('unreachable', `events are served by nslabd, which is not running (nothing answers on ${c.opts.socket}); start it with \`nslabd\` or \`systemctl start nslabd\``);
+        throw new ValidationError('events', `nslabd must run to stream events, and nothing answers on ${c.opts.socket}: start it (sudo systemctl start nslabd)`);
       }
       await c.remote.events((e) => c.out(c.opts.json ? JSON.stringify(e) + '\n' : eventLine(e) + '\n'));
     });

@@ -62,6 +62,9 @@ export class RemoteEngine implements EngineApi {
     return this.send('POST', `/v1/${verb}`, args) as Promise<T>;
   }
 
+  /** nslabd's pid, state directory and version (GET /v1/ping): reads nothing, changes nothing. */
+  ping = () => this.send('GET', '/v1/ping') as Promise<{ pid: number; stateDir: string; version?: string }>;
+
   // JSON.parse gives plain objects: the CLI looks names up in what it receives.
   readState = () => (this.send('GET', '/v1/state') as Promise<State>).then(stateFromJson);
   createNetwork: EngineApi['createNetwork'] = (input) => this.call('createNetwork', input);

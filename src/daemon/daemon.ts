@@ -15,6 +15,7 @@ import { CorruptStateError } from '../state/store.js';
 import { ipv4Subnet, primaryAddress } from '../state/families.js';
 import type { ContainerRecord, EndpointRecord, FirewallBackendName, NetworkRecord } from '../state/types.js';
 import { containerView, networkView } from '../model/views.js';
+import { nslabVersion } from '../version.js';
 import { EventBus } from './events.js';
 import { BodyTooLarge, limitConnections, readBody } from './http.js';
 import { listenUnix, refuseNonSocket } from './socket.js';
@@ -141,7 +142,7 @@ export class Daemon {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://nslabd');
     const path = url.pathname;
-    if (req.method === 'GET' && path === '/v1/ping') return this.send(res, 200, { result: { pid: process.pid, stateDir: this.o.stateDir } });
+    if (req.method === 'GET' && path === '/v1/ping') return this.send(res, 200, { result: { pid: process.pid, stateDir: this.o.stateDir, version: nslabVersion() } });
     if (req.method === 'GET' && path === '/v1/events') return this.stream(res);
     if (req.method === 'GET' && path === '/v1/state') {
       // Reads do not queue behind changes: the state file is replaced atomically.

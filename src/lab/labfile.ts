@@ -1,7 +1,7 @@
 // Lab files: YAML whose keys mirror the command-line flags, parsed into engine inputs.
 import { open } from 'node:fs/promises';
-import { isPair, isScalar, parseDocument, visit } from 'yaml';
-import { clip, ValidationError } from '../errors.js';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { clip, ECHO_MAX, ValidationError } from '../errors.js';
 import { checkFirewallBackend, type ContainerInput, type NetworkInput } from '../engine/inputs.js';
 import { containerInput, networkInput, validate } from '../model/schemas.js';
 
@@ -93,22 +93,64 @@ function uniqueKeys(doc: ReturnType<typeof parseDocument>): void {
 /** The top-level keys of a lab file. */
 const TOP_KEYS = ['networks', 'containers', 'firewall-backend'];
 
+/** The line (from 1) of the deepest key of `path` the document has, following mappings from the top. */
+function lineOf(d: Document, lines: LineCounter, path: readonly string[]): number | undefined {
+  let node: unknown = d.contents;
+  let line: number | undefined;
+  for (const k of path) {
+    if (!isMap(node)) break;
+    const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === k);
+    const at = (pair?.key as { range?: [number] } | undefined)?.range?.[0];
+    if (at === undefined) break;
+    line = lines.linePos(at).line;
+    node = pair!.value;
+  }
+  return line;
+}
+
 /**
  * Parse lab-file text: `networks`, `containers` and `firewall-backend` (the backend holding
- * the rules of the networks the file declares) are the top-level keys. Pure.
+ * the rules of the networks the file declares) are the top-level keys. Pure. With `source`
+ * (a path, or `<stdin>`), an error ends by naming it and the line it is about.
  */
-export function parseLab(src: string): Lab {
+export function parseLab(src: string, source?: string): Lab {
+  const lines = new LineCounter();
+  let d: Document | undefined;
+  const where = (path: string[]) => {
+    const line = d && path.length ? lineOf(d, lines, path) : undefined;
+    return [source, line === undefined ? undefined : `line ${line}`].filter(Boolean).join(', ');
+  };
+  try {
+    return parseDoc(src, (doc) => (d = doc), lines);
+  } catch (e) {
+    if (!(e instanceof ValidationError) || !source) throw e;
+    // The field names the keys that lead to the value ("networks.lab.subnet"): their line.
+    const [top, name, key] = [e.field.split('.')[0]!, ...splitEntry(e.field)];
+    const path = top === 'lab' ? [e.field.slice(4)] : name === undefined ? (top === 'file' ? [] : [top]) : [top, name, ...(key ? [key] : [])];
+    throw new ValidationError(e.field, `${e.message.slice(clip(e.field, 3 * ECHO_MAX).length + 2)} (${where(path)})`, { cause: e });
+  }
+}
+
+/** "networks.lab.subnet[0]" → ["lab", "subnet"]: the entry's name and the key within it (names have no dots in practice). */
+function splitEntry(field: string): [string?, string?] {
+  const [, name, key] = field.split('.');
+  return [name, key?.replace(/\[.*$/, '')];
+}
+
+function parseDoc(src: string, keep: (d: Document) => void, lines: LineCounter): Lab {
   if (src.length > LAB_MAX_BYTES || Buffer.byteLength(src) > LAB_MAX_BYTES) throw new ValidationError('file', `is larger than ${LAB_MAX_BYTES >> 20} MiB, the most a lab file may be`);
   let doc: unknown;
   try {
-    const d = parseDocument(src, { uniqueKeys: false, prettyErrors: false });
+    const d = parseDocument(src, { uniqueKeys: false, prettyErrors: false, lineCounter: lines });
+    keep(d);
     if (d.errors.length) throw d.errors[0]!;
     uniqueKeys(d);
     // Maps, not objects: a network called "constructor" or "__proto__" is just a name.
     doc = d.toJS({ mapAsMap: true });
   } catch (e) {
     if (e instanceof ValidationError) throw e;
-    throw new ValidationError('file', `not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    const pos = (e as { pos?: [number, number] }).pos;
+    throw new ValidationError('file', `not valid YAML: ${(e as Error).message.split('\n')[0]}${pos ? ` at line ${lines.linePos(pos[0]).line}` : ''}`);
   }
   if (!(doc instanceof Map)) throw new ValidationError('file', 'must be a mapping with networks and containers');
   for (const k of doc.keys()) if (!TOP_KEYS.includes(k as string)) throw new ValidationError(`lab.${clip(String(k))}`, `unknown key (known: ${TOP_KEYS.join(', ')})`);
@@ -122,8 +164,28 @@ export function parseLab(src: string): Lab {
   };
 }
 
-/** Read and parse a lab file; a file over the size limit is refused before it is read whole. */
+/** Standard input, up to one byte past the limit (enough to refuse a larger lab). */
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of process.stdin) {
+    chunks.push(c as Buffer);
+    size += (c as Buffer).length;
+    if (size > LAB_MAX_BYTES) break;
+  }
+  return Buffer.concat(chunks).subarray(0, LAB_MAX_BYTES + 1);
+}
+
+/**
+ * Read and parse a lab file (`-`: standard input, named `<stdin>` in errors); a file over the
+ * size limit is refused before it is read whole. Reads only.
+ */
 export async function readLab(path: string): Promise<Lab> {
+  if (path === '-') {
+    const buf = await readStdin();
+    if (buf.length > LAB_MAX_BYTES) throw new ValidationError('file', `<stdin> is larger than ${LAB_MAX_BYTES >> 20} MiB, the most a lab file may be`);
+    return parseLab(buf.toString('utf8'), '<stdin>');
+  }
   let buf: Buffer;
   try {
     const fh = await open(path, 'r');
@@ -140,5 +202,5 @@ export async function readLab(path: string): Promise<Lab> {
     throw new ValidationError('file', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   if (buf.length > LAB_MAX_BYTES) throw new ValidationError('file', `${path} is larger than ${LAB_MAX_BYTES >> 20} MiB, the most a lab file may be`);
-  return parseLab(buf.toString('utf8'));
+  return parseLab(buf.toString('utf8'), path);
 }

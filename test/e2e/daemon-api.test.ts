@@ -146,6 +146,6 @@ t.test('ls and inspect have endpoints of their own, Docker-shaped', async (t) =>
 t.test('events without nslabd: said plainly', async (t) => {
   await sb.stopDaemon();
   const r = await sb.cli(['events']);
-  t.equal(r.code, 1);
-  t.match(r.stderr, /^nslab: events are served by nslabd, which is not running/);
+  t.equal(r.code, 2, 'refused input: exit 2');
+  t.match(r.stderr, /^nslab: events: nslabd must run to stream events, and nothing answers on \S+: start it \(sudo systemctl start nslabd\)$/, 'one line');
 });

@@ -23,3 +23,12 @@ t.test('a writable file gets every line', async (t) => {
   const lines = readFileSync(join(dir, 'nslab.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).msg);
   t.same(lines, ['one', 'two']);
 });
+
+t.test('colour only on a terminal, never under NO_COLOR or TERM=dumb', async (t) => {
+  const { wantsColor } = await import('../../src/log.js');
+  t.equal(wantsColor({}, true), true, 'a terminal');
+  t.equal(wantsColor({}, false), false, 'a pipe or a file');
+  t.equal(wantsColor({ NO_COLOR: '1' }, true), false, 'NO_COLOR');
+  t.equal(wantsColor({ NO_COLOR: '' }, true), true, 'an empty NO_COLOR does not count (no-color.org)');
+  t.equal(wantsColor({ TERM: 'dumb' }, true), false, 'TERM=dumb');
+});

@@ -23,7 +23,7 @@ function nslab(...args: string[]): Promise<{ code: number; stdout: string; stder
 const cases: Array<[string, string[], object, RegExp]> = [
   ['a missing name', ['network', 'inspect', 'nope'], { kind: 'not-found', message: 'network: no such network "nope"', exitCode: 2 }, /^nslab: network: no such network "nope"\n$/],
   ['a bad value', ['exec', 'x', '--'], { kind: 'invalid', message: 'command: give the command to run after --', exitCode: 2, field: 'command' }, /^nslab: command: give the command to run after --\n$/],
-  ['a usage error', ['network', 'create'], { kind: 'invalid', message: "arguments: missing required argument 'name'", exitCode: 2, field: 'arguments' }, /^error: missing required argument 'name'\n$/],
+  ['a usage error', ['network', 'create'], { kind: 'invalid', message: "arguments: missing required argument 'name'", exitCode: 2, field: 'arguments' }, /^nslab: arguments: missing required argument 'name'\n$/],
 ];
 
 // Each run loads the CLI's TypeScript afresh: all of them at once.
@@ -37,6 +37,6 @@ for (const [i, [what, , error, plain]] of cases.entries()) {
     t.same(JSON.parse(j.stderr), { error }, '--json: the error as one JSON object on stderr');
     t.equal(j.stderr.trim().split('\n').length, 1, '--json: on one line, and nothing else');
     t.equal(p.code, 2, 'plain: exit 2');
-    t.match(p.stderr, plain, 'plain: the one line of today');
+    t.match(p.stderr, plain, 'plain: one line, nslab: WHAT: WHY');
   });
 }

@@ -72,3 +72,14 @@ t.test('firewall-backend: a top-level key, given to every network the file decla
   t.throws(() => parseLab('firewall-backend: nftables\nnetworks: {a: {}}'), /^firewall-backend: must be one of iptables, none$/);
   t.throws(() => parseLab('networks: {a: {firewall-backend: none}}'), /^networks\.a\.firewall-backend: unknown key/, 'per network: no (one backend per lab file)');
 });
+
+t.test('with a source (a path or <stdin>), an error names it and the line it is about', async (t) => {
+  const src = 'networks:\n  lab:\n    subnet: 10.0.0.0/24\n    subnett: x\ncontainers:\n  c1:\n    network: lab\n    bogus: 1\n';
+  t.throws(() => parseLab(src, '<stdin>'), { field: 'networks.lab.subnett', message: /^networks\.lab\.subnett: .* \(<stdin>, line 4\)$/ });
+  t.throws(() => parseLab('networks:\n  lab:\n    subnet: 10.0.0.0/24\n    internal: maybe\n', '<stdin>'), { field: 'networks.lab.internal', message: /^networks\.lab\.internal: must be true or false \(<stdin>, line 4\)$/ }, 'a bad value: the line of its key');
+  t.throws(() => parseLab(src.replace('subnett: x', 'mtu: 1400'), 'lab.yaml'), { field: 'containers.c1.bogus', message: /^containers\.c1\.bogus: unknown key .* \(lab\.yaml, line 8\)$/ });
+  t.throws(() => parseLab('networks:\n  lab: {}\nfoo: 1\n', '<stdin>'), { message: /^lab\.foo: unknown key .* \(<stdin>, line 3\)$/ });
+  t.throws(() => parseLab('a: [\n', '<stdin>'), { field: 'file', message: /^file: not valid YAML: .* at line 2 \(<stdin>\)$/ });
+  t.throws(() => parseLab('networks:\n  lab: {}\n  lab: {}\n', '<stdin>'), { message: /^networks\.lab: is given twice \(<stdin>, line 2\)$/ });
+  t.throws(() => parseLab('networks:\n  lab:\n    subnett: x\n'), { message: /^networks\.lab\.subnett: unknown key [^)]*\)$/ }, 'no source: as before');
+});

@@ -1,0 +1,16 @@
+// nslab's version, from package.json (one level above both src/ and dist/).
+import { readFileSync } from 'node:fs';
+
+let cached: string | undefined;
+
+/** The version in package.json, read once; "unknown" when the file is missing (a copied binary). */
+export function nslabVersion(): string {
+  if (cached === undefined) {
+    try {
+      cached = String((JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown }).version ?? 'unknown');
+    } catch {
+      cached = 'unknown';
+    }
+  }
+  return cached;
+}
