@@ -27,6 +27,10 @@ chmod +x dist/cli/main.js dist/daemon/main.js
 ln -sf "$repo/dist/cli/main.js" /usr/local/bin/nslab
 ln -sf "$repo/dist/daemon/main.js" /usr/local/bin/nslabd
 echo "nslab is $(command -v nslab), nslabd is $(command -v nslabd)"
+# What nslabd.service's Documentation= names (README's links to docs/ keep working there).
+install -D -m 0644 README.md /usr/local/share/doc/nslab/README.md
+install -d -m 0755 /usr/local/share/doc/nslab/docs
+install -m 0644 docs/*.md /usr/local/share/doc/nslab/docs/
 
 echo "== nslabd"
 if [ -n "${NSLAB_NETNS:-}" ]; then

@@ -2,6 +2,7 @@
 import { execa } from 'execa';
 import type { Command } from 'commander';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { shellLine } from '../exec/shell.js';
 import { cidrOf, primaryAddress } from '../state/families.js';
 import type { ContainerRecord, State } from '../state/types.js';
 import type { Cli } from './context.js';
@@ -119,8 +120,9 @@ export function containerCommands(program: Command, cli: () => Promise<Cli>): vo
       const c = await cli();
       const state = await c.engine.readState();
       if (!state.containers[name]) throw new NotFoundError(`container: no such container "${name}"`);
-      if (c.opts.dryRun) return c.out(`ip netns exec ${name} ${cmd.join(' ')}\n`);
-      const r = await execa('ip', ['netns', 'exec', name, ...cmd], { stdio: 'inherit', reject: false });
+      const run = ['netns', 'exec', name, ...cmd];
+      if (c.opts.dryRun) return c.out(`${shellLine(['ip', ...run])}\n`);
+      const r = await execa('ip', run, { stdio: 'inherit', reject: false });
       process.exitCode = typeof r.exitCode === 'number' ? r.exitCode : 1;
     });
 }

@@ -50,6 +50,9 @@ export class Daemon {
   private readonly streams = new Set<ServerResponse>();
   private seq = 0;
   private stopping = false;
+  /** Settles when the start-up lock and reconcile are done: requests that came earlier wait for it. */
+  private ready: Promise<void> | undefined;
+  private starting = true;
 
   constructor(private readonly o: DaemonOptions) {}
 
@@ -68,15 +71,32 @@ export class Daemon {
     // Checked before the lock and the reconcile: a wrong --socket changes nothing.
     refuseNonSocket(this.o.socket);
     mkdirSync(this.o.stateDir, { recursive: true, mode: 0o700 });
-    // Held for the daemon's life: an in-process `nslab` can never write behind its back.
-    this.lock = await StateLock.acquire(join(this.o.stateDir, 'lock'), 2000).catch((e: Error) => {
-      throw new Error(`the state directory ${this.o.stateDir} is in use by another nslab or nslabd (${e.message})`);
-    });
-    await this.reconcile('start');
+    // Listen before taking the lock: a CLI call made while nslabd starts finds it answering and
+    // waits for the start-up reconcile, instead of falling back in-process onto a lock that
+    // nslabd holds for its life (which failed after 60 s).
     this.server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => void this.answer(req, res));
     limitConnections(this.server);
     const sock = await listenUnix(this.server, this.o.socket);
     this.o.log.info({ socket: this.o.socket, ...sock, stateDir: this.o.stateDir, pid: process.pid }, 'nslabd listening');
+    this.ready = (async () => {
+      // Held for the daemon's life: an in-process `nslab` can never write behind its back.
+      this.lock = await StateLock.acquire(join(this.o.stateDir, 'lock'), 2000).catch((e: Error) => {
+        throw new Error(`the state directory ${this.o.stateDir} is in use by another nslab or nslabd (${e.message})`);
+      });
+      await this.reconcile('start');
+    })();
+    try {
+      await this.ready;
+    } catch (e) {
+      this.server.close();
+      this.server.closeAllConnections();
+      try {
+        unlinkSync(this.o.socket);
+      } catch { /* already gone */ }
+      throw e;
+    }
+    this.starting = false;
+    this.o.log.info('nslabd ready: the recorded lab is in place');
   }
 
   /**
@@ -142,8 +162,18 @@ export class Daemon {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://nslabd');
     const path = url.pathname;
-    if (req.method === 'GET' && path === '/v1/ping') return this.send(res, 200, { result: { pid: process.pid, stateDir: this.o.stateDir, version: nslabVersion() } });
+    if (req.method === 'GET' && path === '/v1/ping') {
+      return this.send(res, 200, { result: { pid: process.pid, stateDir: this.o.stateDir, version: nslabVersion(), status: this.starting ? 'starting' : 'ready' } });
+    }
     if (req.method === 'GET' && path === '/v1/events') return this.stream(res);
+    // Every other request waits for the start-up reconcile (ping says 'starting' meanwhile).
+    if (this.starting) {
+      try {
+        await this.ready;
+      } catch (e) {
+        return this.refuse(res, new NslabError('unreachable', `nslabd could not start: ${clip((e as Error).message, 200)}`), undefined, true);
+      }
+    }
     if (req.method === 'GET' && path === '/v1/state') {
       // Reads do not queue behind changes: the state file is replaced atomically.
       try {

@@ -9,6 +9,11 @@ export function quote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/** A command line from an argv array, each word quoted as a shell needs it: pasted, it runs that argv. */
+export function shellLine(argv: readonly string[]): string {
+  return argv.map(quote).join(' ');
+}
+
 function heredoc(head: string, body: string): string {
   const text = body.endsWith('\n') ? body : body + '\n';
   return `${head} <<'EOF'\n${text}EOF`;
@@ -24,7 +29,7 @@ export function toShell(op: Op): string {
     case 'rm':
       return `rm -rf ${quote(op.path)}`;
     case 'cmd': {
-      const line = argvOf(op).map(quote).join(' ');
+      const line = shellLine(argvOf(op));
       return op.stdin === undefined ? line : heredoc(line, op.stdin);
     }
   }

@@ -1,7 +1,7 @@
 // scripts/provision.sh (what the Vagrantfile runs) on this machine kind: twice, the lab inside a sandbox.
 import t from 'tap';
 import { execa } from 'execa';
-import { readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { sandbox, ROOT } from '../helpers/sandbox.js';
 
@@ -19,6 +19,10 @@ for (const bin of ['/usr/local/bin/nslab', '/usr/local/bin/nslabd']) {
   });
 }
 
+// setup.sh installs the docs nslabd.service names: remove them again unless they were there before.
+const DOC = '/usr/local/share/doc/nslab';
+if (!existsSync(DOC)) t.teardown(() => rmSync(DOC, { recursive: true, force: true }));
+
 for (const round of [1, 2]) {
   t.test(`provision.sh run ${round}`, async (t) => {
     const r = await execa('bash', [join(ROOT, 'scripts', 'provision.sh')], {
@@ -29,5 +33,7 @@ for (const round of [1, 2]) {
     t.match(String(r.stdout), /nslab is \/usr\/local\/bin\/nslab, nslabd is \/usr\/local\/bin\/nslabd/);
     t.match(String(r.stdout), /nslabd: not installed as a service \(NSLAB_NETNS is set: a test sandbox\)/, 'no service from a test');
     t.equal((await sb.ping('container4', '10.201.0.5')).code, 0, 'the lab it brought up works');
+    t.equal(readFileSync(join(DOC, 'README.md'), 'utf8'), readFileSync(join(ROOT, 'README.md'), 'utf8'), "the unit's Documentation= file is there");
+    t.ok(existsSync(join(DOC, 'docs', 'naming.md')), "and README's docs/ beside it");
   });
 }

@@ -2,6 +2,7 @@
 // "world" namespace (198.51.100.0/24, a documentation range) that stands in for the internet.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -94,7 +95,7 @@ export class Sandbox {
     const deadline = Date.now() + 20000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`nslabd exited ${child.exitCode}: ${this.daemonLog}`);
-      if (await answers(this.socket)) return child;
+      if ((await answers(this.socket)) && (await daemonStatus(this.socket)) === 'ready') return child;
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`nslabd did not answer on ${this.socket}: ${this.daemonLog}`);
@@ -195,6 +196,23 @@ export class Sandbox {
     for (const ns of [this.host, this.world]) await sh('ip', ['netns', 'del', ns]);
     rmSync(this.stateDir, { recursive: true, force: true });
   }
+}
+
+/** What nslabd's ping says: 'starting' until its start-up reconcile is done, then 'ready'. */
+export function daemonStatus(socket: string): Promise<string | undefined> {
+  return new Promise((res) => {
+    const req = request({ socketPath: socket, path: '/v1/ping' }, (r) => {
+      let body = '';
+      r.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => {
+        try {
+          res((JSON.parse(body) as { result?: { status?: string } }).result?.status);
+        } catch {
+          res(undefined);
+        }
+      });
+    });
+    req.on('error', () => res(undefined)).end();
+  });
 }
 
 export async function sandbox(tag: string): Promise<Sandbox> {

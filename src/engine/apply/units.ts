@@ -40,12 +40,20 @@ export function unitCommand(u: Unit): Op {
 /** How many ops the units hold (the last `seq`). */
 export const opCount = (units: readonly Unit[]): number => units.reduce((n, u) => n + u.slots.length, 0);
 
-/** The exact script `apply` would run, with each group headed by what it does. Pure. */
+/**
+ * The exact script `apply` would run, with each group headed by what it does; consecutive
+ * units of the same steps (a step's mkdir and file writes, one unit each) share one header. Pure.
+ */
 export function scriptOf(steps: readonly Step[]): string {
   const out: string[] = [];
+  let last = '';
   for (const u of unitsOf(steps)) {
-    const descs = [...new Set(u.slots.map((s) => steps[s.step]!.description))];
-    out.push(`# ${descs.length > 3 ? `${descs.slice(0, 2).join('; ')}; … (${descs.length} steps)` : descs.join('; ')}`);
+    const of = [...new Set(u.slots.map((s) => s.step))];
+    if (of.join(',') !== last) {
+      const descs = [...new Set(of.map((i) => steps[i]!.description))];
+      out.push(`# ${descs.length > 3 ? `${descs.slice(0, 2).join('; ')}; … (${descs.length} steps)` : descs.join('; ')}`);
+    }
+    last = of.join(',');
     out.push(toShell(unitCommand(u)));
   }
   return out.join('\n') + (out.length ? '\n' : '');

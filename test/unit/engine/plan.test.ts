@@ -123,7 +123,7 @@ t.test('ICC off: DROP between ports, and bridged traffic passed through iptables
   t.match(script, 'sysctl -w net.bridge.bridge-nf-call-iptables=1');
   t.notMatch(script, /modprobe/, 'br_netfilter loaded: no modprobe');
   const unloaded = scriptOf(byPhase(planNetworkCreate({ ...lab, icc: false }, { ...view, bridgeNfIptables: undefined }, emptyRules, fw)));
-  t.match(unloaded, /modprobe br_netfilter\n.*\nsysctl -w net\.bridge\.bridge-nf-call-iptables=1/);
+  t.match(unloaded, /\n# pass bridged traffic through iptables [^\n]*\nmodprobe br_netfilter\nsysctl -w net\.bridge\.bridge-nf-call-iptables=1\n/, 'one header over both commands of the step');
   const on = scriptOf(byPhase(planNetworkCreate({ ...lab, icc: false }, { ...view, bridgeNfIptables: '1' }, emptyRules, fw)));
   t.notMatch(on, /bridge-nf-call/, 'already on: nothing to do');
   t.notMatch(scriptOf(byPhase(planNetworkCreate(lab, view, emptyRules, fw))), /bridge-nf-call/, 'ICC on: left alone');
@@ -164,6 +164,12 @@ t.test('two containers share batches: one host batch, one batch per namespace', 
     'search lab.internal',
     'EOF',
   ].join('\n')), 'resolv.conf');
+  for (const c of ['c4', 'c5']) {
+    const header = `# write /etc/netns/${c}/resolv.conf and hosts`;
+    t.equal(script.split('\n').filter((l) => l === header).length, 1, `${c}: one header over the directory and both files`);
+    t.ok(script.includes(`${header}\nmkdir -p /etc/netns/${c}\ncat > /etc/netns/${c}/resolv.conf <<'EOF'\n`), `${c}: the header heads the mkdir`);
+    t.match(script, new RegExp(`\nEOF\ncat > /etc/netns/${c}/hosts <<'EOF'\n`), `${c}: hosts follows resolv.conf with no header between`);
+  }
   t.equal(scriptOf(planContainerRemove('c4', true)), [
     '# delete network namespace c4 (its veth pairs go with it)',
     'ip netns del c4',

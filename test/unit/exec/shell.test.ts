@@ -1,5 +1,6 @@
 import t from 'tap';
-import { quote, toShell } from '../../../src/exec/shell.js';
+import { execFileSync } from 'node:child_process';
+import { quote, shellLine, toShell } from '../../../src/exec/shell.js';
 import { ip, batchOf, batchKey } from '../../../src/exec/command.js';
 
 t.test('quote leaves plain words, single-quotes the rest', async (t) => {
@@ -9,6 +10,16 @@ t.test('quote leaves plain words, single-quotes the rest', async (t) => {
   t.equal(quote(`it's`), `'it'\\''s'`);
   t.equal(quote(''), `''`);
   t.equal(quote('$(reboot)'), `'$(reboot)'`);
+});
+
+t.test('shellLine: pasted into sh, the line runs exactly the argv it came from', async (t) => {
+  const argv = ['sh', '-c', 'echo "$HOME" > /tmp/x; ls *', 'a b', `it's`, '', '$(reboot)', '`id`', '~', '#c', 'x;y', 'a\nb', '!', '{a,b}', 'plain-1.2/3:4=5'];
+  const line = shellLine(['ip', 'netns', 'exec', 'c4', ...argv]);
+  t.equal(line.split(' ').slice(0, 5).join(' '), 'ip netns exec c4 sh', 'plain words stay as typed');
+  t.match(line, ` -c 'echo "$HOME" > /tmp/x; ls *' 'a b' 'it'\\''s' '' '$(reboot)' `);
+  // sh itself parses the line: printf shows each word it got back, one per line, bracketed.
+  const echoed = execFileSync('sh', ['-c', `printf '[%s]\\n' ${shellLine(argv)}`], { encoding: 'utf8' });
+  t.equal(echoed, argv.map((a) => `[${a}]\n`).join(''));
 });
 
 t.test('ops print as pasteable shell', async (t) => {
