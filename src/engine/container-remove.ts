@@ -83,7 +83,8 @@ export async function removeContainers(
     failed.push(...(await executeAll(ctx, clean.flat().filter(isFiles))));
   });
   const gone = recs.filter((c) => !failed.some((f) => plans.get(c)!.includes(f.step)));
-  await waitLinksGone(ctx, new Set(gone.flatMap((c) => c.endpoints.flatMap((e) => endpointLinks(state, e)))));
+  // Containers left alone (not ours: no steps) keep their links: nothing to wait for.
+  await waitLinksGone(ctx, new Set(gone.filter((c) => plans.get(c)!.length).flatMap((c) => c.endpoints.flatMap((e) => endpointLinks(state, e)))));
   const left = recs.filter((c) => !gone.includes(c));
   if (left.length) {
     for (const c of left) state.containers[c.name] = c;

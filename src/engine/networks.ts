@@ -139,15 +139,20 @@ export async function createNetwork(ctx: EngineContext, state: State, spec: Netw
  * every step is tried, failures are returned, and a network stays recorded unless all of its
  * steps succeeded. The smaller record is staged before the kernel is touched (a full disk
  * fails first, changing nothing). A backend's shared parts (nslab's chains) go with its last network.
+ * `goneFirst` (dry-run only): host links that steps printed before this plan delete.
  */
-export async function removeNetworks(ctx: EngineContext, state: State, names: readonly string[], save: Save): Promise<{ removed: string[]; failures: string[] }> {
+export async function removeNetworks(
+  ctx: EngineContext, state: State, names: readonly string[], save: Save, goneFirst: ReadonlySet<string> = new Set(),
+): Promise<{ removed: string[]; failures: string[] }> {
   const recs = [...new Set(names)].map((n) => state.networks[n]).filter((n): n is NetworkRecord => !!n);
   for (const rec of recs) {
     const users = attachedTo(state, rec.name);
     if (users.length) throw new ConflictError(`network ${rec.name} has containers attached (${users.join(', ')}); remove them first`);
   }
   if (!recs.length) return { removed: [], failures: [] };
-  const view = await observeHost(ctx.runner);
+  const seen = await observeHost(ctx.runner);
+  // `goneFirst`: links a plan printed before this one removes (a dry-run reset's containers).
+  const view = { ...seen, links: seen.links.filter((l) => !goneFirst.has(l.ifname)) };
   const fwViews = await observeFirewalls(ctx, backendsInUse(ctx, recs));
   const plans = new Map(recs.map((rec) => [rec, driverOf(rec).teardown(rec, view, { fw: firewallOf(ctx, rec), live: viewOf(fwViews, rec) })] as const));
   let failed: StepFailure[] = [];

@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import t from 'tap';
 import { LAB, lab, type Lab } from '../../helpers/engine-lab.js';
+import { IncompleteError } from '../../../src/errors.js';
 
 const NET = { name: 'uvn', subnet: '10.201.0.0/24' };
 
@@ -102,9 +103,7 @@ t.test('reset with an unreadable state file goes by the marks alone', async (t) 
   t.same(JSON.parse(l.stateText()!).containers, {});
 });
 
-// (The script lacks the networks' removal: in dry-run the containers stay recorded, so every
-// network still has containers attached. Reported to the lead; not pinned here.)
-t.test('dry-run reset prints the removal of containers and leftovers and changes nothing', async (t) => {
+t.test('dry-run reset prints the removal of containers, leftovers and networks, and changes nothing', async (t) => {
   const l = await withLeftover();
   const before = l.stateText();
   await l.dry().reset();
@@ -112,6 +111,8 @@ t.test('dry-run reset prints the removal of containers and leftovers and changes
   t.equal(l.stateText(), before);
   const script = l.script.join('');
   for (const re of [/\nip netns del uvt-a\n/, /\nrm -rf \/etc\/netns\/uvt-a\n/, /\nip netns del uvt-z\n/, /\nip link del nv-uvt-z-0\n/]) t.match(script, re);
+  t.match(script, /\nip link del nslab-uvn\n/, "the network's bridge, whose ports the printed steps remove");
+  t.match(script, /fakefw del network uvn/, "and its rules");
   t.ok(l.host.link('nslab-uvn'));
   t.ok(l.host.spaces.has('uvt-a'));
 });
@@ -132,4 +133,17 @@ t.test("another lab's namespace and /etc/netns entry are neither removed by gc n
   t.ok(l.host.link('nslab-z'));
   t.notOk(l.host.spaces.has('uvt-a'), 'while our own went');
   t.notOk(l.host.link('nslab-uvn'));
+});
+
+t.test('reset with a port nslab did not record on its bridge: the rest goes, the network stays, exit 1 (not "nothing changed")', async (t) => {
+  const l = await withLeftover();
+  addLink(l, 'eth-foreign', 'veth');
+  l.host.ip('link set eth-foreign master nslab-uvn');
+  const err = await l.engine.reset().catch((e: unknown) => e);
+  t.type(err, IncompleteError);
+  t.match((err as IncompleteError).message, /bridge nslab-uvn still has ports \(eth-foreign\)/);
+  t.notOk(l.host.spaces.has('uvt-a'), 'the containers went');
+  t.notOk(l.host.spaces.has('uvt-z'), 'and the leftovers');
+  t.ok(l.host.link('nslab-uvn'), 'the bridge stays, with the port that is not ours');
+  t.same(Object.keys(JSON.parse(l.stateText()!).networks), ['uvn'], 'still recorded: a second reset, once the port is gone, finishes');
 });
