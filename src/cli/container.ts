@@ -7,7 +7,7 @@ import { cidrOf, primaryAddress } from '../state/families.js';
 import type { ContainerRecord, State } from '../state/types.js';
 import type { Cli } from './context.js';
 import { json, printRemoved, table } from './context.js';
-import { formatOf, formatted } from './format.js';
+import { formatOf, formatted, inspected } from './format.js';
 import { containerView, endpointLink, endpointWhere } from '../model/views.js';
 import { networkModeOf } from '../engine/inputs.js';
 
@@ -94,12 +94,8 @@ export function containerCommands(program: Command, cli: () => Promise<Cli>): vo
     .addHelpText('after', "\nExample:\n  nslab container inspect c1 -f '{{.NetworkSettings.Networks.lab.IPAddress}}'")
     .action(async (names: string[], o: { format?: string }) => {
       const c = await cli();
-      const f = formatOf(o, true, 'json');
-      if (f.kind === 'table') throw new ValidationError('format', 'inspect prints json or a template, not a table');
       const state = await c.engine.readState();
-      const missing = names.filter((n) => !state.containers[n]);
-      if (missing.length) throw new NotFoundError(`container: no such container "${missing[0]}"`);
-      c.out(formatted(f, names.map((n) => containerView(state.containers[n]!, state))));
+      c.out(inspected(o, 'container', names, state.containers, (x) => containerView(x, state)));
     });
 
   ctr.command('rm <names...>').alias('remove').description('remove containers (absent ones are fine)')

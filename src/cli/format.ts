@@ -1,5 +1,5 @@
 // `--format` and `-q` of ls and inspect: json, table, or a Go-template-like field pick over the inspect view.
-import { ValidationError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 
 /**
  * How a listing is printed: `table` (the default of ls), `json` (the inspect views, as
@@ -49,4 +49,16 @@ export function formatted(f: Format, views: ReadonlyArray<{ Name: string }>): st
   if (f.kind === 'names') return views.map((v) => `${v.Name}\n`).join('');
   if (f.kind === 'template') return views.map((v) => `${f.render(v)}\n`).join('');
   return JSON.stringify(views, null, 2) + '\n';
+}
+
+/**
+ * What `inspect` prints for `names` (json or a template over the views); the first name not in
+ * `records` is refused (NotFoundError, exit 2) before anything is printed.
+ */
+export function inspected<R>(o: { format?: string }, what: 'network' | 'container', names: readonly string[], records: Record<string, R>, view: (r: R) => { Name: string }): string {
+  const f = formatOf(o, true, 'json');
+  if (f.kind === 'table') throw new ValidationError('format', 'inspect prints json or a template, not a table');
+  const missing = names.find((n) => !Object.hasOwn(records, n));
+  if (missing !== undefined) throw new NotFoundError(`${what}: no such ${what} "${missing}"`);
+  return formatted(f, names.map((n) => view(records[n]!)));
 }

@@ -1,10 +1,9 @@
 // `nslab network …`: create, ls, inspect, rm, prune.
 import type { Command } from 'commander';
-import { NotFoundError, ValidationError } from '../errors.js';
 import { ipv4Subnet } from '../state/families.js';
 import type { Cli } from './context.js';
 import { json, printRemoved, table } from './context.js';
-import { formatOf, formatted } from './format.js';
+import { formatOf, formatted, inspected } from './format.js';
 import { summary } from './container.js';
 import { attachedTo } from '../engine/networks.js';
 import { networkLink, networkView, networkWhere } from '../model/views.js';
@@ -61,12 +60,8 @@ export function networkCommands(program: Command, cli: () => Promise<Cli>): void
     .addHelpText('after', example("nslab network inspect lab -f '{{json .Containers}}'"))
     .action(async (names: string[], o: { format?: string }) => {
       const c = await cli();
-      const f = formatOf(o, true, 'json');
-      if (f.kind === 'table') throw new ValidationError('format', 'inspect prints json or a template, not a table');
       const state = await c.engine.readState();
-      const missing = names.filter((n) => !state.networks[n]);
-      if (missing.length) throw new NotFoundError(`network: no such network "${missing[0]}"`);
-      c.out(formatted(f, names.map((n) => networkView(state.networks[n]!, state))));
+      c.out(inspected(o, 'network', names, state.networks, (n) => networkView(n, state)));
     });
 
   net.command('rm <names...>').alias('remove').description('remove networks (absent ones are fine; refused while containers are attached)')
