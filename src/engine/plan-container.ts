@@ -2,7 +2,7 @@
 // is its network driver's. Planned from nothing (create) or against what check saw (repair).
 import { driverOf } from '../drivers/registry.js';
 import type { InsideView, Seen } from '../drivers/driver.js';
-import { setUp } from '../kernel/link.js';
+import { isUp, setUp } from '../kernel/link.js';
 import { addNetns, attachNetns, delNetns, netnsMountPoint, removeMountPoint, shareNetns } from '../kernel/netns.js';
 import { hostsText, removeNetnsFiles, resolvConfText, writeNetnsFiles, type ResolvSettings } from '../kernel/netns-files.js';
 import type { HostView } from '../kernel/observe.js';
@@ -95,7 +95,7 @@ export function planContainer(c: ContainerRecord, cx: ContainerContext, seen?: C
   }
   if (made) steps.push(step(`${c.name}/netns`, `create network namespace ${c.name}`, 'netns', [addNetns(c.name)], [delNetns(c.name)], missing));
   const inside = made ? undefined : seen.inside;
-  if (!inside || !inside.links.find((l) => l.ifname === 'lo')?.flags.includes('UP')) {
+  if (!inside || !isUp(inside.links.find((l) => l.ifname === 'lo'))) {
     steps.push(step(`${c.name}/lo`, `bring up lo in ${c.name}`, 'inside', [setUp('lo', c.name)], [], inside ? [{ kind: 'link', what: 'lo is down inside' }] : []));
   }
   c.endpoints.forEach((e, i) => {

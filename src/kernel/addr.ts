@@ -16,6 +16,11 @@ export function listAddrs(runner: Runner, netns?: string): Promise<AddrInfo[]> {
   return runJson<AddrInfo[]>(runner, ipJson(['addr', 'show'], netns), 'list addresses');
 }
 
+/** Does `dev` hold the address `cidr` ("ip/prefix") in `addrs`? */
+export function hasAddr(addrs: readonly AddrInfo[], dev: string, cidr: string): boolean {
+  return addrs.some((a) => a.ifname === dev && a.addr_info.some((i) => `${i.local}/${i.prefixlen}` === cidr));
+}
+
 /** Every IPv4 "ip/prefix" on the host, with the interface holding it. */
 export function ipv4Of(addrs: readonly AddrInfo[]): Array<{ ifname: string; cidr: string; local: string }> {
   return addrs.flatMap((a) =>

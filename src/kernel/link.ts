@@ -77,6 +77,9 @@ export function listLinks(runner: Runner, netns?: string): Promise<LinkInfo[]> {
   return runJson<LinkInfo[]>(runner, ipJson(['-d', 'link', 'show'], netns), 'list links');
 }
 
+/** Is the link there and administratively up? */
+export const isUp = (l: LinkInfo | undefined): boolean => !!l && l.flags.includes('UP');
+
 export function kindOf(l: LinkInfo): string | undefined {
   return l.linkinfo?.info_kind;
 }

@@ -5,15 +5,15 @@ import { hostVethName, parseVethAlias, vethAlias } from '../../engine/names.js';
 import { mending, step, type Finding, type Step } from '../../engine/step.js';
 import { ip, type Command } from '../../exec/command.js';
 import { broadcastOf, parseCidr4, type Cidr4 } from '../../ipam/cidr.js';
-import { addAddr } from '../../kernel/addr.js';
-import { addVethIntoNetns, delLink, kindOf, setAddrGenModeNone, setAlias, setUp, type LinkInfo } from '../../kernel/link.js';
+import { addAddr, hasAddr } from '../../kernel/addr.js';
+import { addVethIntoNetns, delLink, isUp, kindOf, setAddrGenModeNone, setAlias, setUp, type LinkInfo } from '../../kernel/link.js';
 import type { HostView } from '../../kernel/observe.js';
 import { addDefaultRoute } from '../../kernel/route.js';
 import { setSysctlIn } from '../../kernel/sysctl.js';
 import { cidrOf, ipv4Subnet, primaryAddress } from '../../state/families.js';
 import type { BridgeNetwork, EndpointRecord } from '../../state/types.js';
 import type { EndpointSteps, Seen } from '../driver.js';
-import { hasAddr, hasIpv6Stack, isUp } from './network.js';
+import { hasIpv6Stack } from './network.js';
 
 /** The sysctl that turns IPv6 off on an interface inside a container. */
 export const ipv6OffKey = (ifname: string) => `net.ipv6.conf.${ifname}.disable_ipv6`;

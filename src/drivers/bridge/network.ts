@@ -6,8 +6,8 @@ import { bridgeAlias, bridgeName, legacyBridgeAlias, parseBridgeAlias } from '..
 import { step, type Step } from '../../engine/step.js';
 import type { FirewallChange, NetworkFirewallSpec } from '../../firewall/firewall.js';
 import { broadcastOf, macForIp, parseCidr4, type Cidr4 } from '../../ipam/cidr.js';
-import { addAddr } from '../../kernel/addr.js';
-import { addBridge, delLink, kindOf, setAlias, setUp, type LinkInfo } from '../../kernel/link.js';
+import { addAddr, hasAddr } from '../../kernel/addr.js';
+import { addBridge, delLink, isUp, kindOf, setAlias, setUp, type LinkInfo } from '../../kernel/link.js';
 import type { HostView } from '../../kernel/observe.js';
 import { BRIDGE_NF_IPTABLES, modprobe, setSysctl } from '../../kernel/sysctl.js';
 import { ipv4Subnet } from '../../state/families.js';
@@ -24,10 +24,6 @@ export const hasIpv6Stack = (n: Pick<BridgeNetwork, 'mtu'>) => n.mtu >= IPV6_MIN
 export function isOurBridge(link: LinkInfo | undefined, n: Pick<BridgeNetwork, 'name'>): boolean {
   return !!link && kindOf(link) === 'bridge' && (link.ifalias === bridgeAlias(n.name) || link.ifalias === legacyBridgeAlias(n.name));
 }
-
-export const isUp = (l: LinkInfo | undefined) => !!l && l.flags.includes('UP');
-export const hasAddr = (addrs: HostView['addrs'], dev: string, cidr: string) =>
-  addrs.some((a) => a.ifname === dev && a.addr_info.some((i) => `${i.local}/${i.prefixlen}` === cidr));
 
 /** What the source check of a network does, in the lab's words (step, check and explain). */
 export function spoofLesson(n: { iface: string; subnet: string }): string {
