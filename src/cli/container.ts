@@ -7,7 +7,7 @@ import { cidrOf, primaryAddress } from '../state/families.js';
 import type { ContainerRecord, State } from '../state/types.js';
 import type { Cli } from './context.js';
 import { json, printRemoved, table } from './context.js';
-import { formatOf, formatted, inspected } from './format.js';
+import { formatOf, inspected, listed } from './format.js';
 import { containerView, endpointLink, endpointWhere } from '../model/views.js';
 import { networkModeOf } from '../engine/inputs.js';
 
@@ -77,16 +77,14 @@ export function containerCommands(program: Command, cli: () => Promise<Cli>): vo
     .addHelpText('after', "\nExample:\n  nslab container ls --format '{{.Name}}\\t{{json .NetworkSettings.Networks}}'")
     .action(async (o: { quiet?: boolean; format?: string }) => {
       const c = await cli();
-      const f = formatOf(o, c.opts.json, 'table');
+      const f = formatOf(o, c.opts.json, 'table'); // a bad --format is refused before the records are read
       const state = await c.engine.readState();
-      const all = Object.values(state.containers).sort((a, b) => a.name.localeCompare(b.name));
-      if (f.kind !== 'table') return c.out(formatted(f, all.map((x) => containerView(x, state))));
-      c.out(table(['CONTAINER ID', 'NAME', 'NETWORK', 'IP', 'MAC', 'HOST VETH', 'STATUS'],
-        all.map((x) => {
+      c.out(listed(f, state.containers, (x) => containerView(x, state), (all) =>
+        table(['CONTAINER ID', 'NAME', 'NETWORK', 'IP', 'MAC', 'HOST VETH', 'STATUS'], all.map((x) => {
           const e = x.endpoints[0];
           const net = x.mode === 'network' && x.endpoints.length ? x.endpoints.map((p) => p.network).join(',') : networkModeOf(x);
           return [x.id.slice(0, 12), x.name, net, e ? cidrOf(primaryAddress(e)) : '-', e?.mac ?? '-', e ? endpointLink(e, state) : '-', x.status];
-        })));
+        }))));
     });
 
   ctr.command('inspect <names...>').description('show containers as JSON')

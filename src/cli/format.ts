@@ -52,6 +52,15 @@ export function formatted(f: Format, views: ReadonlyArray<{ Name: string }>): st
 }
 
 /**
+ * What `ls` prints: every record sorted by name, as `asTable` lays them out or, in any other
+ * format, as their views.
+ */
+export function listed<R extends { name: string }>(f: Format, records: Record<string, R>, view: (r: R) => { Name: string }, asTable: (sorted: R[]) => string): string {
+  const all = Object.values(records).sort((a, b) => a.name.localeCompare(b.name));
+  return f.kind === 'table' ? asTable(all) : formatted(f, all.map(view));
+}
+
+/**
  * What `inspect` prints for `names` (json or a template over the views); the first name not in
  * `records` is refused (NotFoundError, exit 2) before anything is printed.
  */

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ipv4Subnet } from '../state/families.js';
 import type { Cli } from './context.js';
 import { json, printRemoved, table } from './context.js';
-import { formatOf, formatted, inspected } from './format.js';
+import { formatOf, inspected, listed } from './format.js';
 import { summary } from './container.js';
 import { attachedTo } from '../engine/networks.js';
 import { networkLink, networkView, networkWhere } from '../model/views.js';
@@ -47,12 +47,11 @@ export function networkCommands(program: Command, cli: () => Promise<Cli>): void
     .addHelpText('after', example("nslab network ls --format '{{.Name}}\\t{{json .IPAM.Config}}'"))
     .action(async (o: { quiet?: boolean; format?: string }) => {
       const c = await cli();
-      const f = formatOf(o, c.opts.json, 'table');
+      const f = formatOf(o, c.opts.json, 'table'); // a bad --format is refused before the records are read
       const state = await c.engine.readState();
-      const nets = Object.values(state.networks).sort((a, b) => a.name.localeCompare(b.name));
-      if (f.kind !== 'table') return c.out(formatted(f, nets.map((n) => networkView(n, state))));
-      c.out(table(['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE', 'BRIDGE', 'SUBNET', 'GATEWAY'],
-        nets.map((n) => [n.id.slice(0, 12), n.name, n.driver, 'local', networkLink(n), ipv4Subnet(n).subnet, ipv4Subnet(n).gateway])));
+      c.out(listed(f, state.networks, (n) => networkView(n, state), (nets) =>
+        table(['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE', 'BRIDGE', 'SUBNET', 'GATEWAY'],
+          nets.map((n) => [n.id.slice(0, 12), n.name, n.driver, 'local', networkLink(n), ipv4Subnet(n).subnet, ipv4Subnet(n).gateway]))));
     });
 
   net.command('inspect <names...>').description('show networks as JSON')
