@@ -20,12 +20,12 @@ if [ ! node_modules/.package-lock.json -nt package-lock.json ]; then
 fi
 
 echo "== build"
-if [ ! -f dist/cli/main.js ] || [ -n "$(find src tsconfig.json package.json -newer dist/cli/main.js -print -quit)" ]; then
+if [ ! -f dist/nslab.js ] || [ -n "$(find src scripts/build.mjs tsconfig.json package.json -newer dist/nslab.js -print -quit)" ]; then
   npm run build --silent
 fi
-chmod +x dist/cli/main.js dist/daemon/main.js
-ln -sf "$repo/dist/cli/main.js" /usr/local/bin/nslab
-ln -sf "$repo/dist/daemon/main.js" /usr/local/bin/nslabd
+chmod +x dist/nslab.js dist/nslabd.js
+ln -sf "$repo/dist/nslab.js" /usr/local/bin/nslab
+ln -sf "$repo/dist/nslabd.js" /usr/local/bin/nslabd
 echo "nslab is $(command -v nslab), nslabd is $(command -v nslabd)"
 # What nslabd.service's Documentation= names (README's links to docs/ keep working there).
 install -D -m 0644 README.md /usr/local/share/doc/nslab/README.md

@@ -1,8 +1,7 @@
 // pino loggers: JSON lines, pretty on a terminal, plus a transcript file of every kernel command.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import pino, { type Logger, type StreamEntry } from 'pino';
-import pretty from 'pino-pretty';
+import type { Level, Logger, StreamEntry } from 'pino';
 
 export interface LogOptions {
   level?: string;
@@ -48,12 +47,39 @@ export function wantsColor(env: NodeJS.ProcessEnv = process.env, tty = !!process
   return tty && !env.NO_COLOR && env.TERM !== 'dumb';
 }
 
-export function makeLogger(o: LogOptions = {}): Logger {
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+
+/**
+ * A logger for commands that only read the records (ls, inspect, plan): plain `nslab: LEVEL:
+ * msg` lines on stderr at `level`, no transcript. They run no kernel command, so all they may
+ * say is a warning about the records; pino and its streams (a fifth of a short command's
+ * start-up) are not worth loading for that.
+ */
+export function plainLogger(level = 'warn'): Logger {
+  const min = LEVELS.indexOf(level as (typeof LEVELS)[number]);
+  const say = (at: number, name: string) => (a: unknown, b?: unknown) => {
+    if (min < 0 || at < min) return;
+    const msg = typeof a === 'string' ? a : typeof b === 'string' ? b : '';
+    const fields = typeof a === 'object' && a !== null ? ` ${JSON.stringify(a)}` : '';
+    process.stderr.write(`nslab: ${name}: ${msg}${fields}\n`);
+  };
+  const log: Record<string, unknown> = { level, child: () => log };
+  LEVELS.forEach((name, at) => (log[name] = say(at, name)));
+  return log as unknown as Logger;
+}
+
+/**
+ * The logger: stderr at `level` (pretty on a terminal), plus the transcript at info. pino-pretty
+ * is loaded only for a terminal: it is a tenth of the CLI's code.
+ */
+export async function makeLogger(o: LogOptions = {}): Promise<Logger> {
   const level = o.level ?? 'warn';
-  const console = process.stderr.isTTY
+  const { default: pino } = await import('pino');
+  const pretty = process.stderr.isTTY ? (await import('pino-pretty')).default : undefined;
+  const console = pretty
     ? pretty({ destination: 2, sync: true, colorize: wantsColor(), ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' })
     : pino.destination({ dest: 2, sync: true });
-  const streams: StreamEntry[] = [{ level: level as pino.Level, stream: console }];
+  const streams: StreamEntry[] = [{ level: level as Level, stream: console }];
   if (o.transcriptDir) {
     try {
       streams.push({ level: 'info', stream: new TranscriptStream(join(o.transcriptDir, 'nslab.log')) });

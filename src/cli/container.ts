@@ -1,5 +1,4 @@
 // `nslab container …` (and `run`): create, ls, inspect, rm; and `nslab exec`.
-import { execa } from 'execa';
 import type { Command } from 'commander';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { shellLine } from '../exec/shell.js';
@@ -116,6 +115,7 @@ export function containerCommands(program: Command, cli: () => Promise<Cli>): vo
       if (!state.containers[name]) throw new NotFoundError(`container: no such container "${name}"`);
       const run = ['netns', 'exec', name, ...cmd];
       if (c.opts.dryRun) return c.out(`${shellLine(['ip', ...run])}\n`);
+      const { execa } = await import('execa');
       const r = await execa('ip', run, { stdio: 'inherit', reject: false });
       process.exitCode = typeof r.exitCode === 'number' ? r.exitCode : 1;
     });

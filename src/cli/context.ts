@@ -1,11 +1,8 @@
 // Global CLI options, the engine they configure, and the output helpers every command uses.
 import { accessSync, constants, existsSync } from 'node:fs';
-import { ExecaRunner } from '../exec/runner.js';
-import { Engine } from '../engine/engine.js';
 import type { EngineApi } from '../engine/api.js';
-import { RemoteEngine } from '../client/remote.js';
+import type { RemoteEngine } from '../client/remote.js';
 import { answers } from '../client/probe.js';
-import { makeLogger } from '../log.js';
 import { withCheckedArgs } from '../model/checked.js';
 import { checkFirewallBackend, type NetworkInput } from '../engine/inputs.js';
 import type { FirewallBackendName } from '../state/types.js';
@@ -53,6 +50,7 @@ const notRoot = (what: string) => new ValidationError('permission', `${what} nee
 export async function makeCli(opts: GlobalOptions, needs: { root: boolean } = { root: true }): Promise<Cli> {
   const backend = opts.firewallBackend === undefined ? undefined : checkFirewallBackend('firewall-backend', opts.firewallBackend);
   if (!opts.dryRun && (await answers(opts.socket))) {
+    const { RemoteEngine } = await import('../client/remote.js');
     const remote = new RemoteEngine(opts.socket, notice);
     return { opts, engine: withFirewallBackend(remote, backend), remote, out: (t) => process.stdout.write(t) };
   }
@@ -63,7 +61,10 @@ export async function makeCli(opts: GlobalOptions, needs: { root: boolean } = { 
   // The transcript goes to the state directory once it exists (the first change creates it):
   // a refused or read-only command leaves nothing on the host.
   const transcript = !opts.dryRun && existsSync(opts.stateDir) ? opts.stateDir : undefined;
-  const log = makeLogger({ level: opts.logLevel, transcriptDir: transcript });
+  // The engine, the runner and the logger are loaded only by a command that needs them (not by
+  // help, version or a call that goes through nslabd): start-up is most of a short command.
+  const [{ Engine }, { ExecaRunner }, { makeLogger, plainLogger }] = await Promise.all([import('../engine/engine.js'), import('../exec/runner.js'), import('../log.js')]);
+  const log = needs.root || opts.dryRun ? await makeLogger({ level: opts.logLevel, transcriptDir: transcript }) : plainLogger(opts.logLevel);
   const env = (k: string) => (process.env[k] ? Number(process.env[k]) : undefined);
   const tty = process.stderr.isTTY;
   const engine = new Engine({

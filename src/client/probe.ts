@@ -1,12 +1,15 @@
 // Is nslabd there? One connect on its Unix socket, used by the CLI (nslabd or in-process?), by
 // nslabd before it listens (another one already answers?) and by the tests' sandbox.
-import { connect } from 'node:net';
+import { existsSync } from 'node:fs';
 
 /**
  * Does something answer on this socket? (A daemon, or a stale file left by a dead one: false.)
  * Reads nothing and changes nothing; a probe that hears nothing for `timeoutMs` says false.
  */
-export function answers(path: string, timeoutMs = 500): Promise<boolean> {
+export async function answers(path: string, timeoutMs = 500): Promise<boolean> {
+  // No socket file, no daemon: a command then starts without loading node:net (~10 ms).
+  if (!existsSync(path)) return false;
+  const { connect } = await import('node:net');
   return new Promise((res) => {
     const s = connect(path);
     const done = (v: boolean) => {

@@ -37,7 +37,7 @@ try {
 } catch (e) {
   usage(new Error(`--state-dir: cannot create ${o.stateDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`));
 }
-const log = makeLogger({ level: o.logLevel, transcriptDir: o.stateDir, name: 'nslabd' });
+const log = await makeLogger({ level: o.logLevel, transcriptDir: o.stateDir, name: 'nslabd' });
 const daemon = new Daemon({ socket: o.socket, stateDir: o.stateDir, log, firewallBackend: o.firewallBackend });
 try {
   await daemon.start();

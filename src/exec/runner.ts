@@ -1,7 +1,6 @@
 // The one seam through which nslab changes the host: processes (execa, argv arrays, LC_ALL=C) and files.
 import { closeSync, constants, lstatSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { execa } from 'execa';
 import type { Logger } from 'pino';
 import { NslabError } from '../errors.js';
 import { argvOf, type Command, type FileOp } from './command.js';
@@ -14,6 +13,10 @@ export interface Runner {
   file(op: FileOp): Promise<void>;
 }
 
+// execa and its dependencies are a third of the CLI's code: read-only commands never load them.
+let execaModule: Promise<typeof import('execa')> | undefined;
+const loadExeca = () => (execaModule ??= import('execa'));
+
 /** Runs commands for real. Every command is logged with argv, exit code and duration. */
 export class ExecaRunner implements Runner {
   constructor(private readonly log?: Logger) {}
@@ -21,6 +24,7 @@ export class ExecaRunner implements Runner {
   async run(cmd: Command): Promise<Outcome> {
     const argv = argvOf(cmd);
     const start = performance.now();
+    const { execa } = await loadExeca();
     const r = await execa(argv[0]!, argv.slice(1), {
       input: cmd.stdin,
       reject: false,

@@ -1,6 +1,5 @@
 // The state directory's lock: an open-file-description lock (fcntl F_OFD_SETLK) on state/lock.
 import { closeSync, openSync } from 'node:fs';
-import { tryLock } from 'fs-native-extensions';
 
 /**
  * An exclusive lock on `path`. OFD locks belong to the open file description, so the kernel
@@ -12,6 +11,8 @@ export class StateLock {
   private constructor(private fd: number | undefined) {}
 
   static async acquire(path: string, timeoutMs = 60_000, onWait?: () => void): Promise<StateLock> {
+    // Loaded here, not at start-up: the addon's loader costs ~10 ms that read commands never need.
+    const { tryLock } = await import('fs-native-extensions');
     const fd = openSync(path, 'a', 0o600);
     const deadline = Date.now() + timeoutMs;
     let waited = false;

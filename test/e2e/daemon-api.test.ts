@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { request } from 'node:http';
 import { execa } from 'execa';
 import { RemoteEngine } from '../../src/client/remote.js';
-import { sandbox } from '../helpers/sandbox.js';
+import { CLI, sandbox } from '../helpers/sandbox.js';
 
 const sb = await sandbox('da');
 t.teardown(() => sb.down());
@@ -101,7 +101,7 @@ t.test('20 parallel creates on a /28 (13 usable): exactly 13 succeed, 7 are told
 
 t.test('events stream what changes, as lines or JSON', async (t) => {
   const lines: string[] = [];
-  const child = execa('nsenter', [`--net=/run/netns/${sb.host}`, 'node', 'dist/cli/main.js', '--socket', sb.socket, '--state-dir', sb.stateDir, '--json', 'events'], { reject: false, buffer: false });
+  const child = execa('nsenter', [`--net=/run/netns/${sb.host}`, 'node', CLI, '--socket', sb.socket, '--state-dir', sb.stateDir, '--json', 'events'], { reject: false, buffer: false });
   child.stdout!.on('data', (d) => lines.push(...String(d).split('\n').filter(Boolean)));
   await new Promise((r) => setTimeout(r, 500));
   const c = sb.name('e');

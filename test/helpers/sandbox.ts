@@ -9,8 +9,8 @@ import { execa } from 'execa';
 import { answers } from '../../src/client/probe.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
-export const DAEMON = join(ROOT, 'dist', 'daemon', 'main.js');
+export const CLI = join(ROOT, 'dist', 'nslab.js');
+export const DAEMON = join(ROOT, 'dist', 'nslabd.js');
 export const HOST_IP = '198.51.100.1';
 export const WORLD_IP = '198.51.100.2';
 

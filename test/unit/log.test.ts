@@ -17,7 +17,7 @@ t.test('a full disk: every write is swallowed, one warning', async (t) => {
 t.test('a writable file gets every line', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kalog-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const log = makeLogger({ level: 'error', transcriptDir: dir });
+  const log = await makeLogger({ level: 'error', transcriptDir: dir });
   log.info({ n: 1 }, 'one');
   log.info('two');
   const lines = readFileSync(join(dir, 'nslab.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).msg);
