@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { NslabError } from '../errors.js';
 import { argvOf, type Command, type FileOp } from './command.js';
 import { CommandError, type Outcome } from './outcome.js';
+import { Launcher, type Launched } from './launcher.js';
 
 export interface Runner {
   /** Run a command; resolves with its outcome whatever the exit code. */
@@ -17,33 +18,51 @@ export interface Runner {
 let execaModule: Promise<typeof import('execa')> | undefined;
 const loadExeca = () => (execaModule ??= import('execa'));
 
-/** Runs commands for real. Every command is logged with argv, exit code and duration. */
+/**
+ * Runs commands for real. Every command is logged with argv, exit code and duration. Commands
+ * are started by a Launcher (one bash beside node) unless `launcher: false`; one the launcher
+ * cannot take is run with execa.
+ */
 export class ExecaRunner implements Runner {
-  constructor(private readonly log?: Logger) {}
+  private readonly launcher: Launcher | undefined;
+
+  constructor(private readonly log?: Logger, o: { launcher?: boolean } = {}) {
+    this.launcher = o.launcher === false ? undefined : new Launcher();
+  }
 
   async run(cmd: Command): Promise<Outcome> {
     const argv = argvOf(cmd);
     const start = performance.now();
-    const { execa } = await loadExeca();
-    const r = await execa(argv[0]!, argv.slice(1), {
-      input: cmd.stdin,
-      reject: false,
-      stripFinalNewline: false,
-      env: { LC_ALL: 'C' },
-    });
-    const outcome: Outcome = {
-      argv,
-      exitCode: typeof r.exitCode === 'number' ? r.exitCode : 127,
-      stdout: String(r.stdout ?? ''),
-      stderr: String(r.stderr ?? '') || (typeof r.exitCode !== 'number' ? String(r.message) : ''),
-      durationMs: Math.round((performance.now() - start) * 100) / 100,
-    };
+    const r = await this.launch(argv, cmd.stdin);
+    const outcome: Outcome = { argv, ...r, durationMs: Math.round((performance.now() - start) * 100) / 100 };
     const level = cmd.mutates ? 'info' : 'debug';
     this.log?.[level](
       { argv, stdin: cmd.stdin, exitCode: outcome.exitCode, ms: outcome.durationMs, stderr: outcome.stderr.trim() || undefined },
       'kernel command',
     );
     return outcome;
+  }
+
+  private async launch(argv: string[], input: string | undefined): Promise<Launched> {
+    if (this.launcher) {
+      try {
+        return await this.launcher.run(argv, input);
+      } catch {
+        /* not taken (no bash, a full disk): run it here */
+      }
+    }
+    const { execa } = await loadExeca();
+    const r = await execa(argv[0]!, argv.slice(1), { input, reject: false, stripFinalNewline: false, env: { LC_ALL: 'C' } });
+    return {
+      exitCode: typeof r.exitCode === 'number' ? r.exitCode : 127,
+      stdout: String(r.stdout ?? ''),
+      stderr: String(r.stderr ?? '') || (typeof r.exitCode !== 'number' ? String(r.message) : ''),
+    };
+  }
+
+  /** Let the launcher end once its commands are done (a long-lived caller: nslabd on exit). */
+  close(): void {
+    this.launcher?.close();
   }
 
   // Small files under /etc/netns: the sync calls cost ~0.05 ms each, the async ones ~0.25 ms.

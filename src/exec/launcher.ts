@@ -1,0 +1,138 @@
+// One small bash process that starts nslab's kernel commands for it, so node never forks itself.
+//
+// Why: node's spawn() forks the whole node process (libuv fork + exec). The fork copies the
+// page tables of node's address space and runs on the main thread, so every spawn blocks the
+// event loop for 10-35 ms on the test VMs, growing with the heap (nslabd with many records):
+// 100 namespace batches "in parallel" were in fact started one after another. bash is a few
+// MB: its fork is a fraction of that, and it runs beside node on another core.
+//
+// Protocol (no shell text is ever built from nslab's data): for job N, node writes N.argv (the
+// argv, NUL-separated) and N.in (standard input) into a private directory (mkdtemp, 0700), and
+// sends "N\n". bash reads the argv as an array (mapfile -d ''), runs it with N.in on stdin and
+// N.out / N.err as stdout / stderr, in the background, and answers "N EXIT" when it ends. The
+// commands and their exit codes are exactly those node would have run itself. When node closes
+// its end (it is done, or died), bash waits for what runs and removes the directory.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const SCRIPT = `
+d=$1
+while IFS= read -r id; do
+  mapfile -d '' -t argv < "$d/$id.argv"
+  { "\${argv[@]}" < "$d/$id.in" > "$d/$id.out" 2> "$d/$id.err"; echo "$id $?"; } &
+done
+wait
+rm -rf -- "$d"
+`;
+
+export interface Launched {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * The launcher of one runner. `run` resolves with the exit code and output of the argv, or
+ * rejects when the launcher cannot take the job (its files cannot be written: a full disk;
+ * bash is gone), so that the caller runs it itself: a job is either sent whole or not at all.
+ */
+export class Launcher {
+  private child: ChildProcess | undefined;
+  private dir: string | undefined;
+  private seq = 0;
+  private readonly pending = new Map<string, (exitCode: number) => void>();
+  private broken = false;
+
+  /** Start bash on first use (not for commands that never run anything). */
+  private start(): { child: ChildProcess; dir: string } {
+    if (this.child && this.dir) return { child: this.child, dir: this.dir };
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-run-'));
+    const child = spawn('bash', ['-c', SCRIPT, 'nslab-launcher', dir], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, LC_ALL: 'C' } });
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const [id, code] = line.split(' ');
+      const done = this.pending.get(id!);
+      this.pending.delete(id!);
+      this.idle();
+      done?.(Number(code));
+    });
+    // bash gone (killed, or never started): what it had not answered failed; later jobs are run by the caller.
+    const gone = () => {
+      this.broken = true;
+      for (const done of this.pending.values()) done(-1);
+      this.pending.clear();
+      this.cleanup();
+    };
+    child.on('error', gone);
+    child.on('exit', gone);
+    child.stdin!.on('error', () => undefined);
+    this.child = child;
+    this.dir = dir;
+    return { child, dir };
+  }
+
+  /** Run `argv` with `input` on stdin; exit code -1 means bash died with the job in its hands. */
+  run(argv: readonly string[], input: string | undefined): Promise<Launched> {
+    if (this.broken) return Promise.reject(new Error('launcher gone'));
+    let started: { child: ChildProcess; dir: string };
+    const id = String(++this.seq);
+    try {
+      started = this.start();
+      writeFileSync(join(started.dir, `${id}.argv`), argv.map((a) => `${a}\0`).join(''), { mode: 0o600 });
+      writeFileSync(join(started.dir, `${id}.in`), input ?? '', { mode: 0o600 });
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    const { child, dir } = started;
+    return new Promise<Launched>((resolve) => {
+      this.pending.set(id, (exitCode) => {
+        const read = (ext: string) => {
+          const p = join(dir, `${id}.${ext}`);
+          try {
+            return readFileSync(p, 'utf8');
+          } catch {
+            return '';
+          } finally {
+            try {
+              unlinkSync(p);
+            } catch { /* never written */ }
+          }
+        };
+        const stdout = read('out');
+        const stderr = read('err');
+        read('argv');
+        read('in');
+        resolve(exitCode < 0 ? { exitCode: 127, stdout, stderr: stderr || `nslab's launcher (bash) ended before \`${argv.join(' ')}\` finished` } : { exitCode, stdout, stderr });
+      });
+      this.busy();
+      child.stdin!.write(`${id}\n`);
+    });
+  }
+
+  // The launcher keeps node's event loop alive only while it has work: an idle one never
+  // delays the exit of a command that is done.
+  private busy(): void {
+    this.child?.ref();
+    (this.child?.stdout as unknown as { ref?: () => void } | undefined)?.ref?.();
+  }
+
+  private idle(): void {
+    if (this.pending.size) return;
+    this.child?.unref();
+    (this.child?.stdout as unknown as { unref?: () => void } | undefined)?.unref?.();
+    (this.child?.stdin as unknown as { unref?: () => void } | undefined)?.unref?.();
+  }
+
+  /** End bash: it finishes what it runs, then removes the job directory itself. Idempotent. */
+  close(): void {
+    this.child?.stdin?.end();
+  }
+
+  // bash died without its cleanup: remove the job directory here.
+  private cleanup(): void {
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+  }
+}
