@@ -149,8 +149,12 @@ export class Engine implements EngineApi {
     const netSpecs = networks.map(parseNetworkInput);
     const specs = containers.map(parseContainerInput);
     return this.mutate(async (state, save) => {
-      await resolveLab(this.ctx, state, netSpecs, specs);
-      for (const n of netSpecs) await createNetwork(this.ctx, state, n, save);
+      // The host as the lab was resolved against serves the first network; each later one looks again.
+      let seen: Awaited<ReturnType<typeof resolveLab>> | undefined = await resolveLab(this.ctx, state, netSpecs, specs);
+      for (const n of netSpecs) {
+        await createNetwork(this.ctx, state, n, save, seen);
+        seen = undefined;
+      }
       return createContainers(this.ctx, state, specs, await this.networksFor(state, specs, save), save, this.store.intent);
     });
   }

@@ -111,15 +111,19 @@ export function prepareNetwork(ctx: EngineContext, state: State, spec: NetworkSp
  * Create a network, or succeed changing nothing when it exists with the same settings.
  * Saves the record through `save` once the kernel objects exist.
  */
-export async function createNetwork(ctx: EngineContext, state: State, spec: NetworkSpec, save: () => Promise<void>): Promise<NetworkRecord> {
-  const view = await observeHost(ctx.runner);
+export async function createNetwork(
+  ctx: EngineContext, state: State, spec: NetworkSpec, save: () => Promise<void>, seen?: { view: HostView; live: FirewallViews },
+): Promise<NetworkRecord> {
+  // `seen`: the host as the caller observed it just now, with nothing changed since (up: the lab's resolution).
+  const view = seen?.view ?? (await observeHost(ctx.runner));
   const existing = state.networks[spec.name];
   const rec = prepareNetwork(ctx, state, spec, view);
   if (!spec.subnet && !existing && !ctx.dryRun) {
     ctx.notice(`picked subnet ${ipv4Subnet(rec).subnet} for network ${rec.name}: the first default pool that overlaps no other network, host address or route, or nameserver`);
   }
   const fw = firewallOf(ctx, rec);
-  const steps = driverOf(rec).setup(rec, view, { fw, live: await fw.observe(ctx.runner) });
+  const live = seen?.live.get(backendOf(rec)) ?? (await fw.observe(ctx.runner));
+  const steps = driverOf(rec).setup(rec, view, { fw, live });
   if (existing) await execute(ctx, steps);
   else {
     state.networks[rec.name] = rec; // in dry-run too, so later steps of the same request can plan on it

@@ -16,7 +16,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 
 const SCRIPT = `
 d=$1
@@ -51,12 +50,18 @@ export class Launcher {
     if (this.child && this.dir) return { child: this.child, dir: this.dir };
     const dir = mkdtempSync(join(tmpdir(), 'nslab-run-'));
     const child = spawn('bash', ['-c', SCRIPT, 'nslab-launcher', dir], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, LC_ALL: 'C' } });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const [id, code] = line.split(' ');
-      const done = this.pending.get(id!);
-      this.pending.delete(id!);
-      this.idle();
-      done?.(Number(code));
+    // Answers are short lines ("N EXIT"); node:readline is not worth loading for them.
+    let rest = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) {
+        const [id, code] = line.split(' ');
+        const done = this.pending.get(id!);
+        this.pending.delete(id!);
+        this.idle();
+        done?.(Number(code));
+      }
     });
     // bash gone (killed, or never started): what it had not answered failed; later jobs are run by the caller.
     const gone = () => {

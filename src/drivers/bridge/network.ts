@@ -96,6 +96,15 @@ export function setupBridge(n: BridgeNetwork, host: HostView, { fw, live }: Fire
     steps.push(step(`${n.name}/bridge`, `create bridge ${n.bridge} for network ${n.name}`, 'network',
       [addBridge({ name: n.bridge, mtu: n.mtu, mac: macForIp(v4.gateway) }), setAlias(n.bridge, bridgeAlias(n.name))], [delLink(n.bridge)],
       [{ kind: 'link', what: `bridge ${n.bridge} is missing` }]));
+  }
+  const cidr = `${v4.gateway}/${subnet.prefix}`;
+  if (!hasAddr(host.addrs, n.bridge, cidr)) {
+    steps.push(step(`${n.name}/gateway`, `give bridge ${n.bridge} the gateway address ${cidr}`, 'network',
+      // A missing bridge is the finding; its address goes with it.
+      [addAddr(n.bridge, cidr, broadcastOf(subnet))], [], link ? [{ kind: 'address', what: `gateway address ${cidr} is missing from ${n.bridge}` }] : []));
+  }
+  // After the address: `ip` lines next to each other run as one `ip -batch` (one process less).
+  if (!link) {
     // IPv4-only network: no IPv6 link-local address appearing on the bridge once a port is up.
     // Below IPv6's minimum MTU the kernel keeps no IPv6 state on the link at all (no
     // net/ipv6/conf/BRIDGE to write: sysctl fails with "cannot stat"), so there is nothing to turn off.
@@ -103,12 +112,6 @@ export function setupBridge(n: BridgeNetwork, host: HostView, { fw, live }: Fire
       steps.push(step(`${n.name}/ipv6-off`, `disable IPv6 on bridge ${n.bridge} (an IPv4-only network)`, 'network',
         [setSysctl(`net/ipv6/conf/${n.bridge}/disable_ipv6`, '1')]));
     }
-  }
-  const cidr = `${v4.gateway}/${subnet.prefix}`;
-  if (!hasAddr(host.addrs, n.bridge, cidr)) {
-    steps.push(step(`${n.name}/gateway`, `give bridge ${n.bridge} the gateway address ${cidr}`, 'network',
-      // A missing bridge is the finding; its address goes with it.
-      [addAddr(n.bridge, cidr, broadcastOf(subnet))], [], link ? [{ kind: 'address', what: `gateway address ${cidr} is missing from ${n.bridge}` }] : []));
   }
   if (host.ipForward !== '1') {
     steps.push(step('host/ip_forward', 'turn on IPv4 forwarding so the host routes between bridge and uplink', 'network',
