@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { allocate, checkStatic, type AllocRequest } from '../ipam/allocator.js';
 import { macForIp, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
-import { listLinks } from '../kernel/link.js';
+import { linkNames } from '../kernel/link.js';
 import { listNetns } from '../kernel/netns.js';
 import { etcDir, isOurs } from '../kernel/netns-files.js';
 import { dict } from '../state/dict.js';
@@ -43,7 +43,7 @@ export function allocRequest(n: NetworkRecord, state: State): AllocRequest & { u
 
 /** Interface names in use on the host: live links and every recorded host veth. */
 export async function takenIfnames(ctx: EngineContext, state: State): Promise<Set<string>> {
-  const names = new Set((await listLinks(ctx.runner)).map((l) => l.ifname));
+  const names = linkNames();
   for (const c of Object.values(state.containers)) for (const e of c.endpoints) for (const l of endpointLinks(state, e)) names.add(l);
   return names;
 }
@@ -130,7 +130,7 @@ export async function resolveContainers(
     if (have) {
       const diff = sameRequest(have, s);
       if (diff.length) throw new ConflictError(`container ${s.name} already exists with other settings (${diff.join(', ')})`);
-      hostLinks ??= new Set((await listLinks(ctx.runner)).map((l) => l.ifname));
+      hostLinks ??= linkNames();
       if (!isWhole(have, state, netns, hostLinks)) throw new ConflictError(`container ${s.name} is recorded but its namespace or veth is missing; run \`nslab container rm ${s.name}\` and create it again`);
       result.push(have);
       continue;

@@ -7,7 +7,7 @@ import type { Outcome } from '../../src/exec/outcome.js';
 import type { LinkInfo } from '../../src/kernel/link.js';
 import type { RouteInfo } from '../../src/kernel/route.js';
 import type { FakeFirewall } from './fake-firewall.js';
-import { hostPath, redirectHostFiles, scratchDir } from './host-files.js';
+import { fakeProcNetDev, hostPath, redirectHostFiles, scratchDir } from './host-files.js';
 import { HostRunner, IpError } from './host-runner.js';
 
 interface Addr { ifname: string; family: 'inet' | 'inet6'; local: string; prefixlen: number; broadcast?: string }
@@ -42,6 +42,7 @@ export class FakeHost {
 
   constructor(o: { ipForward?: string; resolv?: string; failOn?: (cmd: Command) => Partial<Outcome> | undefined; firewall?: FakeFirewall } = {}) {
     redirectHostFiles(this.root);
+    fakeProcNetDev(() => `Inter-|   Receive\n face |bytes\n${this.host.links.map((l) => `${l.ifname.padStart(6)}: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n`).join('')}`);
     for (const d of ['/run/netns', '/etc/netns', '/proc/sys/net/ipv4']) mkdirSync(hostPath(d), { recursive: true });
     writeFileSync(hostPath('/proc/sys/net/ipv4/ip_forward'), `${o.ipForward ?? '0'}\n`);
     writeFileSync(hostPath('/etc/resolv.conf'), o.resolv ?? 'nameserver 192.0.2.53\nsearch example.test\n');

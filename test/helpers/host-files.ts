@@ -10,6 +10,15 @@ export const REDIRECTED = ['/run/netns', '/etc/netns', '/proc/sys', '/etc/resolv
 
 let root: string | undefined;
 let installed = false;
+/** What /proc/self/net/dev shows the engine (the fake host's links), when a fake host set it. */
+let procNetDev: (() => string) | undefined;
+
+/** Make reads of /proc/self/net/dev return `text()` (the fake host's links, as the kernel lists them). */
+export function fakeProcNetDev(text: () => string): void {
+  procNetDev = text;
+}
+
+const NET_DEV = '/proc/self/net/dev';
 
 /** `p` inside the fake root when it is one of the redirected host paths; else `p`. */
 export function hostPath(p: string): string {
@@ -35,7 +44,7 @@ export function redirectHostFiles(dir: string): void {
   const sync = fs as unknown as Record<string, Fn>;
   for (const name of ['readdirSync', 'opendirSync', 'existsSync', 'lstatSync', 'statSync', 'openSync', 'readFileSync', 'accessSync', 'realpathSync']) {
     const orig = sync[name]!;
-    sync[name] = (p: unknown, ...rest: unknown[]) => orig(redirect(p), ...rest);
+    sync[name] = (p: unknown, ...rest: unknown[]) => (name === 'readFileSync' && p === NET_DEV && procNetDev ? procNetDev() : orig(redirect(p), ...rest));
   }
   const prom = fsp as unknown as Record<string, Fn>;
   for (const name of ['readFile', 'readdir', 'opendir', 'lstat', 'stat', 'access', 'open', 'realpath']) {

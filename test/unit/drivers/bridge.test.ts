@@ -54,7 +54,7 @@ t.test('setup against a host that has it all plans nothing; each missing part is
   t.same(bare.flatMap((s) => s.findings.map((f) => f.kind)), ['address', 'sysctl']);
   t.match(lines(bare), ['ip addr add 10.201.0.1/24 brd 10.201.0.255 dev br0', 'sysctl -w net.ipv4.ip_forward=1']);
   const fresh = bridgeDriver.setup(net, { ...host, links: [], addrs: [] }, none);
-  t.same(fresh.map((s) => s.id), ['lab/bridge', 'lab/ipv6-off', 'lab/gateway'], 'from nothing: bridge, IPv6 off, gateway');
+  t.same(fresh.map((s) => s.id), ['lab/bridge', 'lab/gateway', 'lab/ipv6-off'], 'from nothing: bridge, gateway (in its ip -batch), IPv6 off');
 });
 
 t.test('a bridge name held by something else: a conflict for check, a refusal for create', async (t) => {

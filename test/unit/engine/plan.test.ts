@@ -28,15 +28,14 @@ const ctr = (name: string, ip: string): ContainerRecord => ({
 
 t.test('network create', async (t) => {
   t.equal(scriptOf(byPhase(planNetworkCreate(lab, view, emptyRules, fw))), [
-    '# create bridge br0 for network lab',
+    '# create bridge br0 for network lab; give bridge br0 the gateway address 10.201.0.1/24',
     "ip -batch - <<'EOF'",
     'link add br0 address 02:42:0a:c9:00:01 mtu 1500 up type bridge',
     'link set br0 alias nslab:0a1b2c3d:network:lab',
+    'addr add 10.201.0.1/24 brd 10.201.0.255 dev br0',
     'EOF',
     '# disable IPv6 on bridge br0 (an IPv4-only network)',
     'sysctl -w net/ipv6/conf/br0/disable_ipv6=1',
-    '# give bridge br0 the gateway address 10.201.0.1/24',
-    'ip addr add 10.201.0.1/24 brd 10.201.0.255 dev br0',
     '# turn on IPv4 forwarding so the host routes between bridge and uplink',
     'sysctl -w net.ipv4.ip_forward=1',
     '# drop packets from br0 whose source is not in 10.201.0.0/24: containers cannot spoof',

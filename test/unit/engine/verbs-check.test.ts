@@ -96,9 +96,9 @@ const cases: Case[] = [
     breakIt: (l) => l.host.ip('link del nslab-uvn'),
     drift: [['link', /bridge nslab-uvn .*missing/], ['link', /nv-uvt-a-0 .*bridge nslab-uvn/]],
     repair: [
-      'ip -batch - <<link add nslab-uvn address 02:42:0a:c9:00:01 mtu 1500 up type bridge | link set nslab-uvn alias nslab:0a1b2c3d:network:uvn',
+      'ip -batch - <<link add nslab-uvn address 02:42:0a:c9:00:01 mtu 1500 up type bridge | link set nslab-uvn alias nslab:0a1b2c3d:network:uvn | addr add 10.201.0.1/24 brd 10.201.0.255 dev nslab-uvn',
       'sysctl -w net/ipv6/conf/nslab-uvn/disable_ipv6=1',
-      'ip -batch - <<addr add 10.201.0.1/24 brd 10.201.0.255 dev nslab-uvn | link set nv-uvt-a-0 master nslab-uvn up',
+      'ip link set nv-uvt-a-0 master nslab-uvn up',
     ],
   },
   {

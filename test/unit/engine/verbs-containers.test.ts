@@ -160,7 +160,7 @@ t.test('the default network appears on first use, and not when the request is re
   t.same(l.lines(), [], 'a bad container: the default network is not made either');
   const [rec] = await l.engine.createContainers([{ name: 'uvt-a' }]);
   t.equal(rec!.endpoints[0]!.network, 'bridge');
-  t.match(l.lines()[0], /^ip -batch - <<link add nslab0 .* type bridge \| link set nslab0 alias nslab:0a1b2c3d:network:bridge$/);
+  t.match(l.lines()[0], /^ip -batch - <<link add nslab0 .* type bridge \| link set nslab0 alias nslab:0a1b2c3d:network:bridge \| addr add 172\.17\.0\.1\/16 brd 172\.17\.255\.255 dev nslab0$/);
   t.match(l.lines().join('\n'), /master nslab0 up type veth peer name eth0/);
 });
 

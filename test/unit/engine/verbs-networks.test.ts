@@ -10,9 +10,8 @@ t.test('create: the bridge with its mark, IPv6 off, the gateway, forwarding, the
   const rec = await l.engine.createNetwork(NET);
   t.match(rec, { name: 'uvn', driver: 'bridge', bridge: 'nslab-uvn', mtu: 1500, masquerade: true, icc: true, internal: false, firewall: 'iptables', subnets: [{ subnet: '10.201.0.0/24', gateway: '10.201.0.1' }] });
   t.same(l.lines(), [
-    'ip -batch - <<link add nslab-uvn address 02:42:0a:c9:00:01 mtu 1500 up type bridge | link set nslab-uvn alias nslab:0a1b2c3d:network:uvn',
+    'ip -batch - <<link add nslab-uvn address 02:42:0a:c9:00:01 mtu 1500 up type bridge | link set nslab-uvn alias nslab:0a1b2c3d:network:uvn | addr add 10.201.0.1/24 brd 10.201.0.255 dev nslab-uvn',
     'sysctl -w net/ipv6/conf/nslab-uvn/disable_ipv6=1',
-    'ip addr add 10.201.0.1/24 brd 10.201.0.255 dev nslab-uvn',
     'sysctl -w net.ipv4.ip_forward=1',
     'fakefw add source-check uvn nslab-uvn 10.201.0.0/24',
     'fakefw add traffic uvn masquerade icc external',
@@ -123,7 +122,7 @@ t.test('dry-run create and remove print their commands and change nothing', asyn
   await l.dry().createNetwork(NET);
   t.same(l.lines(), []);
   t.equal(l.stateText(), undefined);
-  t.match(l.script.join(''), /ip -batch - <<'EOF'\nlink add nslab-uvn address 02:42:0a:c9:00:01 mtu 1500 up type bridge\nlink set nslab-uvn alias nslab:0a1b2c3d:network:uvn\nEOF/);
+  t.match(l.script.join(''), /ip -batch - <<'EOF'\nlink add nslab-uvn address 02:42:0a:c9:00:01 mtu 1500 up type bridge\nlink set nslab-uvn alias nslab:0a1b2c3d:network:uvn\naddr add 10\.201\.0\.1\/24 brd 10\.201\.0\.255 dev nslab-uvn\nEOF/);
   await l.engine.createNetwork(NET);
   l.reset();
   const before = l.stateText();
