@@ -48,7 +48,7 @@ export function cells(j: Judged): [string, string, string, string] {
 /** One line per figure: name, nslab, baseline, ratio, bound, and ok / OVER. */
 export function figureLine(j: Judged): string {
   const [n, b, r, bound] = cells(j);
-  return `${j.name.padEnd(28)} nslab ${n.padStart(10)}   baseline ${b.padStart(10)}   ratio ${r.padStart(6)}   ${bound.padEnd(14)} ${j.ok ? 'ok' : 'OVER'}`;
+  return `${j.name.padEnd(31)} nslab ${n.padStart(10)}   baseline ${b.padStart(10)}   ratio ${r.padStart(6)}   ${bound.padEnd(14)} ${j.ok ? 'ok' : 'OVER'}`;
 }
 
 /** The figures as the README's performance table (columns: figure, nslab, baseline, ratio, bound). */
