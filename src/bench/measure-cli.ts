@@ -12,7 +12,10 @@ export interface Ctx {
   say: (line: string) => void;
 }
 
-/** CLI start-up: `nslab container ls` with no daemon and an empty state, against `node -e ''`, interleaved. */
+/**
+ * CLI start-up: `nslab container ls` with no daemon and an empty state, against `node -e ''`,
+ * interleaved. A read command: changes nothing on the host; its scratch state goes with cleanup.
+ */
 export async function startup(ctx: Ctx, reps: number): Promise<Figure> {
   const dir = ctx.scratch.dir();
   const cli = ['node', join(ctx.root, 'dist', 'nslab.js'), 'container', 'ls', '--state-dir', join(dir, 'state'), '--socket', join(dir, 'none.sock')];
@@ -28,7 +31,7 @@ export async function startup(ctx: Ctx, reps: number): Promise<Figure> {
   return { name: 'CLI start-up (container ls)', unit: 'ms', nslab: median(nslab), baseline: median(bare), bound: { on: 'ratio', max: 1.6 } };
 }
 
-/** A lab file of one network (10.240.0.0/16) and n containers named PREFIX+'n'+i on it. */
+/** A lab file of one network (10.240.0.0/16) and n containers named PREFIX+'n'+i on it (pure). */
 export function labFile(prefix: string, n: number): string {
   const lines = ['networks:', '  bench:', '    subnet: 10.240.0.0/16', 'containers:'];
   for (let i = 0; i < n; i++) lines.push(`  ${prefix}n${i}:`, '    network: bench');
@@ -38,7 +41,8 @@ export function labFile(prefix: string, n: number): string {
 /**
  * `nslab up` and `nslab down` of an n-container lab file, whole process, against the floor's up
  * and down, each side in its own host namespace; alternating which side goes first, and waiting
- * outside the timing until the kernel has removed the previous round's veths.
+ * outside the timing until the kernel has removed the previous round's veths. Each round's down
+ * removes what its up made: the two host namespaces are empty again when this returns.
  */
 export async function lab(ctx: Ctx, n: number, reps: number): Promise<Figure[]> {
   const { scratch, root, say } = ctx;

@@ -7,7 +7,7 @@ import type { Ctx } from './measure-cli.js';
 import { run, sleep, start } from './run.js';
 import { median, type Figure } from './stats.js';
 
-/** VmRSS of a process in MB, from /proc/PID/status. */
+/** VmRSS of a process in MB, from the text of /proc/PID/status (pure). */
 export function rssMb(status: string): number {
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
   if (!m) throw new Error('no VmRSS line in /proc/PID/status');
@@ -30,7 +30,8 @@ async function ready(client: RemoteEngine, exited: () => string | undefined): Pr
 /**
  * nslabd in its own host namespace: `single` creates timed one by one over the socket, the
  * floor's single creates beside them, then `many` containers in one `up` and nslabd's RSS,
- * then their removal (timed); nslabd is stopped by its PID before this returns.
+ * then their removal (timed). nslabd is stopped by its PID before this returns, also on an error
+ * (what it made then goes with the host namespace in the run's cleanup).
  */
 export async function daemon(ctx: Ctx, single: number, many: number): Promise<Figure[]> {
   const { scratch, root, say } = ctx;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 const running = new Set<ChildProcess>();
 
-/** Run argv to its end; resolves with its stdout and wall-clock ms, rejects when it exits non-zero. */
+/** Run argv to its end; resolves with its stdout and wall-clock ms (spawn to exit), rejects when it exits non-zero. */
 export function run(argv: readonly string[], env: Record<string, string> = {}): Promise<{ ms: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
