@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
 # The bash floor of `npm run bench`: the kernel objects `nslab up` builds for one network and N
 # containers, written the fastest honest way in bash. Run inside a throw-away "host" namespace.
-#   up N PREFIX DIR      bridge nslab-bench (MAC, alias, IPv6 off, 10.240.0.1/16), nslab's
-#                        iptables chains and rules (one iptables-restore), per container PREFIXfI:
-#                        netns, veth born with its peer as eth0 inside, master bridge up, lo up,
-#                        IPv6 off on eth0, address, eth0 up, default route, /etc/netns/NAME files.
-#                        One ip -batch for host-side work, one ip -n NS -batch per container
-#                        (4 in flight); files and sysctls written by bash builtins where it can.
-#   down N PREFIX DIR    the reverse: namespaces and bridge in one ip -batch, chains in one
-#                        iptables-restore, /etc/netns dirs in one rm, all three at once.
-#   single S PREFIX DIR  the network, then S containers one at a time (the per-container work of
-#                        up: two ip processes and the files); prints the ms of each, then removes all.
-# DIR is a scratch directory the caller made and removes (the per-container batch files).
+#   up N PREFIX [DIR]      bridge nslab-bench (MAC, alias, IPv6 off, 10.240.0.1/16), nslab's
+#                          iptables chains and rules (one iptables-restore), per container PREFIXfI:
+#                          netns, veth born with its peer as eth0 inside, master bridge up, lo up,
+#                          IPv6 off on eth0, address, eth0 up, default route, /etc/netns/NAME files.
+#                          One ip -batch for host-side work, one ip -n NS -batch per container
+#                          (4 in flight); files and sysctls written by bash builtins where it can.
+#   down N PREFIX [DIR]    the reverse: namespaces and bridge in one ip -batch, chains in one
+#                          iptables-restore, /etc/netns dirs in one rm, all three at once.
+#   single S PREFIX [DIR]  the network, then S containers one at a time (the per-container work of
+#                          up: two ip processes and the files); prints the ms of each, then removes all.
+# DIR is a scratch directory for the batch files; the bench makes it and removes it outside the
+# timing. Without it the script makes its own and removes it on exit.
 set -euo pipefail
-MODE=$1 N=$2 P=$3 DIR=$4
+MODE=${1:-} N=${2:-} P=${3:-} DIR=${4:-}
+if [[ ! $MODE =~ ^(up|down|single)$ || ! $N =~ ^[0-9]+$ || ! $P =~ ^[a-z][a-z0-9-]*$ ]]; then
+  echo "usage: $0 up|down|single N PREFIX [DIR]" >&2
+  exit 2
+fi
+if [[ -z $DIR ]]; then
+  DIR=$(mktemp -d)
+  trap 'rm -rf "$DIR"' EXIT
+fi
 BR=nslab-bench LAB=b3ac4f10
 
 # Container I: name, address and MAC as nslab's IPAM gives them on 10.240.0.0/16 (gateway .0.1).
@@ -133,7 +142,6 @@ single)
     ms+=("$f")
   done
   echo "${ms[*]}"
-  exec bash "$0" down "$N" "$P" "$DIR"
+  bash "$0" down "$N" "$P" "$DIR"
   ;;
-*) echo "usage: $0 up|down|single N PREFIX DIR" >&2; exit 2 ;;
 esac
