@@ -1,35 +1,147 @@
 #!/usr/bin/env bash
-# The bash floor for `npm run bench`: the same lab as nslab builds (netns, veth born in the
-# namespace, address, route), with ip -batch: one batch for all host-side work, one
-# `ip -n NS -batch` per container, 4 in flight. Run inside a throw-away namespace.
-# First S containers one at a time (two ip processes each), then N in bulk.
-# Prints {"single": ms per container, "create": ms per container, "remove": ms per container}.
+# The bash floor of `npm run bench`: the kernel objects `nslab up` builds for one network and N
+# containers, written the fastest honest way in bash. Run inside a throw-away "host" namespace.
+#   up N PREFIX [DIR]      bridge nslab-bench (MAC, alias, IPv6 off, 10.240.0.1/16), nslab's
+#                          iptables chains and rules (one iptables-restore), per container PREFIXfI:
+#                          netns, veth born with its peer as eth0 inside, master bridge up, lo up,
+#                          IPv6 off on eth0, address, eth0 up, default route, /etc/netns/NAME files.
+#                          One ip -batch for host-side work, one ip -n NS -batch per container
+#                          (4 in flight); files and sysctls written by bash builtins where it can.
+#   down N PREFIX [DIR]    the reverse: namespaces and bridge in one ip -batch, chains in one
+#                          iptables-restore, /etc/netns dirs in one rm, all three at once.
+#   single S PREFIX [DIR]  the network, then S containers one at a time (the per-container work of
+#                          up: two ip processes and the files); prints the ms of each, then removes all.
+# DIR is a scratch directory for the batch files; the bench makes it and removes it outside the
+# timing. Without it the script makes its own and removes it on exit.
 set -euo pipefail
-N=${1:-200}
-S=${2:-20}
-export P=${3:-}   # prefix of the namespace names (machine-wide; the xargs workers read it)
-ip link add nbfloor type bridge; ip link set nbfloor up
-ip addr add 10.241.0.1/16 dev nbfloor
-now() { date +%s%N; }
-gone() { while ip -o link show type veth | grep -q "$1"; do sleep 0.01; done; }
-ts=$(now)
-for i in $(seq 0 $((S-1))); do
-  printf "netns add %snbs%d\nlink add nvs%d master nbfloor up type veth peer name eth0 netns %snbs%d\n" "$P" "$i" "$i" "$P" "$i" | ip -batch -
-  printf "link set lo up\naddr add 10.241.255.%d/16 dev eth0\nlink set eth0 up\nroute add default via 10.241.0.1 dev eth0\n" $((i+2)) | ip -n "${P}nbs$i" -batch -
-done
-te=$(now)
-for i in $(seq 0 $((S-1))); do echo "netns del ${P}nbs$i"; done | ip -batch -
-gone nvs
-t0=$(now)
-{
-  for i in $(seq 0 $((N-1))); do echo "netns add ${P}nbf$i"; done
-  for i in $(seq 0 $((N-1))); do echo "link add nvf$i master nbfloor up type veth peer name eth0 netns ${P}nbf$i"; done
-} | ip -batch -
-seq 0 $((N-1)) | xargs -P4 -I{} bash -c 'i={}; printf "link set lo up\naddr add 10.241.%d.%d/16 dev eth0\nlink set eth0 up\nroute add default via 10.241.0.1 dev eth0\n" $(( (i+2)/250 )) $(( (i+2)%250 + 2 )) | ip -n ${P}nbf$i -batch -'
-t1=$(now)
-for i in $(seq 0 $((N-1))); do echo "netns del ${P}nbf$i"; done | ip -batch -
-gone nvf
-t2=$(now)
-ip link del nbfloor
-awk -v s="$ts" -v e="$te" -v k="$S" -v a="$t0" -v b="$t1" -v c="$t2" -v n="$N" \
-  'BEGIN { printf "{\"single\": %.3f, \"create\": %.3f, \"remove\": %.3f}\n", (e-s)/k/1e6, (b-a)/n/1e6, (c-b)/n/1e6 }'
+MODE=${1:-} N=${2:-} P=${3:-} DIR=${4:-}
+if [[ ! $MODE =~ ^(up|down|single)$ || ! $N =~ ^[0-9]+$ || ! $P =~ ^[a-z][a-z0-9-]*$ ]]; then
+  echo "usage: $0 up|down|single N PREFIX [DIR]" >&2
+  exit 2
+fi
+if [[ -z $DIR ]]; then
+  DIR=$(mktemp -d)
+  trap 'rm -rf "$DIR"' EXIT
+fi
+BR=nslab-bench LAB=b3ac4f10
+
+# Container I: name, address and MAC as nslab's IPAM gives them on 10.240.0.0/16 (gateway .0.1).
+name() { NAME=${P}f$1; local h=$(($1 + 2)); IP=10.240.$((h >> 8)).$((h & 255)); printf -v MAC '02:42:0a:f0:%02x:%02x' $((h >> 8)) $((h & 255)); }
+
+files() { # /etc/netns/NAME/{resolv.conf,hosts} of container $1 (its directory exists)
+  name "$1"
+  local head="# nslab: managed by nslab for container $NAME (host net:[0], lab $LAB)"
+  printf '%s\nnameserver 10.255.255.53\n' "$head" >"/etc/netns/$NAME/resolv.conf"
+  printf '%s\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n%s\t%s\n' \
+    "$head" "$IP" "$NAME" >"/etc/netns/$NAME/hosts"
+}
+host_lines() { # the host-side lines of container $1 (its namespace, its veth)
+  name "$1"
+  echo "netns add $NAME"
+  echo "link add nv-$NAME-0 mtu 1500 master $BR up type veth peer name eth0 mtu 1500 address $MAC netns $NAME"
+  echo "link set nv-$NAME-0 alias nslab:$LAB:endpoint:$NAME:eth0"
+  echo "link set nv-$NAME-0 addrgenmode none"
+}
+ns_batch() { # the batch run inside container $1's namespace, into DIR/NAME
+  name "$1"
+  printf 'link set lo up\nnetns exec %s sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1\naddr add %s/16 brd 10.240.255.255 dev eth0\nlink set eth0 up\nroute add default via 10.240.0.1 dev eth0\n' \
+    "$NAME" "$IP" >"$DIR/$NAME"
+}
+bridge() {
+  ip -batch - <<<"link add $BR address 02:42:0a:f0:00:01 mtu 1500 up type bridge
+link set $BR alias nslab:$LAB:network:bench"
+  echo 1 >/proc/sys/net/ipv6/conf/$BR/disable_ipv6
+}
+C="-m comment --comment nslab:$LAB:net=bench"
+RULES="*raw
+:NSLAB-PREROUTING - [0:0]
+-I PREROUTING 1 -m comment --comment nslab -j NSLAB-PREROUTING
+-A NSLAB-PREROUTING ! -s 10.240.0.0/16 -i $BR $C -j DROP
+COMMIT
+*nat
+:NSLAB-POSTROUTING - [0:0]
+-I POSTROUTING 1 -m comment --comment nslab -j NSLAB-POSTROUTING
+-A NSLAB-POSTROUTING -s 10.240.0.0/16 ! -o $BR $C -j MASQUERADE
+COMMIT
+*filter
+:NSLAB-FORWARD - [0:0]
+:NSLAB-ISOLATION-1 - [0:0]
+:NSLAB-ISOLATION-2 - [0:0]
+:NSLAB-USER - [0:0]
+-I FORWARD 1 -m comment --comment nslab -j NSLAB-FORWARD
+-A NSLAB-FORWARD -m comment --comment nslab -j NSLAB-USER
+-A NSLAB-FORWARD -m comment --comment nslab -j NSLAB-ISOLATION-1
+-A NSLAB-ISOLATION-1 -i $BR ! -o $BR $C -j NSLAB-ISOLATION-2
+-A NSLAB-ISOLATION-2 -o $BR $C -j DROP
+-A NSLAB-FORWARD -o $BR -m conntrack --ctstate RELATED,ESTABLISHED $C -j ACCEPT
+-A NSLAB-FORWARD -i $BR ! -o $BR $C -j ACCEPT
+-A NSLAB-FORWARD -i $BR -o $BR $C -j ACCEPT
+COMMIT"
+UNRULES="*raw
+-D PREROUTING -m comment --comment nslab -j NSLAB-PREROUTING
+-F NSLAB-PREROUTING
+-X NSLAB-PREROUTING
+COMMIT
+*nat
+-D POSTROUTING -m comment --comment nslab -j NSLAB-POSTROUTING
+-F NSLAB-POSTROUTING
+-X NSLAB-POSTROUTING
+COMMIT
+*filter
+-D FORWARD -m comment --comment nslab -j NSLAB-FORWARD
+-F NSLAB-FORWARD
+-F NSLAB-ISOLATION-1
+-F NSLAB-ISOLATION-2
+-F NSLAB-USER
+-X NSLAB-FORWARD
+-X NSLAB-ISOLATION-1
+-X NSLAB-ISOLATION-2
+-X NSLAB-USER
+COMMIT"
+etc_dirs() { ETC=(); for ((i = 0; i < $1; i++)); do ETC+=("/etc/netns/${P}f$i"); done; }
+# Lists go to files and background jobs are single commands: every pipe stage or $(…) would be
+# one more fork, which is what this floor is about.
+case $MODE in
+up)
+  etc_dirs "$N"
+  mkdir -p "${ETC[@]}"
+  {
+    echo "addr add 10.240.0.1/16 brd 10.240.255.255 dev $BR"
+    for ((i = 0; i < N; i++)); do host_lines $i; done
+  } >"$DIR/host"
+  for ((i = 0; i < N; i++)); do files $i; ns_batch $i; echo "$NAME"; done >"$DIR/names"
+  iptables-restore --wait --noflush <<<"$RULES" & r=$!
+  bridge
+  ip -batch "$DIR/host"
+  xargs -P4 -I{} ip -n {} -batch "$DIR/{}" <"$DIR/names"
+  wait $r
+  ;;
+down)
+  etc_dirs "$N"
+  { for ((i = 0; i < N; i++)); do echo "netns del ${P}f$i"; done; echo "link del $BR"; } >"$DIR/down"
+  ip -batch "$DIR/down" & a=$!
+  iptables-restore --wait --noflush <<<"$UNRULES" & b=$!
+  rm -rf "${ETC[@]}"
+  wait $a; wait $b
+  ;;
+single)
+  iptables-restore --wait --noflush <<<"$RULES"
+  bridge
+  ip addr add 10.240.0.1/16 brd 10.240.255.255 dev $BR
+  ms=()
+  for ((i = 0; i < N; i++)); do
+    t0=${EPOCHREALTIME/./}
+    host_lines $i >"$DIR/host"
+    ip -batch "$DIR/host"
+    ns_batch $i
+    ip -n "$NAME" -batch "$DIR/$NAME"
+    mkdir -p "/etc/netns/$NAME"
+    files $i
+    t1=${EPOCHREALTIME/./}
+    printf -v f '%d.%03d' $(((t1 - t0) / 1000)) $(((t1 - t0) % 1000))
+    ms+=("$f")
+  done
+  echo "${ms[*]}"
+  bash "$0" down "$N" "$P" "$DIR"
+  ;;
+esac

@@ -11,7 +11,6 @@ const binaries = {
   nslab: 'src/cli/main.ts',
   nslabd: 'src/daemon/main.ts',
   'bench/main': 'src/bench/main.ts',
-  'bench/worker': 'src/bench/worker.ts',
 };
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));

@@ -1,49 +1,83 @@
-// npm run bench: N containers created and removed inside a sandbox, nslab against a bash floor.
-import { execa } from 'execa';
-import { fileURLToPath } from 'node:url';
+// npm run bench: nslab's start-up, `up` / `down` of lab files, and nslabd's single create and
+// memory, each printed beside a baseline measured in the same run, with its ratio and bound.
+import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg, release } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { daemon } from './measure-daemon.js';
+import { lab, startup, type Ctx } from './measure-cli.js';
+import { parseOptions, USAGE, type BenchOptions } from './options.js';
+import { Scratch } from './run.js';
+import { exitCode, figureLine, judge, markdownTable, type Figure, type Judged } from './stats.js';
 
-const N = Number(process.argv[2] ?? process.env.N ?? 200);
-const SINGLE = Number(process.env.SINGLE ?? 20);
-// Prefix of every machine-wide name the bench makes (namespaces, /etc/netns), so runs never collide.
-const PREFIX = process.env.BENCH_PREFIX ?? '';
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
-const tty = process.stdout.isTTY;
+/** The machine the figures were measured on, as the header line prints it. */
+function machine(): string {
+  const cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? 'unknown CPU';
+  const memKb = Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0);
+  const load = loadavg().map((x) => x.toFixed(2)).join(' ');
+  return `${availableParallelism()} x ${cpu}, ${(memKb / 1048576).toFixed(1)} GiB, Linux ${release()}, node ${process.version}, load ${load}`;
+}
 
-async function inSandbox<T>(name: string, fn: (ns: string) => Promise<T>): Promise<T> {
-  const ns = `nslb-${PREFIX}${name}`;
-  await execa('ip', ['netns', 'add', ns]);
-  try {
-    return await fn(ns);
-  } finally {
-    await execa('ip', ['netns', 'del', ns], { reject: false });
+let opts: BenchOptions;
+try {
+  opts = parseOptions(process.argv.slice(2), process.env);
+} catch (e) {
+  process.stderr.write(`bench: ${(e as Error).message}\n`);
+  process.exit(2);
+}
+if (opts.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+// dist/bench/main.js: the checkout is two folders up.
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const scratch = new Scratch(opts.prefix);
+const tty = process.stderr.isTTY;
+const say = (line: string) => process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+const print = (line: string) => {
+  if (tty) process.stderr.write('\r\x1b[K');
+  process.stdout.write(`${line}\n`);
+};
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (tty) process.stderr.write('\r\x1b[K');
+    process.stderr.write(`bench: ${sig}, removing what the run made\n`);
+    scratch.cleanup();
+    process.exit(130);
+  });
+}
+
+const stale = scratch.leftovers();
+if (stale.netns.length || stale.etc.length) {
+  process.stderr.write(`bench: names with prefix '${opts.prefix}' exist already (${[...stale.netns, ...stale.etc].join(' ')}); another run? set BENCH_PREFIX\n`);
+  process.exit(2);
+}
+
+print(`nslab bench ${new Date().toISOString()} on ${machine()}`);
+print(`sizes ${opts.sizes.join('/')}, ${opts.reps} reps (median), start-up ${opts.startupReps} runs, ${opts.single} single creates, RSS at ${opts.rssContainers} containers`);
+const ctx: Ctx = { scratch, root, say };
+const judged: Judged[] = [];
+const show = (fs: Figure[]) => {
+  for (const f of fs.map(judge)) {
+    judged.push(f);
+    print(figureLine(f));
   }
+};
+try {
+  show([await startup(ctx, opts.startupReps)]);
+  for (const n of opts.sizes) show(await lab(ctx, n, opts.reps));
+  show(await daemon(ctx, opts.single, opts.rssContainers));
+} catch (e) {
+  if (tty) process.stderr.write('\r\x1b[K');
+  process.stderr.write(`bench: ${(e as Error).message}\n`);
+  process.exitCode = 2;
+} finally {
+  say('removing what the run made');
+  scratch.cleanup();
+  if (tty) process.stderr.write('\r\x1b[K');
 }
-
-function say(s: string) {
-  process.stdout.write(tty ? `\r\x1b[K${s}` : `${s}\n`);
+if (process.exitCode !== 2) {
+  if (opts.markdown) print(`\n${markdownTable(judged)}`);
+  process.exitCode = exitCode(judged, opts.check);
 }
-
-const floor = await inSandbox('f', async (ns) => {
-  say(`bash floor: ${SINGLE} containers one at a time, ${N} in bulk…`);
-  const r = await execa('nsenter', [`--net=/run/netns/${ns}`, 'bash', join(root, 'scripts', 'bench-floor.sh'), String(N), String(SINGLE), PREFIX]);
-  return JSON.parse(r.stdout) as { single: number; create: number; remove: number };
-});
-
-const nslab = await inSandbox('n', async (ns) => {
-  say(`nslab: ${SINGLE} containers one at a time, ${N} in bulk…`);
-  const r = await execa('nsenter', [`--net=/run/netns/${ns}`, 'node', join(here, 'worker.js'), String(N), String(SINGLE), PREFIX]);
-  return JSON.parse(r.stdout) as { create: number; remove: number; single: number; singleMedian: number; singleRemove: number; rssMb: number };
-});
-if (tty) process.stdout.write('\r\x1b[K');
-
-const f = (x: number) => x.toFixed(2).padStart(7);
-const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
-console.log(`nslab bench: N=${N} containers (ms per container; ratio = nslab / bash floor, measured in this run)`);
-console.log(`  create, bulk (nslab up)    nslab ${f(nslab.create)}   floor ${f(floor.create)}   ratio ${ratio(nslab.create, floor.create)}   target <= 10 ms`);
-console.log(`  remove, bulk (nslab down)  nslab ${f(nslab.remove)}   floor ${f(floor.remove)}   ratio ${ratio(nslab.remove, floor.remove)}   target <= 2 ms`);
-console.log(`  create, single call        nslab ${f(nslab.single)}   floor ${f(floor.single)}   ratio ${ratio(nslab.single, floor.single)}   target <= 15 ms`);
-console.log(`                             (mean of ${SINGLE}, median ${nslab.singleMedian.toFixed(2)}; nslab's figure includes the lock, the state write and the /etc/netns files)`);
-console.log(`  remove, single call        nslab ${f(nslab.singleRemove)}`);
-console.log(`  peak RSS of the nslab worker: ${nslab.rssMb.toFixed(0)} MB`);

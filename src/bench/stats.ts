@@ -1,0 +1,63 @@
+// The bench's arithmetic and output: medians, each figure judged against its bound, the figure
+// lines, the Markdown table and the exit code of `--check`. Pure: no process, no clock.
+
+/** The median of a list of samples (the mean of the two middle ones for an even count). */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) throw new Error('median of no samples');
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** A bound on nslab's value, or on its ratio to the baseline measured in the same run. */
+export type Bound = { on: 'ratio'; max: number } | { on: 'value'; max: number };
+
+/** One measured figure: nslab's value, the baseline (when there is one) and the bound it is held to. */
+export interface Figure {
+  name: string;
+  unit: 'ms' | 'MB';
+  nslab: number;
+  baseline?: number;
+  bound?: Bound;
+}
+
+export interface Judged extends Figure {
+  ratio?: number;
+  /** Within the bound (true when there is no bound: the figure is printed for information). */
+  ok: boolean;
+}
+
+/** A figure with its ratio to the baseline and whether it holds its bound. */
+export function judge(f: Figure): Judged {
+  const ratio = f.baseline !== undefined && f.baseline > 0 ? f.nslab / f.baseline : undefined;
+  let ok = true;
+  if (f.bound?.on === 'value') ok = f.nslab <= f.bound.max;
+  else if (f.bound?.on === 'ratio') ok = ratio !== undefined && ratio <= f.bound.max;
+  return { ...f, ...(ratio !== undefined ? { ratio } : {}), ok };
+}
+
+const num = (x: number | undefined, unit: string) => (x === undefined ? '-' : `${x < 10 ? x.toFixed(2) : x.toFixed(1)} ${unit}`);
+
+/** The four printed cells of a judged figure: nslab, baseline, ratio, bound. */
+export function cells(j: Judged): [string, string, string, string] {
+  const max = j.bound && (Number.isInteger(j.bound.max) ? j.bound.max.toFixed(1) : String(j.bound.max));
+  const bound = !j.bound ? '(info)' : j.bound.on === 'ratio' ? `ratio <= ${max}` : `<= ${j.bound.max} ${j.unit}`;
+  return [num(j.nslab, j.unit), num(j.baseline, j.unit), j.ratio === undefined ? '-' : `${j.ratio.toFixed(2)}x`, bound];
+}
+
+/** One line per figure: name, nslab, baseline, ratio, bound, and ok / OVER. */
+export function figureLine(j: Judged): string {
+  const [n, b, r, bound] = cells(j);
+  return `${j.name.padEnd(31)} nslab ${n.padStart(10)}   baseline ${b.padStart(10)}   ratio ${r.padStart(6)}   ${bound.padEnd(14)} ${j.ok ? 'ok' : 'OVER'}`;
+}
+
+/** The figures as the README's performance table (columns: figure, nslab, baseline, ratio, bound). */
+export function markdownTable(js: readonly Judged[]): string {
+  const rows = js.map((j) => `| ${j.name} | ${cells(j).join(' | ')} |`);
+  return ['| figure | nslab | baseline | ratio | bound |', '|---|---:|---:|---:|---|', ...rows].join('\n');
+}
+
+/** The bench's exit code: 1 only under `--check` with a figure over its bound, else 0. */
+export function exitCode(js: readonly Judged[], check: boolean): number {
+  return check && js.some((j) => !j.ok) ? 1 : 0;
+}

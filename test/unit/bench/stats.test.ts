@@ -1,0 +1,53 @@
+// The bench's arithmetic and output: medians, ratios judged against bounds, lines, table, exit code.
+import t from 'tap';
+import { cells, exitCode, figureLine, judge, markdownTable, median } from '../../../src/bench/stats.js';
+
+t.test('median: the middle sample, or the mean of the two middle ones', async (t) => {
+  t.equal(median([5]), 5);
+  t.equal(median([9, 1, 5]), 5, 'unsorted input');
+  t.equal(median([4, 1, 3, 2]), 2.5, 'even count');
+  t.equal(median([1, 1, 100, 1, 100]), 1, 'outliers do not move it');
+  const xs = [3, 1, 2];
+  median(xs);
+  t.same(xs, [3, 1, 2], 'the samples are left as they were');
+  t.throws(() => median([]), /no samples/);
+});
+
+t.test('judge: ratio to the baseline, held to a ratio bound or a value bound', async (t) => {
+  const up = { name: 'up 100 containers', unit: 'ms' as const, nslab: 300, baseline: 400, bound: { on: 'ratio' as const, max: 1.0 } };
+  t.match(judge(up), { ratio: 0.75, ok: true });
+  t.match(judge({ ...up, nslab: 400 }), { ratio: 1, ok: true }, 'equal to the bound holds');
+  t.match(judge({ ...up, nslab: 401 }), { ok: false });
+  const create = { name: 'nslabd container create', unit: 'ms' as const, nslab: 12, baseline: 30, bound: { on: 'value' as const, max: 15 } };
+  t.match(judge(create), { ok: true, ratio: 0.4 }, 'a value bound ignores the ratio');
+  t.match(judge({ ...create, nslab: 16, baseline: 100 }), { ok: false }, 'over the value, whatever the ratio');
+  t.match(judge({ name: 'remove', unit: 'ms', nslab: 1e6 }), { ok: true }, 'no bound: information only');
+  t.notOk('ratio' in judge({ name: 'rss', unit: 'MB', nslab: 50 }), 'no baseline, no ratio');
+  t.match(judge({ ...up, baseline: 0 }), { ok: false }, 'a ratio bound without a usable baseline does not hold');
+});
+
+t.test('a figure line names the figure and shows nslab, baseline, ratio, bound and ok / OVER', async (t) => {
+  const line = figureLine(judge({ name: 'CLI start-up (container ls)', unit: 'ms', nslab: 120, baseline: 80, bound: { on: 'ratio', max: 1.6 } }));
+  t.match(line, /^CLI start-up \(container ls\)\s+nslab\s+120\.0 ms\s+baseline\s+80\.0 ms\s+ratio\s+1\.50x\s+ratio <= 1\.6\s+ok$/);
+  t.match(figureLine(judge({ name: 'rss', unit: 'MB', nslab: 120.4, bound: { on: 'value', max: 100 } })), /nslab\s+120\.4 MB\s+baseline\s+-\s+ratio\s+-\s+<= 100 MB\s+OVER$/);
+  t.same(cells(judge({ name: 'x', unit: 'ms', nslab: 2.345, baseline: 4, bound: { on: 'ratio', max: 1 } })), ['2.35 ms', '4.00 ms', '0.59x', 'ratio <= 1.0']);
+});
+
+t.test('the Markdown table has the README columns and one row per figure', async (t) => {
+  const md = markdownTable([judge({ name: 'up 100 containers', unit: 'ms', nslab: 300, baseline: 400, bound: { on: 'ratio', max: 1 } }),
+    judge({ name: 'remove', unit: 'ms', nslab: 50 })]).split('\n');
+  t.equal(md[0], '| figure | nslab | baseline | ratio | bound |');
+  t.match(md[1], /^\|---\|/);
+  t.equal(md[2], '| up 100 containers | 300.0 ms | 400.0 ms | 0.75x | ratio <= 1.0 |');
+  t.equal(md[3], '| remove | 50.0 ms | - | - | (info) |');
+  t.equal(md.length, 4);
+});
+
+t.test('exit code: 1 only under --check with a figure over its bound', async (t) => {
+  const ok = judge({ name: 'a', unit: 'ms', nslab: 1, bound: { on: 'value', max: 2 } });
+  const over = judge({ name: 'b', unit: 'ms', nslab: 3, bound: { on: 'value', max: 2 } });
+  t.equal(exitCode([ok, over], true), 1);
+  t.equal(exitCode([ok, over], false), 0, 'without --check, 0 whatever the figures');
+  t.equal(exitCode([ok], true), 0);
+  t.equal(exitCode([], true), 0);
+});
