@@ -1,5 +1,32 @@
 // The state directory's lock: an open-file-description lock (fcntl F_OFD_SETLK) on state/lock.
 import { closeSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+type TryLock = (fd: number) => boolean;
+
+/**
+ * fs-native-extensions' tryLock. Its own loader (require-addon, bare-module-resolve, semver
+ * ranges) cost 10-20 ms of every changing command's start; its prebuilt binding for this
+ * platform is loaded directly when it is there (its tryLock(fd, 0, 0, true) throws EAGAIN when
+ * the lock is held), and through the package otherwise.
+ */
+async function loadTryLock(): Promise<TryLock> {
+  try {
+    const load = createRequire(import.meta.resolve('fs-native-extensions'));
+    const binding = load(`./prebuilds/${process.platform}-${process.arch}/fs-native-extensions.node`) as { tryLock: (fd: number, offset: number, length: number, exclusive: boolean) => void };
+    return (fd) => {
+      try {
+        binding.tryLock(fd, 0, 0, true);
+        return true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return false;
+        throw e;
+      }
+    };
+  } catch {
+    return (await import('fs-native-extensions')).tryLock;
+  }
+}
 
 /**
  * An exclusive lock on `path`. OFD locks belong to the open file description, so the kernel
@@ -11,8 +38,8 @@ export class StateLock {
   private constructor(private fd: number | undefined) {}
 
   static async acquire(path: string, timeoutMs = 60_000, onWait?: () => void): Promise<StateLock> {
-    // Loaded here, not at start-up: the addon's loader costs ~10 ms that read commands never need.
-    const { tryLock } = await import('fs-native-extensions');
+    // Loaded here, not at start-up: read commands never need it.
+    const tryLock = await loadTryLock();
     const fd = openSync(path, 'a', 0o600);
     const deadline = Date.now() + timeoutMs;
     let waited = false;
