@@ -10,6 +10,7 @@ import { clip, errorJson, exitCodeOf, kindOf, NotFoundError, NslabError, statusO
 import type { ContainerInput, NetworkInput } from '../engine/inputs.js';
 import { checkArgs } from '../model/schemas.js';
 import { ExecaRunner } from '../exec/runner.js';
+import { Launcher } from '../exec/launcher.js';
 import { StateLock } from '../state/lock.js';
 import { CorruptStateError } from '../state/store.js';
 import { ipv4Subnet, primaryAddress } from '../state/families.js';
@@ -54,10 +55,13 @@ export class Daemon {
   private ready: Promise<void> | undefined;
   private starting = true;
 
+  /** One launcher (bash) starts the kernel commands of every request, for nslabd's lifetime. */
+  private readonly launcher = new Launcher();
+
   constructor(private readonly o: DaemonOptions) {}
 
   private engine(log: Logger, notices: string[]): Engine {
-    return new Engine({ runner: new ExecaRunner(log), stateDir: this.o.stateDir, log, lockHeld: true, notice: (l) => notices.push(l), firewallBackend: this.o.firewallBackend });
+    return new Engine({ runner: new ExecaRunner(log, { launcher: this.launcher }), stateDir: this.o.stateDir, log, lockHeld: true, notice: (l) => notices.push(l), firewallBackend: this.o.firewallBackend });
   }
 
   /** Run `fn` after every change queued before it: changes never interleave. */
@@ -137,6 +141,7 @@ export class Daemon {
       unlinkSync(this.o.socket);
     } catch { /* already gone */ }
     this.lock?.release();
+    this.launcher.close();
   }
 
   private send(res: ServerResponse, status: number, body: unknown, close = false): void {

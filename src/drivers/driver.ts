@@ -73,7 +73,10 @@ export interface NetworkDriver<N extends NetworkRecord = NetworkRecord> {
    * Throws ConflictError when its host object is held by something not this lab's.
    */
   setup(n: N, host: HostView, firewall: FirewallAt): Step[];
-  /** teardown: steps removing the network (each independent; rules first). Refuses a host object with ports nslab did not record. */
+  /**
+   * teardown: steps removing the network (each independent; rules first). Refuses a host object
+   * with ports nslab did not record. `host` holds links and namespaces only (observeLinks).
+   */
   teardown(n: N, host: HostView, firewall: FirewallAt): Step[];
   /** IPs the network keeps for itself, and the MACs its own objects use on the segment (with who holds each). */
   reserved(n: N): { ips: string[]; macs: Array<[mac: string, holder: string]> };

@@ -1,7 +1,7 @@
 // Container removal, best effort: every step is tried, what failed stays recorded.
 import { lstatSync } from 'node:fs';
 import { ConflictError } from '../errors.js';
-import { listLinks } from '../kernel/link.js';
+import { linkNames } from '../kernel/link.js';
 import { listNetns } from '../kernel/netns.js';
 import { etcDir, isOurs, readNetnsFile } from '../kernel/netns-files.js';
 import type { ContainerRecord, State } from '../state/types.js';
@@ -12,11 +12,15 @@ import { unrecordAfter, type Save } from './save.js';
 import type { Step } from './step.js';
 import type { StepFailure } from './teardown.js';
 
-/** Wait until the host ends of deleted veth pairs are gone (namespace cleanup is asynchronous). */
+/**
+ * Wait until the host ends of deleted veth pairs are gone (namespace cleanup is asynchronous).
+ * Polled in-process (/proc/self/net/dev), not with an `ip` process per look.
+ */
 async function waitLinksGone(ctx: EngineContext, names: ReadonlySet<string>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (names.size) {
-    const left = (await listLinks(ctx.runner)).filter((l) => names.has(l.ifname));
+    const live = linkNames();
+    const left = [...names].filter((n) => live.has(n)).map((ifname) => ({ ifname }));
     if (!left.length) return;
     if (Date.now() > deadline) {
       ctx.log.warn({ links: left.map((l) => l.ifname) }, 'veth host ends still present after namespace deletion');

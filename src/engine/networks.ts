@@ -4,7 +4,7 @@ import { rangeOf, overlaps, parseCidr4, bigToIp, type Cidr4 } from '../ipam/cidr
 import { pickSubnet } from '../ipam/pool.js';
 import { ipv4Of } from '../kernel/addr.js';
 import { BRIDGE_NF_IPTABLES } from '../kernel/sysctl.js';
-import { observeHost, type HostView } from '../kernel/observe.js';
+import { observeHost, observeLinks, type HostView } from '../kernel/observe.js';
 import { ipv4Subnet } from '../state/families.js';
 import type { FirewallBackendName, NetworkBase, NetworkRecord, State } from '../state/types.js';
 import { execute, executeAll, type EngineContext } from './context.js';
@@ -154,7 +154,8 @@ export async function removeNetworks(
     if (users.length) throw new ConflictError(`network ${rec.name} has containers attached (${users.join(', ')}); remove them first`);
   }
   if (!recs.length) return { removed: [], failures: [] };
-  const seen = await observeHost(ctx.runner);
+  // A teardown looks at links only (NetworkDriver.teardown): one `ip` read instead of three.
+  const seen = await observeLinks(ctx.runner);
   // `goneFirst`: links a plan printed before this one removes (a dry-run reset's containers).
   const view = { ...seen, links: seen.links.filter((l) => !goneFirst.has(l.ifname)) };
   const fwViews = await observeFirewalls(ctx, backendsInUse(ctx, recs));

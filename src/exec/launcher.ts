@@ -48,6 +48,7 @@ export class Launcher {
   /** Start bash on first use (not for commands that never run anything). */
   private start(): { child: ChildProcess; dir: string } {
     if (this.child && this.dir) return { child: this.child, dir: this.dir };
+    this.cleanup();
     const dir = mkdtempSync(join(tmpdir(), 'nslab-run-'));
     const child = spawn('bash', ['-c', SCRIPT, 'nslab-launcher', dir], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, LC_ALL: 'C' } });
     // Answers are short lines ("N EXIT"); node:readline is not worth loading for them.
@@ -63,12 +64,18 @@ export class Launcher {
         done?.(Number(code));
       }
     });
-    // bash gone (killed, or never started): what it had not answered failed; later jobs are run by the caller.
+    // bash gone: what it had not answered failed. One that had answered is started again for
+    // the next job (nslabd lives long); one that never answered (no bash) is given up, and
+    // later jobs are run by the caller.
+    let answered = false;
+    child.stdout!.once('data', () => (answered = true));
     const gone = () => {
-      this.broken = true;
+      if (this.child !== child) return;
+      this.broken = !answered;
       for (const done of this.pending.values()) done(-1);
       this.pending.clear();
       this.cleanup();
+      this.child = undefined;
     };
     child.on('error', gone);
     child.on('exit', gone);

@@ -26,8 +26,9 @@ const loadExeca = () => (execaModule ??= import('execa'));
 export class ExecaRunner implements Runner {
   private readonly launcher: Launcher | undefined;
 
-  constructor(private readonly log?: Logger, o: { launcher?: boolean } = {}) {
-    this.launcher = o.launcher === false ? undefined : new Launcher();
+  /** `launcher`: false to run with execa only; a Launcher to share one (nslabd: one for all its requests). */
+  constructor(private readonly log?: Logger, o: { launcher?: boolean | Launcher } = {}) {
+    this.launcher = o.launcher === false ? undefined : o.launcher instanceof Launcher ? o.launcher : new Launcher();
   }
 
   async run(cmd: Command): Promise<Outcome> {

@@ -28,3 +28,13 @@ export async function observeHost(runner: Runner): Promise<HostView> {
   ]);
   return { links, addrs, routes, netns, ipForward, bridgeNfIptables };
 }
+
+/**
+ * The host's links and namespaces only (one `ip -json` call): what a network's teardown
+ * looks at (is the bridge there and ours, what is still enslaved to it). Addresses, routes
+ * and sysctls are left empty: a caller that needs them observes the whole host.
+ */
+export async function observeLinks(runner: Runner): Promise<HostView> {
+  const [links, netns] = await Promise.all([listLinks(runner), listNetns()]);
+  return { links, addrs: [], routes: [], netns, ipForward: undefined, bridgeNfIptables: undefined };
+}

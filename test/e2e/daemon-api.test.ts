@@ -2,7 +2,7 @@
 // the daemon with the same output and exit codes as in-process, 50 parallel creates, a /28
 // exhausted by 20 parallel creates, events, logs, and no in-process write behind its back.
 import t from 'tap';
-import { statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { execa } from 'execa';
 import { RemoteEngine } from '../../src/client/remote.js';
@@ -76,6 +76,15 @@ t.test('50 parallel creates on one /24 through the socket: all succeed, no dupli
   const ips = names.map((n) => state.containers[n]!.endpoints[0]!.addresses[0]!.ip);
   t.equal(new Set(ips).size, 50, 'no duplicate IP');
   t.equal((await sb.cli(['check'])).code, 0, 'and every one is whole in the kernel');
+  // One launcher (bash) for all of nslabd's requests: not one left behind per request.
+  const children = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1] === String(sb.daemon!.pid);
+    } catch {
+      return false;
+    }
+  });
+  t.equal(children.length, 1, `after 52 requests nslabd has one child process, its launcher (${children.length})`);
   await api.removeContainers(names);
   await api.removeNetworks(['wide']);
 });

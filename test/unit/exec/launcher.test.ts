@@ -55,13 +55,22 @@ t.test('its directory goes when it is closed; a dead launcher fails what it held
   t.ok(await waitFor(() => !existsSync(`${tmpdir()}/${mine[0]}`)), 'removed by bash once node closes its end');
 
   const k = new Launcher();
+  await k.run(['true'], undefined);
   const slow = k.run(['sleep', '1'], undefined);
   await new Promise((r) => setTimeout(r, 100));
   (k as unknown as { child: { kill: (s: string) => void } }).child.kill('SIGKILL');
   const r = await slow;
   t.equal(r.exitCode, 127, 'the job in its hands failed');
   t.match(r.stderr, /launcher \(bash\) ended before `sleep 1` finished/);
-  await t.rejects(k.run(['true'], undefined), /launcher gone/, 'no more jobs: the runner runs them itself');
+  const again = await k.run(['echo', 'again'], undefined);
+  t.same(again, { exitCode: 0, stdout: 'again\n', stderr: '' }, 'one that had answered is started again for the next job');
+  k.close();
+
+  const never = new Launcher();
+  (never as unknown as { start: () => void }).start();
+  (never as unknown as { child: { kill: (s: string) => void } }).child.kill('SIGKILL');
+  await new Promise((r) => setTimeout(r, 100));
+  await t.rejects(never.run(['true'], undefined), /launcher gone/, 'one that never answered is given up: the runner runs the jobs itself');
 });
 
 t.test('ExecaRunner: the same outcome with and without the launcher', async (t) => {
