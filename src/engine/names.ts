@@ -1,5 +1,7 @@
 // The naming scheme for kernel objects, documented once (docs/naming.md) so students can guess names.
-import { createHash, randomBytes } from 'node:crypto';
+// node:crypto is loaded on first use (a hash for a long name, a new id), not at every start:
+// loading it (and the Web Crypto it sets up) was ~5 ms of each short command.
+const crypto = () => process.getBuiltinModule('node:crypto');
 import { currentLab } from '../state/lab-id.js';
 
 export const DEFAULT_NETWORK = 'bridge';
@@ -7,7 +9,7 @@ export const DEFAULT_BRIDGE = 'nslab0';
 export const IFNAMSIZ = 15;
 
 /** sha256 of `s` in hex, cut to `n` digits; try `k` > 0 salts it for the next candidate. */
-const hashOf = (s: string, n: number, k: number) => createHash('sha256').update(k ? `${s}#${k}` : s).digest('hex').slice(0, n);
+const hashOf = (s: string, n: number, k: number) => crypto().createHash('sha256').update(k ? `${s}#${k}` : s).digest('hex').slice(0, n);
 
 /** No name is tried this many times: 2^-32 per try, so it means the caller's `taken` is broken. */
 const MAX_TRIES = 1000;
@@ -77,5 +79,5 @@ export function parseVethAlias(alias: string | undefined): { container: string; 
 }
 
 export function newId(): string {
-  return randomBytes(32).toString('hex');
+  return crypto().randomBytes(32).toString('hex');
 }

@@ -1,5 +1,4 @@
 // The lab id: which state directory a kernel object belongs to; every mark nslab writes carries it.
-import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -37,7 +36,7 @@ export function labIdOf(dir: string, persist: boolean): string {
   const file = join(dir, 'lab-id');
   const have = fileId(file);
   if (have) return have;
-  const id = recordedId(dir) ?? randomBytes(4).toString('hex');
+  const id = recordedId(dir) ?? process.getBuiltinModule('node:crypto').randomBytes(4).toString('hex') // loaded only for a new lab;
   if (!persist) return id;
   const tmp = `${file}.${process.pid}.tmp`;
   try {
