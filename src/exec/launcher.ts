@@ -78,7 +78,8 @@ export class Launcher {
       this.child = undefined;
     };
     child.on('error', gone);
-    child.on('exit', gone);
+    // 'close', not 'exit': answers still in the pipe are read first.
+    child.on('close', gone);
     child.stdin!.on('error', () => undefined);
     this.child = child;
     this.dir = dir;
@@ -88,6 +89,8 @@ export class Launcher {
   /** Run `argv` with `input` on stdin; exit code -1 means bash died with the job in its hands. */
   run(argv: readonly string[], input: string | undefined): Promise<Launched> {
     if (this.broken) return Promise.reject(new Error('launcher gone'));
+    // NUL separates the words in the job file: a word holding one is not the launcher's to split.
+    if (argv.some((a) => a.includes('\0'))) return Promise.reject(new Error('a word holds a NUL byte'));
     let started: { child: ChildProcess; dir: string };
     const id = String(++this.seq);
     try {

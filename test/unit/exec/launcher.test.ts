@@ -19,6 +19,7 @@ t.test('words reach the command as they are: spaces, quotes, $, globs, newlines,
   t.equal(r.exitCode, 0);
   t.equal(r.stdout, words.map((w) => `[${w}]\n`).join(''));
   t.equal(r.stderr, '');
+  await t.rejects(l.run(['printf', '%s', 'a\0b'], undefined), /NUL byte/, 'a word with a NUL byte is never split into two');
 });
 
 t.test('stdin is fed, stdout and stderr come back apart, exit codes are kept', async (t) => {
