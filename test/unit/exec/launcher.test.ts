@@ -46,7 +46,7 @@ t.test('many jobs at once each get their own answer', async (t) => {
   });
 });
 
-t.test('its directory goes when it is closed; a dead launcher fails what it held and takes nothing more', async (t) => {
+t.test('its directory goes when it is closed; a killed launcher's running job still reports; it restarts, or is given up if it never answered', async (t) => {
   const before = jobDirs();
   const l = new Launcher();
   await l.run(['true'], undefined);
@@ -61,8 +61,8 @@ t.test('its directory goes when it is closed; a dead launcher fails what it held
   await new Promise((r) => setTimeout(r, 100));
   (k as unknown as { child: { kill: (s: string) => void } }).child.kill('SIGKILL');
   const r = await slow;
-  t.equal(r.exitCode, 127, 'the job in its hands failed');
-  t.match(r.stderr, /launcher \(bash\) ended before `sleep 1` finished/);
+  // The job's own shell outlives bash and holds the pipe: its real end is still reported.
+  t.same(r, { exitCode: 0, stdout: '', stderr: '' }, 'a job running when bash died still reports how it ended');
   const again = await k.run(['echo', 'again'], undefined);
   t.same(again, { exitCode: 0, stdout: 'again\n', stderr: '' }, 'one that had answered is started again for the next job');
   k.close();
