@@ -27,6 +27,13 @@ wait
 rm -rf -- "$d"
 `;
 
+/** One bash, its job directory, and the jobs it has not answered yet. */
+interface Launch {
+  readonly child: ChildProcess;
+  readonly dir: string;
+  readonly jobs: Set<string>;
+}
+
 export interface Launched {
   readonly exitCode: number;
   readonly stdout: string;
@@ -39,51 +46,57 @@ export interface Launched {
  * bash is gone), so that the caller runs it itself: a job is either sent whole or not at all.
  */
 export class Launcher {
-  private child: ChildProcess | undefined;
-  private dir: string | undefined;
+  /** The bash taking jobs now; one that has exited is replaced on the next job. */
+  private current: Launch | undefined;
   private seq = 0;
   private readonly pending = new Map<string, (exitCode: number) => void>();
   private broken = false;
 
   /** Start bash on first use (not for commands that never run anything). */
-  private start(): { child: ChildProcess; dir: string } {
-    if (this.child && this.dir) return { child: this.child, dir: this.dir };
-    this.cleanup();
+  private start(): Launch {
+    if (this.current) return this.current;
     const dir = mkdtempSync(join(tmpdir(), 'nslab-run-'));
     const child = spawn('bash', ['-c', SCRIPT, 'nslab-launcher', dir], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, LC_ALL: 'C' } });
+    const launch: Launch = { child, dir, jobs: new Set() };
     // Answers are short lines ("N EXIT"); node:readline is not worth loading for them.
     let rest = '';
+    let answered = false;
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      answered = true;
       const lines = (rest + chunk).split('\n');
       rest = lines.pop()!;
       for (const line of lines) {
         const [id, code] = line.split(' ');
+        launch.jobs.delete(id!);
         const done = this.pending.get(id!);
         this.pending.delete(id!);
-        this.idle();
+        this.idle(child);
         done?.(Number(code));
       }
     });
-    // bash gone: what it had not answered failed. One that had answered is started again for
-    // the next job (nslabd lives long); one that never answered (no bash) is given up, and
-    // later jobs are run by the caller.
-    let answered = false;
-    child.stdout!.once('data', () => (answered = true));
+    // bash has exited: the next job starts another, unless this one never answered (no bash
+    // here): then the caller runs its jobs itself. Jobs still running (their shells outlive
+    // bash and hold the pipe) answer until the pipe closes; what has not answered by then failed.
+    child.on('exit', () => {
+      if (this.current === launch) this.current = undefined;
+      if (!answered) this.broken = true;
+    });
     const gone = () => {
-      if (this.child !== child) return;
-      this.broken = !answered;
-      for (const done of this.pending.values()) done(-1);
-      this.pending.clear();
-      this.cleanup();
-      this.child = undefined;
+      if (this.current === launch) this.current = undefined;
+      if (!answered) this.broken = true;
+      for (const id of launch.jobs) {
+        const done = this.pending.get(id);
+        this.pending.delete(id);
+        done?.(-1);
+      }
+      launch.jobs.clear();
+      rmSync(dir, { recursive: true, force: true });
     };
     child.on('error', gone);
-    // 'close', not 'exit': answers still in the pipe are read first.
     child.on('close', gone);
     child.stdin!.on('error', () => undefined);
-    this.child = child;
-    this.dir = dir;
-    return { child, dir };
+    this.current = launch;
+    return launch;
   }
 
   /** Run `argv` with `input` on stdin; exit code -1 means bash died with the job in its hands. */
@@ -91,7 +104,7 @@ export class Launcher {
     if (this.broken) return Promise.reject(new Error('launcher gone'));
     // NUL separates the words in the job file: a word holding one is not the launcher's to split.
     if (argv.some((a) => a.includes('\0'))) return Promise.reject(new Error('a word holds a NUL byte'));
-    let started: { child: ChildProcess; dir: string };
+    let started: Launch;
     const id = String(++this.seq);
     try {
       started = this.start();
@@ -102,6 +115,7 @@ export class Launcher {
     }
     const { child, dir } = started;
     return new Promise<Launched>((resolve) => {
+      started.jobs.add(id);
       this.pending.set(id, (exitCode) => {
         const read = (ext: string) => {
           const p = join(dir, `${id}.${ext}`);
@@ -121,33 +135,28 @@ export class Launcher {
         read('in');
         resolve(exitCode < 0 ? { exitCode: 127, stdout, stderr: stderr || `nslab's launcher (bash) ended before \`${argv.join(' ')}\` finished` } : { exitCode, stdout, stderr });
       });
-      this.busy();
+      this.busy(child);
       child.stdin!.write(`${id}\n`);
     });
   }
 
-  // The launcher keeps node's event loop alive only while it has work: an idle one never
+  // A launcher keeps node's event loop alive only while it has work: an idle one never
   // delays the exit of a command that is done.
-  private busy(): void {
-    this.child?.ref();
-    (this.child?.stdout as unknown as { ref?: () => void } | undefined)?.ref?.();
+  private busy(child: ChildProcess): void {
+    child.ref();
+    (child.stdout as unknown as { ref?: () => void } | null)?.ref?.();
   }
 
-  private idle(): void {
+  private idle(child: ChildProcess): void {
     if (this.pending.size) return;
-    this.child?.unref();
-    (this.child?.stdout as unknown as { unref?: () => void } | undefined)?.unref?.();
-    (this.child?.stdin as unknown as { unref?: () => void } | undefined)?.unref?.();
+    child.unref();
+    (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+    (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   }
 
   /** End bash: it finishes what it runs, then removes the job directory itself. Idempotent. */
   close(): void {
-    this.child?.stdin?.end();
-  }
-
-  // bash died without its cleanup: remove the job directory here.
-  private cleanup(): void {
-    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
-    this.dir = undefined;
+    this.current?.child.stdin?.end();
+    this.current = undefined;
   }
 }

@@ -46,7 +46,7 @@ t.test('many jobs at once each get their own answer', async (t) => {
   });
 });
 
-t.test('its directory goes when it is closed; a killed launcher's running job still reports; it restarts, or is given up if it never answered', async (t) => {
+t.test("its directory goes when it is closed; a killed launcher's running job still reports; it restarts, or is given up if it never answered", async (t) => {
   const before = jobDirs();
   const l = new Launcher();
   await l.run(['true'], undefined);
@@ -59,7 +59,7 @@ t.test('its directory goes when it is closed; a killed launcher's running job st
   await k.run(['true'], undefined);
   const slow = k.run(['sleep', '1'], undefined);
   await new Promise((r) => setTimeout(r, 100));
-  (k as unknown as { child: { kill: (s: string) => void } }).child.kill('SIGKILL');
+  (k as unknown as { current: { child: { kill: (s: string) => void } } }).current.child.kill('SIGKILL');
   const r = await slow;
   // The job's own shell outlives bash and holds the pipe: its real end is still reported.
   t.same(r, { exitCode: 0, stdout: '', stderr: '' }, 'a job running when bash died still reports how it ended');
@@ -69,7 +69,7 @@ t.test('its directory goes when it is closed; a killed launcher's running job st
 
   const never = new Launcher();
   (never as unknown as { start: () => void }).start();
-  (never as unknown as { child: { kill: (s: string) => void } }).child.kill('SIGKILL');
+  (never as unknown as { current: { child: { kill: (s: string) => void } } }).current.child.kill('SIGKILL');
   await new Promise((r) => setTimeout(r, 100));
   await t.rejects(never.run(['true'], undefined), /launcher gone/, 'one that never answered is given up: the runner runs the jobs itself');
 });
