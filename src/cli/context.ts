@@ -5,7 +5,7 @@ import { Engine } from '../engine/engine.js';
 import type { EngineApi } from '../engine/api.js';
 import { RemoteEngine } from '../client/remote.js';
 import { answers } from '../client/probe.js';
-import { makeLogger } from '../log.js';
+import { logPrinter, makeLogger } from '../log.js';
 import { withCheckedArgs } from '../model/checked.js';
 import { checkFirewallBackend, type NetworkInput } from '../engine/inputs.js';
 import type { FirewallBackendName } from '../state/types.js';
@@ -30,6 +30,9 @@ export interface Cli {
 
 const notice = (l: string) => process.stderr.write(`nslab: note: ${l}\n`);
 
+/** A long change's progress on a terminal: one line, rewritten in place (in-process and through nslabd alike). */
+const showProgress = (done: number, total: number) => process.stderr.write(`\r  applying ${done}/${total}${done === total ? '\n' : ''}`);
+
 /** Can this process read the state directory (absent is fine: nothing is recorded yet)? */
 function canRead(dir: string): boolean {
   try {
@@ -53,7 +56,11 @@ const notRoot = (what: string) => new ValidationError('permission', `${what} nee
 export async function makeCli(opts: GlobalOptions, needs: { root: boolean } = { root: true }): Promise<Cli> {
   const backend = opts.firewallBackend === undefined ? undefined : checkFirewallBackend('firewall-backend', opts.firewallBackend);
   if (!opts.dryRun && (await answers(opts.socket))) {
-    const remote = new RemoteEngine(opts.socket, notice);
+    // What in-process shows on stderr, nslabd streams back: progress on a terminal, and this
+    // request's log lines (the kernel commands from info down) at --log-level.
+    const tty = !!process.stderr.isTTY;
+    let print: ((line: string) => void) | undefined;
+    const remote = new RemoteEngine(opts.socket, notice, { progress: tty ? showProgress : undefined, logLevel: opts.logLevel ?? 'warn', log: (l) => (print ??= logPrinter(tty))(l) });
     return { opts, engine: withFirewallBackend(remote, backend), remote, out: (t) => process.stdout.write(t) };
   }
   if (process.getuid?.() !== 0 && !opts.dryRun) {
@@ -76,7 +83,7 @@ export async function makeCli(opts: GlobalOptions, needs: { root: boolean } = { 
     emit: (s) => process.stdout.write(s),
     notice,
     firewallBackend: backend,
-    onProgress: tty ? (done, total) => process.stderr.write(`\r  applying ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
+    onProgress: tty ? showProgress : undefined,
   });
   // The same shape checks nslabd applies to a request, so both ways in refuse alike.
   return { opts, engine: withFirewallBackend(withCheckedArgs(engine), backend), out: (t) => process.stdout.write(t) };

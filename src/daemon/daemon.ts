@@ -3,7 +3,7 @@
 import { mkdirSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 import { MUTATIONS, type EngineApi, type Mutation } from '../engine/api.js';
 import { Engine } from '../engine/engine.js';
 import { clip, errorJson, exitCodeOf, kindOf, NotFoundError, NslabError, statusOf, ValidationError } from '../errors.js';
@@ -16,7 +16,9 @@ import { ipv4Subnet, primaryAddress } from '../state/families.js';
 import type { ContainerRecord, EndpointRecord, FirewallBackendName, NetworkRecord } from '../state/types.js';
 import { containerView, networkView } from '../model/views.js';
 import { nslabVersion } from '../version.js';
+import { logTap } from '../log.js';
 import { EventBus } from './events.js';
+import { ReplyStream, watchOf } from './reply.js';
 import { BodyTooLarge, limitConnections, readBody } from './http.js';
 import { listenUnix, refuseNonSocket } from './socket.js';
 
@@ -56,8 +58,8 @@ export class Daemon {
 
   constructor(private readonly o: DaemonOptions) {}
 
-  private engine(log: Logger, notices: string[]): Engine {
-    return new Engine({ runner: new ExecaRunner(log), stateDir: this.o.stateDir, log, lockHeld: true, notice: (l) => notices.push(l), firewallBackend: this.o.firewallBackend });
+  private engine(log: Logger, notices: string[], onProgress?: (done: number, total: number) => void): Engine {
+    return new Engine({ runner: new ExecaRunner(log), stateDir: this.o.stateDir, log, lockHeld: true, notice: (l) => notices.push(l), firewallBackend: this.o.firewallBackend, onProgress });
   }
 
   /** Run `fn` after every change queued before it: changes never interleave. */
@@ -197,7 +199,9 @@ export class Daemon {
       return this.refuse(res, new NotFoundError(`nslabd has no endpoint ${req.method} ${clip(path, 80)}`));
     }
     let args: unknown[];
+    let reply: ReplyStream;
     try {
+      reply = new ReplyStream(res, watchOf(url.searchParams));
       const body = await readBody(req);
       let json: unknown;
       try {
@@ -219,21 +223,29 @@ export class Daemon {
     const log = this.o.log.child({ req: ++this.seq, verb, ...subjects(verb as Mutation, args) });
     const notices: string[] = [];
     const started = performance.now();
+    // The engine's lines go to nslabd's log as ever and, when the client asked, to it alone
+    // (the tap follows this request's awaits); its level reaches down to what the client wants.
+    const { progress, levelName } = reply.watch;
+    const sink = reply.sink();
+    const engineLog = sink && pino.levels.values[levelName!]! < log.levelVal ? log.child({}, { level: levelName }) : log;
     try {
       const result = await this.serial(async () => {
         if (this.corrupt && verb !== 'rebuildState' && verb !== 'reset') throw new CorruptStateError(join(this.o.stateDir, 'state.json'), 'see the log of nslabd');
-        const engine = this.engine(log, notices) as EngineApi;
-        const r = await (engine[verb as Mutation] as (...a: unknown[]) => Promise<unknown>)(...args);
+        const engine = this.engine(engineLog, notices, progress ? reply.progress : undefined) as EngineApi;
+        const run = () => (engine[verb as Mutation] as (...a: unknown[]) => Promise<unknown>)(...args);
+        const r = await (sink ? logTap.run(sink, run) : run());
         if (verb === 'rebuildState' || verb === 'reset') this.corrupt = undefined;
         return r;
       });
       this.publish(verb as Mutation, args, result);
       log.info({ ms: Math.round(performance.now() - started) }, 'request done');
-      this.send(res, 200, { result, notices });
+      if (reply.started) reply.end({ result, notices });
+      else this.send(res, 200, { result, notices });
     } catch (e) {
       const code = exitCodeOf(e);
       log[code === 2 ? 'info' : 'error']({ err: (e as Error).message, kind: kindOf(e), exitCode: code }, 'request failed');
-      this.refuse(res, e, notices);
+      if (reply.started) reply.end({ error: errorJson(e), notices });
+      else this.refuse(res, e, notices);
     }
   }
 
