@@ -5,6 +5,8 @@ import { Engine } from '../engine/engine.js';
 import type { EngineApi } from '../engine/api.js';
 import { RemoteEngine } from '../client/remote.js';
 import { answers } from '../client/probe.js';
+import { waitForDaemon, waitingLine } from '../client/wait.js';
+import { liveDaemon } from '../state/daemon-pid.js';
 import { logPrinter, makeLogger } from '../log.js';
 import { withCheckedArgs } from '../model/checked.js';
 import { checkFirewallBackend, type NetworkInput } from '../engine/inputs.js';
@@ -55,12 +57,17 @@ const notRoot = (what: string) => new ValidationError('permission', `${what} nee
  */
 export async function makeCli(opts: GlobalOptions, needs: { root: boolean } = { root: true }): Promise<Cli> {
   const backend = opts.firewallBackend === undefined ? undefined : checkFirewallBackend('firewall-backend', opts.firewallBackend);
-  if (!opts.dryRun && (await answers(opts.socket))) {
+  // nslabd when it answers; while a live nslabd holds the state directory but does not answer
+  // yet, wait for it (its lock would only make an in-process call wait, then fail).
+  const say = (l: string) => process.stderr.write(`nslab: ${l}\n`);
+  const socket = opts.dryRun ? undefined : (await answers(opts.socket)) ? opts.socket : await waitForDaemon(opts.stateDir, say);
+  if (socket) {
     // What in-process shows on stderr, nslabd streams back: progress on a terminal, and this
     // request's log lines (the kernel commands from info down) at --log-level.
     const tty = !!process.stderr.isTTY;
     let print: ((line: string) => void) | undefined;
-    const remote = new RemoteEngine(opts.socket, notice, { progress: tty ? showProgress : undefined, logLevel: opts.logLevel ?? 'warn', log: (l) => (print ??= logPrinter(tty))(l) });
+    const silent = () => say(waitingLine({ pid: liveDaemon(opts.stateDir)?.pid, socket }));
+    const remote = new RemoteEngine(socket, notice, { progress: tty ? showProgress : undefined, logLevel: opts.logLevel ?? 'warn', log: (l) => (print ??= logPrinter(tty))(l), silent });
     return { opts, engine: withFirewallBackend(remote, backend), remote, out: (t) => process.stdout.write(t) };
   }
   if (process.getuid?.() !== 0 && !opts.dryRun) {

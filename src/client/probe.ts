@@ -1,5 +1,6 @@
 // Is nslabd there? One connect on its Unix socket, used by the CLI (nslabd or in-process?), by
 // nslabd before it listens (another one already answers?) and by the tests' sandbox.
+import { request } from 'node:http';
 import { connect } from 'node:net';
 
 /**
@@ -16,5 +17,24 @@ export function answers(path: string, timeoutMs = 500): Promise<boolean> {
     s.once('connect', () => done(true));
     s.once('error', () => done(false));
     s.setTimeout(timeoutMs, () => done(false));
+  });
+}
+
+/**
+ * Does nslabd answer its ping (GET /v1/ping) within `timeoutMs`? A daemon that is stopped
+ * (SIGSTOP) still accepts connections, the kernel queueing them: only an answer tells it runs.
+ */
+export function pings(path: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((res) => {
+    const req = request({ socketPath: path, path: '/v1/ping', timeout: timeoutMs }, (r) => {
+      r.resume();
+      req.destroy();
+      res(true);
+    });
+    req.on('timeout', () => req.destroy());
+    // A check on the side: it never keeps the CLI from exiting once its own request is done.
+    req.on('socket', (s) => s.unref());
+    req.on('error', () => res(false));
+    req.end();
   });
 }

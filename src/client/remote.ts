@@ -3,6 +3,7 @@ import { request, type IncomingMessage } from 'node:http';
 import type { EngineApi, Mutation } from '../engine/api.js';
 import { ERROR_KINDS, isErrorKind, NslabError, type ErrorJson, type ErrorKind } from '../errors.js';
 import type { NslabEvent } from '../model/events.js';
+import { pings } from './probe.js';
 import { stateFromJson, type State } from '../state/types.js';
 
 /**
@@ -43,7 +44,12 @@ export interface Watch {
   logLevel?: string;
   /** Each such line, as nslabd's pino wrote it. */
   log?: (line: string) => void;
+  /** Called once when a request has had no answer for SILENT_MS and nslabd does not answer a ping either (stopped, hung). */
+  silent?: () => void;
 }
+
+/** How long a request waits for an answer before the client checks that nslabd still answers at all. */
+export const SILENT_MS = 1000;
 
 /** Call `onLine` with each complete line of an NDJSON body as it arrives. */
 function eachLine(res: IncomingMessage, onLine: (line: string) => void): void {
@@ -70,7 +76,13 @@ export class RemoteEngine implements EngineApi {
         if (reply.error) reject(RemoteError.of(reply.error));
         else resolve(reply.result);
       };
+      // A long change is normal; a daemon that does not even answer its ping is worth a word.
+      let heard = false;
+      const silent = this.watch.silent;
+      const dog = silent && setTimeout(() => void pings(this.socket, 2 * SILENT_MS).then((up) => up || heard || silent()), SILENT_MS).unref();
       const req = request({ socketPath: this.socket, method, path, headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {} }, (res) => {
+        heard = true;
+        clearTimeout(dog);
         if (res.headers['content-type'] === 'application/x-ndjson') {
           // A streamed answer: progress and log lines as they come, then how it ended.
           let last: Reply | undefined;
@@ -100,7 +112,10 @@ export class RemoteEngine implements EngineApi {
           settle(reply);
         });
       });
-      req.on('error', (e) => reject(new RemoteError('unreachable', `nslabd on ${this.socket}: ${e.message}`, {}, { cause: e })));
+      req.on('error', (e) => {
+        clearTimeout(dog);
+        reject(new RemoteError('unreachable', `nslabd on ${this.socket}: ${e.message}`, {}, { cause: e }));
+      });
       req.end(data);
     });
   }

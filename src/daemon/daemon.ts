@@ -12,6 +12,7 @@ import { checkArgs } from '../model/schemas.js';
 import { ExecaRunner } from '../exec/runner.js';
 import { StateLock } from '../state/lock.js';
 import { CorruptStateError } from '../state/store.js';
+import { forgetDaemon, liveDaemon, recordDaemon } from '../state/daemon-pid.js';
 import { ipv4Subnet, primaryAddress } from '../state/families.js';
 import type { ContainerRecord, EndpointRecord, FirewallBackendName, NetworkRecord } from '../state/types.js';
 import { containerView, networkView } from '../model/views.js';
@@ -73,23 +74,38 @@ export class Daemon {
     // Checked before the lock and the reconcile: a wrong --socket changes nothing.
     refuseNonSocket(this.o.socket);
     mkdirSync(this.o.stateDir, { recursive: true, mode: 0o700 });
+    // Say who serves this state directory before anything else: a CLI that finds the socket
+    // silent from now on (not bound yet, or nslabd stopped) waits for this process.
+    const other = liveDaemon(this.o.stateDir);
+    if (other && other.pid !== process.pid) throw new Error(`the state directory ${this.o.stateDir} is in use by nslabd (pid ${other.pid}, on ${other.socket})`);
+    recordDaemon(this.o.stateDir, this.o.socket);
     // Listen before taking the lock: a CLI call made while nslabd starts finds it answering and
     // waits for the start-up reconcile, instead of falling back in-process onto a lock that
     // nslabd holds for its life (which failed after 60 s).
     this.server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => void this.answer(req, res));
     limitConnections(this.server);
-    const sock = await listenUnix(this.server, this.o.socket);
+    let sock;
+    try {
+      sock = await listenUnix(this.server, this.o.socket);
+    } catch (e) {
+      forgetDaemon(this.o.stateDir);
+      throw e;
+    }
     this.o.log.info({ socket: this.o.socket, ...sock, stateDir: this.o.stateDir, pid: process.pid }, 'nslabd listening');
     this.ready = (async () => {
       // Held for the daemon's life: an in-process `nslab` can never write behind its back.
       this.lock = await StateLock.acquire(join(this.o.stateDir, 'lock'), 2000).catch((e: Error) => {
         throw new Error(`the state directory ${this.o.stateDir} is in use by another nslab or nslabd (${e.message})`);
       });
+      // Holding the lock, this process is the one: write the record again, in case another
+      // nslabd starting at the same moment replaced it before failing.
+      recordDaemon(this.o.stateDir, this.o.socket);
       await this.reconcile('start');
     })();
     try {
       await this.ready;
     } catch (e) {
+      forgetDaemon(this.o.stateDir);
       this.server.close();
       this.server.closeAllConnections();
       try {
@@ -138,6 +154,7 @@ export class Daemon {
     try {
       unlinkSync(this.o.socket);
     } catch { /* already gone */ }
+    forgetDaemon(this.o.stateDir);
     this.lock?.release();
   }
 
