@@ -40,6 +40,26 @@ t.test('the installed bash file completes as bash-completion loads it (sourced)'
   t.equal(r.stdout, 'create');
 });
 
+t.test('zsh: compinit finds the installed _nslab in $fpath, and the first Tab completes', async (t) => {
+  // An interactive zsh on a pseudo-terminal (zsh/zpty), as a user at a prompt types `nslab network cr<Tab>`.
+  const driver = join(prefix, 'tab.zsh');
+  writeFileSync(driver, [
+    'zmodload zsh/zpty',
+    'zpty z zsh -f -i',
+    `zpty -w z "PS1='> '; fpath=(${join(prefix, 'usr/local/share/zsh/site-functions')} \\$fpath); autoload -U compinit; compinit -u -D; print -r ready-\\\${_comps[nslab]}"`,
+    // Read until `pattern` shows up (or 5 s pass): the pty gives the output in pieces.
+    'upto() { local i chunk; for i in {1..50}; do while zpty -r -t z chunk; do out+=$chunk; done; [[ $out == *$1* ]] && return; sleep 0.1; done; }',
+    'out=; upto ready-',
+    "zpty -w -n z $'nslab network cr\\t'",
+    'upto "network create"',
+    'print -r -- "$out"',
+    'zpty -d z',
+  ].join('\n'));
+  const r = await execa('zsh', ['-f', driver], { reject: false, timeout: 20000 });
+  t.match(r.stdout, 'ready-_nslab', 'compinit registered _nslab for nslab');
+  t.match(r.stdout, /nslab network create(\x1b\[[0-9;]*m)* /, 'Tab completed the subcommand (and added the space after it)');
+});
+
 t.test('setup.sh runs it after the build, and README says where completion goes', async (t) => {
   const setup = readFileSync(join(ROOT, 'scripts', 'setup.sh'), 'utf8');
   const at = setup.indexOf('bash scripts/install-completion.sh');
