@@ -60,7 +60,9 @@ export async function makeCli(opts: GlobalOptions, needs: { root: boolean } = { 
   // nslabd when it answers; while a live nslabd holds the state directory but does not answer
   // yet, wait for it (its lock would only make an in-process call wait, then fail).
   const say = (l: string) => process.stderr.write(`nslab: ${l}\n`);
-  const socket = opts.dryRun ? undefined : (await answers(opts.socket)) ? opts.socket : await waitForDaemon(opts.stateDir, say);
+  const socket = opts.dryRun ? undefined : (await answers(opts.socket)) ? opts.socket : (await waitForDaemon(opts.stateDir, say))?.socket;
+  // Found by the state directory: the only way in while that nslabd holds it.
+  if (socket && socket !== opts.socket) notice(`nslabd serves ${opts.stateDir} on ${socket}, not on ${opts.socket}: going through it`);
   if (socket) {
     // What in-process shows on stderr, nslabd streams back: progress on a terminal, and this
     // request's log lines (the kernel commands from info down) at --log-level.

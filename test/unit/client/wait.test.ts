@@ -39,7 +39,7 @@ t.test('a live daemon not answering yet: one message, then its socket once it an
   const server = createServer((c) => c.end());
   t.teardown(() => server.close());
   setTimeout(() => server.listen(socket), 400);
-  t.equal(await waitForDaemon(dir, (l) => said.push(l), 20), socket);
+  t.equal((await waitForDaemon(dir, (l) => said.push(l), 20))?.socket, socket);
   t.same(said, [`waiting for nslabd (pid ${d.pid}) to answer on ${socket}…`], 'said once, though it polled many times');
 });
 
