@@ -3,6 +3,7 @@
 # example lab ("docker0 by hand") and show what it built. Safe to run again.
 #   NSLAB_NETNS=NAME   run the lab inside network namespace NAME (used by the tests)
 #   NSLAB_NO_LAB=1     stop after installing
+#   NSLAB_PREFIX=DIR   install the shell completion under DIR instead of / (scripts/install-completion.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -27,6 +28,8 @@ chmod +x dist/nslab.js dist/nslabd.js
 ln -sf "$repo/dist/nslab.js" /usr/local/bin/nslab
 ln -sf "$repo/dist/nslabd.js" /usr/local/bin/nslabd
 echo "nslab is $(command -v nslab), nslabd is $(command -v nslabd)"
+echo "== shell completion"
+bash scripts/install-completion.sh
 # What nslabd.service's Documentation= names (README's links to docs/ keep working there).
 install -D -m 0644 README.md /usr/local/share/doc/nslab/README.md
 install -d -m 0755 /usr/local/share/doc/nslab/docs

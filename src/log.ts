@@ -1,4 +1,5 @@
 // pino loggers: JSON lines, pretty on a terminal, plus a transcript file of every kernel command.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Level, Logger, StreamEntry } from 'pino';
@@ -47,6 +48,49 @@ export function wantsColor(env: NodeJS.ProcessEnv = process.env, tty = !!process
   return tty && !env.NO_COLOR && env.TERM !== 'dumb';
 }
 
+/** A log line's level number (pino writes it first), or 0 when the line has none. */
+export const levelOf = (line: string): number => Number(/^\{"level":(\d+)/.exec(line)?.[1] ?? 0);
+
+/** Where the lines of the work in progress go, and from which level (a pino level number). */
+export interface TapSink {
+  level: number;
+  write: (line: string) => void;
+}
+
+/**
+ * Every logger's extra stream: a line logged while `run(sink, fn)` is running `fn` (followed
+ * through its awaits by AsyncLocalStorage) is also given to that sink. nslabd sends a request's
+ * own lines to the client that asked for them this way, and no other client sees them.
+ */
+export class LogTap {
+  private readonly als = new AsyncLocalStorage<TapSink>();
+
+  run<T>(sink: TapSink, fn: () => T): T {
+    return this.als.run(sink, fn);
+  }
+
+  write(line: string): boolean {
+    const sink = this.als.getStore();
+    if (sink && levelOf(line) >= sink.level) sink.write(line);
+    return true;
+  }
+}
+
+export const logTap = new LogTap();
+
+const PRETTY = { ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' } as const;
+
+/**
+ * How a log line of nslabd's is shown on the CLI's stderr, the same as the CLI's own lines
+ * in-process: pretty on a terminal (pino-pretty, loaded then), the JSON line as it is otherwise.
+ */
+export async function logPrinter(tty = !!process.stderr.isTTY): Promise<(line: string) => void> {
+  if (!tty) return (line) => void process.stderr.write(line.endsWith('\n') ? line : `${line}\n`);
+  const { default: pretty } = await import('pino-pretty');
+  const format = pretty.prettyFactory({ ...PRETTY, colorize: wantsColor() });
+  return (line) => void process.stderr.write(format(line));
+}
+
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 
 /**
@@ -77,9 +121,9 @@ export async function makeLogger(o: LogOptions = {}): Promise<Logger> {
   const { default: pino } = await import('pino');
   const pretty = process.stderr.isTTY ? (await import('pino-pretty')).default : undefined;
   const console = pretty
-    ? pretty({ destination: 2, sync: true, colorize: wantsColor(), ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' })
+    ? pretty({ ...PRETTY, destination: 2, sync: true, colorize: wantsColor() })
     : pino.destination({ dest: 2, sync: true });
-  const streams: StreamEntry[] = [{ level: level as Level, stream: console }];
+  const streams: StreamEntry[] = [{ level: level as Level, stream: console }, { level: 'trace', stream: logTap }];
   if (o.transcriptDir) {
     try {
       streams.push({ level: 'info', stream: new TranscriptStream(join(o.transcriptDir, 'nslab.log')) });

@@ -3,6 +3,8 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import type { EngineApi } from '../engine/api.js';
 import type { RemoteEngine } from '../client/remote.js';
 import { answers } from '../client/probe.js';
+import { waitForDaemon, waitingLine } from '../client/wait.js';
+import { liveDaemon } from '../state/daemon-pid.js';
 import { withCheckedArgs } from '../model/checked.js';
 import { checkFirewallBackend, type NetworkInput } from '../engine/inputs.js';
 import type { FirewallBackendName } from '../state/types.js';
@@ -27,6 +29,9 @@ export interface Cli {
 
 const notice = (l: string) => process.stderr.write(`nslab: note: ${l}\n`);
 
+/** A long change's progress on a terminal: one line, rewritten in place (in-process and through nslabd alike). */
+const showProgress = (done: number, total: number) => process.stderr.write(`\r  applying ${done}/${total}${done === total ? '\n' : ''}`);
+
 /** Can this process read the state directory (absent is fine: nothing is recorded yet)? */
 function canRead(dir: string): boolean {
   try {
@@ -49,9 +54,21 @@ const notRoot = (what: string) => new ValidationError('permission', `${what} nee
  */
 export async function makeCli(opts: GlobalOptions, needs: { root: boolean } = { root: true }): Promise<Cli> {
   const backend = opts.firewallBackend === undefined ? undefined : checkFirewallBackend('firewall-backend', opts.firewallBackend);
-  if (!opts.dryRun && (await answers(opts.socket))) {
-    const { RemoteEngine } = await import('../client/remote.js');
-    const remote = new RemoteEngine(opts.socket, notice);
+  // nslabd when it answers; while a live nslabd holds the state directory but does not answer
+  // yet, wait for it (its lock would only make an in-process call wait, then fail).
+  const say = (l: string) => process.stderr.write(`nslab: ${l}\n`);
+  const socket = opts.dryRun ? undefined : (await answers(opts.socket)) ? opts.socket : (await waitForDaemon(opts.stateDir, say))?.socket;
+  // Found by the state directory: the only way in while that nslabd holds it.
+  if (socket && socket !== opts.socket) notice(`nslabd serves ${opts.stateDir} on ${socket}, not on ${opts.socket}: going through it`);
+  if (socket) {
+    // What in-process shows on stderr, nslabd streams back: progress on a terminal, and this
+    // request's log lines (the kernel commands from info down) at --log-level.
+    const tty = !!process.stderr.isTTY;
+    const [{ RemoteEngine }, { logPrinter }] = await Promise.all([import('../client/remote.js'), import('../log.js')]);
+    // The printer (pino-pretty on a terminal) is loaded only when a first line comes; lines keep their order.
+    let print: Promise<(line: string) => void> | undefined;
+    const silent = () => say(waitingLine({ pid: liveDaemon(opts.stateDir)?.pid, socket }));
+    const remote = new RemoteEngine(socket, notice, { progress: tty ? showProgress : undefined, logLevel: opts.logLevel ?? 'warn', log: (l) => void (print ??= logPrinter(tty)).then((p) => p(l)), silent });
     return { opts, engine: withFirewallBackend(remote, backend), remote, out: (t) => process.stdout.write(t) };
   }
   if (process.getuid?.() !== 0 && !opts.dryRun) {
@@ -77,7 +94,7 @@ export async function makeCli(opts: GlobalOptions, needs: { root: boolean } = { 
     emit: (s) => process.stdout.write(s),
     notice,
     firewallBackend: backend,
-    onProgress: tty ? (done, total) => process.stderr.write(`\r  applying ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
+    onProgress: tty ? showProgress : undefined,
   });
   // The same shape checks nslabd applies to a request, so both ways in refuse alike.
   return { opts, engine: withFirewallBackend(withCheckedArgs(engine), backend), out: (t) => process.stdout.write(t) };

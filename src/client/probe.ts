@@ -21,3 +21,23 @@ export async function answers(path: string, timeoutMs = 500): Promise<boolean> {
     s.setTimeout(timeoutMs, () => done(false));
   });
 }
+
+/**
+ * Does nslabd answer its ping (GET /v1/ping) within `timeoutMs`? A daemon that is stopped
+ * (SIGSTOP) still accepts connections, the kernel queueing them: only an answer tells it runs.
+ */
+export async function pings(path: string, timeoutMs: number): Promise<boolean> {
+  const { request } = await import('node:http');
+  return new Promise((res) => {
+    const req = request({ socketPath: path, path: '/v1/ping', timeout: timeoutMs }, (r) => {
+      r.resume();
+      req.destroy();
+      res(true);
+    });
+    req.on('timeout', () => req.destroy());
+    // A check on the side: it never keeps the CLI from exiting once its own request is done.
+    req.on('socket', (s) => s.unref());
+    req.on('error', () => res(false));
+    req.end();
+  });
+}

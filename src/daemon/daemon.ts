@@ -3,7 +3,7 @@
 import { mkdirSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 import { MUTATIONS, type EngineApi, type Mutation } from '../engine/api.js';
 import { Engine } from '../engine/engine.js';
 import { clip, errorJson, exitCodeOf, kindOf, NotFoundError, NslabError, statusOf, ValidationError } from '../errors.js';
@@ -13,11 +13,14 @@ import { ExecaRunner } from '../exec/runner.js';
 import { Launcher } from '../exec/launcher.js';
 import { StateLock } from '../state/lock.js';
 import { CorruptStateError } from '../state/store.js';
+import { forgetDaemon, liveDaemon, recordDaemon } from '../state/daemon-pid.js';
 import { ipv4Subnet, primaryAddress } from '../state/families.js';
 import type { ContainerRecord, EndpointRecord, FirewallBackendName, NetworkRecord } from '../state/types.js';
 import { containerView, networkView } from '../model/views.js';
 import { nslabVersion } from '../version.js';
+import { logTap } from '../log.js';
 import { EventBus } from './events.js';
+import { ReplyStream, watchOf } from './reply.js';
 import { BodyTooLarge, limitConnections, readBody } from './http.js';
 import { listenUnix, refuseNonSocket } from './socket.js';
 
@@ -60,8 +63,8 @@ export class Daemon {
 
   constructor(private readonly o: DaemonOptions) {}
 
-  private engine(log: Logger, notices: string[]): Engine {
-    return new Engine({ runner: new ExecaRunner(log, { launcher: this.launcher }), stateDir: this.o.stateDir, log, lockHeld: true, notice: (l) => notices.push(l), firewallBackend: this.o.firewallBackend });
+  private engine(log: Logger, notices: string[], onProgress?: (done: number, total: number) => void): Engine {
+    return new Engine({ runner: new ExecaRunner(log, { launcher: this.launcher }), stateDir: this.o.stateDir, log, lockHeld: true, notice: (l) => notices.push(l), firewallBackend: this.o.firewallBackend, onProgress });
   }
 
   /** Run `fn` after every change queued before it: changes never interleave. */
@@ -75,23 +78,38 @@ export class Daemon {
     // Checked before the lock and the reconcile: a wrong --socket changes nothing.
     refuseNonSocket(this.o.socket);
     mkdirSync(this.o.stateDir, { recursive: true, mode: 0o700 });
+    // Say who serves this state directory before anything else: a CLI that finds the socket
+    // silent from now on (not bound yet, or nslabd stopped) waits for this process.
+    const other = liveDaemon(this.o.stateDir);
+    if (other && other.pid !== process.pid) throw new Error(`the state directory ${this.o.stateDir} is in use by nslabd (pid ${other.pid}, on ${other.socket})`);
+    recordDaemon(this.o.stateDir, this.o.socket);
     // Listen before taking the lock: a CLI call made while nslabd starts finds it answering and
     // waits for the start-up reconcile, instead of falling back in-process onto a lock that
     // nslabd holds for its life (which failed after 60 s).
     this.server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => void this.answer(req, res));
     limitConnections(this.server);
-    const sock = await listenUnix(this.server, this.o.socket);
+    let sock;
+    try {
+      sock = await listenUnix(this.server, this.o.socket);
+    } catch (e) {
+      forgetDaemon(this.o.stateDir);
+      throw e;
+    }
     this.o.log.info({ socket: this.o.socket, ...sock, stateDir: this.o.stateDir, pid: process.pid }, 'nslabd listening');
     this.ready = (async () => {
       // Held for the daemon's life: an in-process `nslab` can never write behind its back.
       this.lock = await StateLock.acquire(join(this.o.stateDir, 'lock'), 2000).catch((e: Error) => {
         throw new Error(`the state directory ${this.o.stateDir} is in use by another nslab or nslabd (${e.message})`);
       });
+      // Holding the lock, this process is the one: write the record again, in case another
+      // nslabd starting at the same moment replaced it before failing.
+      recordDaemon(this.o.stateDir, this.o.socket);
       await this.reconcile('start');
     })();
     try {
       await this.ready;
     } catch (e) {
+      forgetDaemon(this.o.stateDir);
       this.server.close();
       this.server.closeAllConnections();
       try {
@@ -140,6 +158,7 @@ export class Daemon {
     try {
       unlinkSync(this.o.socket);
     } catch { /* already gone */ }
+    forgetDaemon(this.o.stateDir);
     this.lock?.release();
     this.launcher.close();
   }
@@ -202,7 +221,9 @@ export class Daemon {
       return this.refuse(res, new NotFoundError(`nslabd has no endpoint ${req.method} ${clip(path, 80)}`));
     }
     let args: unknown[];
+    let reply: ReplyStream;
     try {
+      reply = new ReplyStream(res, watchOf(url.searchParams));
       const body = await readBody(req);
       let json: unknown;
       try {
@@ -224,21 +245,29 @@ export class Daemon {
     const log = this.o.log.child({ req: ++this.seq, verb, ...subjects(verb as Mutation, args) });
     const notices: string[] = [];
     const started = performance.now();
+    // The engine's lines go to nslabd's log as ever and, when the client asked, to it alone
+    // (the tap follows this request's awaits); its level reaches down to what the client wants.
+    const { progress, levelName } = reply.watch;
+    const sink = reply.sink();
+    const engineLog = sink && pino.levels.values[levelName!]! < log.levelVal ? log.child({}, { level: levelName }) : log;
     try {
       const result = await this.serial(async () => {
         if (this.corrupt && verb !== 'rebuildState' && verb !== 'reset') throw new CorruptStateError(join(this.o.stateDir, 'state.json'), 'see the log of nslabd');
-        const engine = this.engine(log, notices) as EngineApi;
-        const r = await (engine[verb as Mutation] as (...a: unknown[]) => Promise<unknown>)(...args);
+        const engine = this.engine(engineLog, notices, progress ? reply.progress : undefined) as EngineApi;
+        const run = () => (engine[verb as Mutation] as (...a: unknown[]) => Promise<unknown>)(...args);
+        const r = await (sink ? logTap.run(sink, run) : run());
         if (verb === 'rebuildState' || verb === 'reset') this.corrupt = undefined;
         return r;
       });
       this.publish(verb as Mutation, args, result);
       log.info({ ms: Math.round(performance.now() - started) }, 'request done');
-      this.send(res, 200, { result, notices });
+      if (reply.started) reply.end({ result, notices });
+      else this.send(res, 200, { result, notices });
     } catch (e) {
       const code = exitCodeOf(e);
       log[code === 2 ? 'info' : 'error']({ err: (e as Error).message, kind: kindOf(e), exitCode: code }, 'request failed');
-      this.refuse(res, e, notices);
+      if (reply.started) reply.end({ error: errorJson(e), notices });
+      else this.refuse(res, e, notices);
     }
   }
 

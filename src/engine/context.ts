@@ -55,5 +55,5 @@ export async function executeAll(ctx: EngineContext, steps: readonly Step[]): Pr
     ctx.emit(scriptOf(ordered));
     return [];
   }
-  return applyAll(ordered, { runner: ctx.runner, log: ctx.log, faultAt: ctx.faultAt });
+  return applyAll(ordered, { runner: ctx.runner, log: ctx.log, faultAt: ctx.faultAt, onProgress: ctx.onProgress });
 }

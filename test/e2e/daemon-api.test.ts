@@ -2,7 +2,8 @@
 // the daemon with the same output and exit codes as in-process, 50 parallel creates, a /28
 // exhausted by 20 parallel creates, events, logs, and no in-process write behind its back.
 import t from 'tap';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import { execa } from 'execa';
 import { RemoteEngine } from '../../src/client/remote.js';
@@ -126,8 +127,17 @@ t.test('events stream what changes, as lines or JSON', async (t) => {
 });
 
 t.test('while nslabd runs, an in-process nslab never writes behind its back', async (t) => {
+  // A CLI given another socket path finds nslabd by the state directory's nslabd.pid and goes through it.
+  const via = await sb.cli(['--socket', '/nonexistent/nslab.sock', 'network', 'create', 'behind', '--subnet', '10.214.4.0/24'], { NSLAB_LOCK_WAIT: '1' });
+  t.equal(via.code, 0, via.stderr);
+  t.equal(via.stderr, `nslab: note: nslabd serves ${sb.stateDir} on ${sb.socket}, not on /nonexistent/nslab.sock: going through it`);
+  t.match(sb.daemonLog, /"verb":"createNetwork","network":"behind"/, 'nslabd made it');
+  t.equal((await sb.cli(['network', 'rm', 'behind'])).code, 0);
+  // Without that record (an nslabd older than it), the CLI falls back in-process and must wait for the lock.
+  const pid = readFileSync(join(sb.stateDir, 'nslabd.pid'));
+  rmSync(join(sb.stateDir, 'nslabd.pid'));
+  t.teardown(() => writeFileSync(join(sb.stateDir, 'nslabd.pid'), pid));
   const before = await sb.snapshot();
-  // A CLI that cannot reach the daemon (another socket path) falls back in-process and must wait for the lock.
   const r = await sb.cli(['--socket', '/nonexistent/nslab.sock', 'network', 'create', 'behind', '--subnet', '10.214.4.0/24'], { NSLAB_LOCK_WAIT: '1' });
   t.equal(r.code, 1);
   t.match(r.stderr, /could not lock .* another nslab is working/);

@@ -32,3 +32,23 @@ t.test('colour only on a terminal, never under NO_COLOR or TERM=dumb', async (t)
   t.equal(wantsColor({ NO_COLOR: '' }, true), true, 'an empty NO_COLOR does not count (no-color.org)');
   t.equal(wantsColor({ TERM: 'dumb' }, true), false, 'TERM=dumb');
 });
+
+t.test('the tap: lines logged inside run() reach that sink alone, from its level up, across awaits', async (t) => {
+  const { logTap, levelOf } = await import('../../src/log.js');
+  const log = makeLogger({ level: 'silent' }).child({}, { level: 'trace' });
+  const a: string[] = [];
+  const b: string[] = [];
+  const work = async (name: string) => {
+    log.debug({ who: name }, 'reads');
+    await new Promise((r) => setTimeout(r, 5));
+    log.info({ who: name }, 'kernel command');
+  };
+  await Promise.all([
+    logTap.run({ level: 20, write: (l) => a.push(l) }, () => work('a')),
+    logTap.run({ level: 30, write: (l) => b.push(l) }, () => work('b')),
+  ]);
+  log.info('nobody asked');
+  t.same(a.map((l) => [levelOf(l), JSON.parse(l).who, JSON.parse(l).msg]), [[20, 'a', 'reads'], [30, 'a', 'kernel command']]);
+  t.same(b.map((l) => [levelOf(l), JSON.parse(l).who]), [[30, 'b']], 'info and up only, and only its own');
+  t.equal(levelOf('not a log line'), 0);
+});

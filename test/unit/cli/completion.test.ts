@@ -30,6 +30,6 @@ t.test('bash completes commands, subcommands and flags', async (t) => {
 });
 
 t.test('zsh: the same through bashcompinit; another shell is refused naming the field', async (t) => {
-  t.match(completionScript(program, 'zsh'), /^# nslab completion[^\n]*\nautoload -U \+X bashcompinit && bashcompinit\n/);
+  t.match(completionScript(program, 'zsh'), /^#compdef nslab\n# nslab completion[^\n]*\nautoload -U \+X bashcompinit && bashcompinit\n/, 'compinit finds it in $fpath by its first line');
   t.throws(() => completionScript(program, 'fish'), { field: 'shell', message: 'shell: "fish" is not bash or zsh' });
 });

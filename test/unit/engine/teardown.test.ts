@@ -55,3 +55,11 @@ t.test('a fault in the middle of a batch splits it: the lines before and after s
   t.same(r.lines(), ['ip netns del a', 'ip netns del c']);
   t.same(await applyAll(plan, { runner: new FakeRunner(), faultAt: 4 }), [], 'a fault past the end injects nothing');
 });
+
+t.test('progress: once per unit, after it is done, failures included (down and rm show it as up does)', async (t) => {
+  const seen: string[] = [];
+  const r = new FakeRunner({}, (c) => (c.args.includes('br') ? { stderr: 'RTNETLINK answers: Operation not permitted' } : undefined));
+  const failed = await applyAll(steps(), { runner: r, onProgress: (done, total) => seen.push(`${done}/${total}`) });
+  t.equal(failed.length, 1);
+  t.same(seen, ['1/3', '2/3', '3/3']);
+});
