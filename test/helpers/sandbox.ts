@@ -181,7 +181,7 @@ export class Sandbox {
 
   /** Connect from a container to the world server; resolves with the peer address it reported. */
   async tcpFrom(container: string, ip = WORLD_IP, port = 8080): Promise<RunResult> {
-    return sh('ip', ['netns', 'exec', container, 'timeout', '3', 'bash', '-c', `exec 3<>/dev/tcp/${ip}/${port}; cat <&3`]);
+    return sh('ip', ['netns', 'exec', container, 'timeout', '10', 'bash', '-c', `exec 3<>/dev/tcp/${ip}/${port}; cat <&3`]);
   }
 
   ping(ns: string, ip: string): Promise<RunResult> {
