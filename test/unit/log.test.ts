@@ -35,7 +35,7 @@ t.test('colour only on a terminal, never under NO_COLOR or TERM=dumb', async (t)
 
 t.test('the tap: lines logged inside run() reach that sink alone, from its level up, across awaits', async (t) => {
   const { logTap, levelOf } = await import('../../src/log.js');
-  const log = makeLogger({ level: 'silent' }).child({}, { level: 'trace' });
+  const log = (await makeLogger({ level: 'silent' })).child({}, { level: 'trace' });
   const a: string[] = [];
   const b: string[] = [];
   const work = async (name: string) => {

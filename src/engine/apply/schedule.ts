@@ -1,5 +1,4 @@
 // The schedule of a plan: its units in waves (processes side by side, files and the state save beside them). Pure.
-import type { Command } from '../../exec/command.js';
 import type { Unit } from './units.js';
 
 /**
@@ -18,29 +17,31 @@ export interface Wave {
 }
 
 const isFile = (u: Unit) => u.slots[0]!.op.kind !== 'cmd';
-const isIp = (u: Unit) => (u.slots[0]!.op as Command).file === 'ip';
 
 /**
- * The waves that run `units` (from unitsOf) in plan order. File ops and `ip` commands never
- * depend on each other, so files are written while the next `ip` process runs; another
- * process (mount) may need a file first, so files before one get a wave of their own. An
- * empty plan is one wave that only saves. Pure: the same units give the same waves.
+ * The waves that run `units` (from unitsOf) in plan order. Files before a process are written
+ * before it starts, never while it runs: a namespace or link then never exists without the
+ * marked /etc/netns entry planned before it, even when nslab is killed right after starting
+ * the process (its launcher runs a job it was given to the end). Namespace batches of
+ * different namespaces form one wave side by side. The state save rides on the last wave (it
+ * runs while that wave's processes do). An empty plan is one wave that only saves. Pure: the
+ * same units give the same waves.
  */
 export function wavesOf(units: readonly Unit[]): Wave[] {
   const waves: Wave[] = [];
   for (let i = 0; i < units.length; ) {
     let f = i;
     while (f < units.length && isFile(units[f]!)) f++;
-    if (f > i && f < units.length && !isIp(units[f]!)) {
-      waves.push({ processes: [], files: units.slice(i, f), save: false });
+    if (f > i) {
+      waves.push({ processes: [], files: units.slice(i, f), save: f === units.length });
       i = f;
+      continue;
     }
-    const files = units.slice(i, f);
     let j = f;
     while (j < units.length && units[j]!.key) j++;
     const processes = j - f > 1 ? units.slice(f, j) : units.slice(f, f + 1);
     i = f + processes.length;
-    waves.push({ processes, files, save: i === units.length });
+    waves.push({ processes, files: [], save: i === units.length });
   }
   if (units.length === 0) waves.push({ processes: [], files: [], save: true });
   return waves;

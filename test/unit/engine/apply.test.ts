@@ -13,12 +13,12 @@ const steps = () => [
   step('a/conf', 'configure a', 'inside', [ip(['link', 'set', 'lo', 'up'], { netns: 'a' })]),
 ];
 
-t.test('success: host ops share one batch; files are written while that batch runs', async (t) => {
+t.test('success: host ops share one batch; files are written before it starts', async (t) => {
   const r = new FakeRunner();
   await apply(steps(), { runner: r });
   t.same(r.lines(), [
-    'ip -batch - <<netns add a | link add v | link set v alias x', // started first
     'mkdir /etc/netns/a',
+    'ip -batch - <<netns add a | link add v | link set v alias x',
     'ip -n a link set lo up',
   ]);
 });
@@ -50,8 +50,8 @@ t.test('fault injection: op N fails after ops before it ran', async (t) => {
   const err = await apply(steps(), { runner: r, faultAt: 4 }).catch((e) => e);
   t.match(err.message, /injected fault before: ip link set v alias x/);
   t.same(r.lines(), [
-    'ip -batch - <<netns add a | link add v', // ran for real up to op 3
     'mkdir /etc/netns/a',
+    'ip -batch - <<netns add a | link add v', // ran for real up to op 3
     'ip link del v', // revert newest first
     'ip netns del a',
     'rm /etc/netns/a',
@@ -129,8 +129,8 @@ t.test('crash injection: the ops before op N run, then the process is killed; op
     await apply(steps(), { runner: r, crashAt: n, alongside: async () => void r.ran.push({ kind: 'write', path: 'state.json', content: '' }) }).catch(() => {});
     return seen;
   };
-  t.same(await crashAt(4), ['ip -batch - <<netns add a | link add v', 'mkdir /etc/netns/a', 'kill self SIGKILL']);
-  t.same(await crashAt(6), ['ip -batch - <<netns add a | link add v | link set v alias x', 'mkdir /etc/netns/a', 'ip -n a link set lo up', 'write state.json', 'kill self SIGKILL']);
+  t.same(await crashAt(4), ['mkdir /etc/netns/a', 'ip -batch - <<netns add a | link add v', 'kill self SIGKILL']);
+  t.same(await crashAt(6), ['mkdir /etc/netns/a', 'ip -batch - <<netns add a | link add v | link set v alias x', 'ip -n a link set lo up', 'write state.json', 'kill self SIGKILL']);
   t.equal(await crashAt(7), undefined, 'past the end: no crash');
 });
 

@@ -20,10 +20,12 @@ t.test('an empty plan is one wave that only saves', async (t) => {
   t.same(waves([]), [{ p: [], f: [], save: true }]);
 });
 
-t.test('files are written while the next ip process runs; the save rides on the last wave', async (t) => {
+t.test('files are written before the next process starts (never while it runs); the save rides on the last wave', async (t) => {
   t.same(waves([file('a'), host('b'), host('c'), file('d'), inNs('e', 'x')]), [
-    { p: ['b+c'], f: ['a'], save: false }, // b and c share one host batch
-    { p: ['e'], f: ['d'], save: true },
+    { p: [], f: ['a'], save: false },
+    { p: ['b+c'], f: [], save: false }, // b and c share one host batch
+    { p: [], f: ['d'], save: false },
+    { p: ['e'], f: [], save: true },
   ]);
 });
 
@@ -39,11 +41,12 @@ t.test('consecutive steps in one namespace are one batch, so one process', async
   t.same(waves([inNs('a', 'x'), inNs('b', 'x'), inNs('c', 'y')]), [{ p: ['a+b', 'c'], f: [], save: true }]);
 });
 
-t.test('a process other than ip (mount) may need the files before it: they get a wave of their own', async (t) => {
+t.test('files before any process (mount, ip) get a wave of their own', async (t) => {
   t.same(waves([file('a'), file('b'), mount('c'), file('d'), host('e')]), [
     { p: [], f: ['a', 'b'], save: false },
     { p: ['c'], f: [], save: false },
-    { p: ['e'], f: ['d'], save: true },
+    { p: [], f: ['d'], save: false },
+    { p: ['e'], f: [], save: true },
   ]);
 });
 
@@ -55,9 +58,10 @@ t.test('a process other than ip with no files before it, and files at the end, w
   ]);
 });
 
-t.test('files ride along a parallel wave of namespace batches', async (t) => {
+t.test('files come before a parallel wave of namespace batches, and after it', async (t) => {
   t.same(waves([file('a'), inNs('b', 'x'), inNs('c', 'y'), file('d')]), [
-    { p: ['b', 'c'], f: ['a'], save: false },
+    { p: [], f: ['a'], save: false },
+    { p: ['b', 'c'], f: [], save: false },
     { p: [], f: ['d'], save: true },
   ]);
 });
@@ -74,5 +78,6 @@ t.test('any plan: every unit once, in plan order (files before processes within 
     t.same(ws.map((w) => w.save), ws.map((_, i) => i === ws.length - 1), `plan ${n}: the last wave saves`);
     t.ok(ws.every((w) => w.processes.length <= 1 || w.processes.every((u) => u.key)), `plan ${n}: only namespace batches run side by side`);
     t.ok(ws.every((w) => w.files.every((u) => u.slots[0]!.op.kind !== 'cmd')), `plan ${n}: files are file ops`);
+    t.ok(ws.every((w) => !(w.files.length && w.processes.length)), `plan ${n}: no file is written while a process runs`);
   }
 });

@@ -92,7 +92,7 @@ t.test('disconnecting the first network rewrites the hosts files of the containe
   await l.engine.createContainers([{ name: 'uvt-s', network: 'container:uvt-a' }]);
   l.reset();
   t.equal(await l.engine.disconnect('uvn', 'uvt-a'), true);
-  t.same(l.lines(), ['ip link del nv-uvt-a-0', 'write /etc/netns/uvt-a/hosts', 'write /etc/netns/uvt-s/hosts']);
+  t.same(l.lines(), ['write /etc/netns/uvt-a/hosts', 'write /etc/netns/uvt-s/hosts', 'ip link del nv-uvt-a-0']);
   t.notMatch(l.host.readEtc('uvt-s', 'hosts'), /10\.201\.0\.2/);
 });
 

@@ -30,7 +30,7 @@ t.test('check names the unrecorded leftover; gc removes its namespace, mark and 
   const before = l.stateText();
   const r = await l.engine.gc();
   t.same(r.removed, ['netns uvt-z', '/etc/netns/uvt-z', 'link nv-uvt-z-0']);
-  t.same(l.lines(), ['ip netns del uvt-z', 'ip link del nv-uvt-z-0', 'rm /etc/netns/uvt-z'], 'the veth delete tolerates its going with the namespace');
+  t.same(l.lines(), ['ip netns del uvt-z', 'rm /etc/netns/uvt-z', 'ip link del nv-uvt-z-0'], 'the veth delete tolerates its going with the namespace');
   t.notOk(l.host.spaces.has('uvt-z'));
   t.equal(l.host.readEtc('uvt-z', 'hosts'), undefined);
   t.ok(l.host.link('nv-uvt-a-0'), 'the recorded container is untouched');

@@ -95,7 +95,7 @@ t.test('recoverNow: an endpoint named in the intent is deleted, dropped, and the
   l.reset();
   leaveIntent(l, { containers: [], endpoints: [{ container: 'uvt-a', endpoint: e }] });
   await l.engine.recoverNow();
-  t.same(l.lines(), ['ip link del nv-uvt-a-1', 'write /etc/netns/uvt-a/hosts']);
+  t.same(l.lines(), ['write /etc/netns/uvt-a/hosts', 'ip link del nv-uvt-a-1']);
   t.same((await l.engine.readState()).containers['uvt-a']!.endpoints.map((x) => x.ifname), ['eth0']);
   t.same((await l.engine.check()).drift, []);
 });
@@ -106,7 +106,7 @@ t.test('any change first undoes what the intent names', async (t) => {
   leaveIntent(l, { containers: [rec] });
   await l.engine.createContainers([{ name: 'uvt-b', network: 'uvn' }]);
   t.same(l.lines().slice(0, 2), ['ip netns del uvt-d', 'rm /etc/netns/uvt-d']);
-  t.match(l.lines()[2], /netns add uvt-b/);
+  t.match(l.lines().slice(2).join('\n'), /netns add uvt-b/);
 });
 
 t.test('a dry-run change leaves the intent alone', async (t) => {
