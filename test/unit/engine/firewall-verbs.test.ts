@@ -1,6 +1,5 @@
 // The engine's network verbs planned against a recording firewall: what it asks a backend, and when.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import t from 'tap';
@@ -10,11 +9,13 @@ import { NoFirewall } from '../../../src/firewall/none/backend.js';
 import { BRIDGE_NF_IPTABLES, readSysctl } from '../../../src/kernel/sysctl.js';
 import { FakeFirewall } from '../../helpers/fake-firewall.js';
 import { FakeRunner } from '../../helpers/fake-runner.js';
+import { scratchDir } from '../../helpers/host-files.js';
 import { ipv4Subnet } from '../../../src/state/families.js';
 
 function lab(o: { dryRun?: boolean; firewallBackend?: 'iptables' | 'none' } = {}, answers: ConstructorParameters<typeof FakeRunner>[0] = {}) {
   const runner = new FakeRunner(answers);
-  const stateDir = mkdtempSync(join(tmpdir(), 'nslab-fw-'));
+  // Inside the test process's scratch directory, removed when it exits (it used to stay in /tmp).
+  const stateDir = mkdtempSync(join(scratchDir(), 'fw-'));
   writeFileSync(join(stateDir, 'lab-id'), '0a1b2c3d\n');
   const iptables = new FakeFirewall('iptables');
   const none = new NoFirewall();
