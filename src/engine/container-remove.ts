@@ -20,10 +20,10 @@ async function waitLinksGone(ctx: EngineContext, names: ReadonlySet<string>, tim
   const deadline = Date.now() + timeoutMs;
   while (names.size) {
     const live = linkNames();
-    const left = [...names].filter((n) => live.has(n)).map((ifname) => ({ ifname }));
+    const left = [...names].filter((n) => live.has(n));
     if (!left.length) return;
     if (Date.now() > deadline) {
-      ctx.log.warn({ links: left.map((l) => l.ifname) }, 'veth host ends still present after namespace deletion');
+      ctx.log.warn({ links: left }, 'veth host ends still present after namespace deletion');
       return;
     }
     await new Promise((r) => setTimeout(r, 10));

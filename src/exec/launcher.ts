@@ -117,22 +117,24 @@ export class Launcher {
     return new Promise<Launched>((resolve) => {
       started.jobs.add(id);
       this.pending.set(id, (exitCode) => {
-        const read = (ext: string) => {
-          const p = join(dir, `${id}.${ext}`);
+        const drop = (ext: string) => {
           try {
-            return readFileSync(p, 'utf8');
+            unlinkSync(join(dir, `${id}.${ext}`));
+          } catch { /* never written */ }
+        };
+        const read = (ext: string) => {
+          try {
+            return readFileSync(join(dir, `${id}.${ext}`), 'utf8');
           } catch {
             return '';
           } finally {
-            try {
-              unlinkSync(p);
-            } catch { /* never written */ }
+            drop(ext);
           }
         };
         const stdout = read('out');
         const stderr = read('err');
-        read('argv');
-        read('in');
+        drop('argv');
+        drop('in');
         resolve(exitCode < 0 ? { exitCode: 127, stdout, stderr: stderr || `nslab's launcher (bash) ended before \`${argv.join(' ')}\` finished` } : { exitCode, stdout, stderr });
       });
       this.busy(child);

@@ -78,7 +78,6 @@ export function listLinks(runner: Runner, netns?: string): Promise<LinkInfo[]> {
   return runJson<LinkInfo[]>(runner, ipJson(['-d', 'link', 'show'], netns), 'list links');
 }
 
-/** Is the link there and administratively up? */
 /**
  * The names of the links in this process's network namespace, read in-process from
  * /proc/self/net/dev: no `ip` process (an `ip -json -d link show` was 5-60 ms and grows with
@@ -91,6 +90,7 @@ export function linkNames(): Set<string> {
   return new Set(lines.map((l) => l.slice(0, l.indexOf(':')).trim()).filter(Boolean));
 }
 
+/** Is the link there and administratively up? */
 export const isUp = (l: LinkInfo | undefined): boolean => !!l && l.flags.includes('UP');
 
 export function kindOf(l: LinkInfo): string | undefined {

@@ -28,6 +28,10 @@ async function loadTryLock(): Promise<TryLock> {
   }
 }
 
+// Loaded once per process, on the first lock.
+let loaded: Promise<TryLock> | undefined;
+const tryLockFn = () => (loaded ??= loadTryLock());
+
 /**
  * An exclusive lock on `path`. OFD locks belong to the open file description, so the kernel
  * drops the lock when we close the descriptor or die (even by kill -9): a crashed holder never
@@ -39,7 +43,7 @@ export class StateLock {
 
   static async acquire(path: string, timeoutMs = 60_000, onWait?: () => void): Promise<StateLock> {
     // Loaded here, not at start-up: read commands never need it.
-    const tryLock = await loadTryLock();
+    const tryLock = await tryLockFn();
     const fd = openSync(path, 'a', 0o600);
     const deadline = Date.now() + timeoutMs;
     let waited = false;
