@@ -44,18 +44,17 @@ function addCreate(cmd: Command, cli: () => Promise<Cli>, example: string): void
     .option('--hostname <name>', 'host name written to /etc/netns/NAME/hosts')
     .option('--alias <name>', 'extra name for the container (repeatable)', collect, [])
     .option('--network-alias <name>', 'same as --alias', collect, [])
-    .option('--link <other[:alias]>', 'link to another container (not supported yet)', collect, [])
+    .option('--link <other[:alias]>', 'legacy link: OTHER by ALIAS (default: its name) in the hosts file; OTHER must share a network (repeatable)', collect, [])
     .option('--add-host <name:ip>', 'extra hosts entry (repeatable)', collect, [])
     .addHelpText('after', `\nExample:\n  ${example}`)
     .action(async (arg: string | undefined, o) => {
       const name = nameOf(arg, o.name);
       if (o.mac !== undefined && o.macAddress !== undefined && o.mac !== o.macAddress) throw new ValidationError('mac', `given twice, "${o.mac}" and --mac-address "${o.macAddress}": give one`);
       if (o.publish.length) throw new ValidationError('publish', 'port publishing is not supported yet');
-      if (o.link.length) throw new ValidationError('link', 'links are not supported yet');
       const c = await cli();
       const [rec] = await c.engine.createContainers([{
         name, networks: [...o.network, ...o.net].length ? [...o.network, ...o.net] : undefined, ip: o.ip, mac: o.mac ?? o.macAddress, dns: o.dns.length ? o.dns : undefined,
-        dnsSearch: o.dnsSearch.length ? o.dnsSearch : undefined, hostname: o.hostname, aliases: [...o.alias, ...o.networkAlias], addHosts: o.addHost,
+        dnsSearch: o.dnsSearch.length ? o.dnsSearch : undefined, hostname: o.hostname, aliases: [...o.alias, ...o.networkAlias], links: o.link, addHosts: o.addHost,
       }]);
       if (c.opts.dryRun) return;
       const state = await c.engine.readState();

@@ -4,9 +4,11 @@ import { ConflictError } from '../errors.js';
 import { linkNames } from '../kernel/link.js';
 import { listNetns } from '../kernel/netns.js';
 import { etcDir, isOurs, readNetnsFile } from '../kernel/netns-files.js';
+import { dict } from '../state/dict.js';
 import type { ContainerRecord, State } from '../state/types.js';
 import { detachSteps, endpointLinks, sharersOf } from './containers.js';
 import { executeAll, type EngineContext } from './context.js';
+import { hostsSteps } from './hosts-files.js';
 import { planContainerRemove } from './plan-container.js';
 import { unrecordAfter, type Save } from './save.js';
 import type { Step } from './step.js';
@@ -66,8 +68,10 @@ export async function removeContainers(
     const detach = sharers.length ? c.endpoints.flatMap((e) => detachSteps(state, c.name, e, ` (the namespace outlives ${c.name}: it is shared)`)) : [];
     plans.set(c, planContainerRemove(c.name, netns.has(c.name), detach));
   }
+  const before = dict(Object.entries(state.containers));
   if (ctx.dryRun) {
-    await executeAll(ctx, [...plans.values()].flat());
+    const after = dict(Object.entries(state.containers).filter(([n]) => !going.has(n)));
+    await executeAll(ctx, [...[...plans.values()].flat(), ...hostsSteps(after, recs, before, undefined, `: ${recs.map((c) => c.name).join(', ')} left its networks`)]);
     return { removed: recs.map((c) => c.name), failures: [] };
   }
   // The smaller record is staged first (a full disk fails here, before anything changed) and
@@ -94,5 +98,7 @@ export async function removeContainers(
     for (const c of left) state.containers[c.name] = c;
     await save();
   }
+  // The other containers of their networks stop naming them (best effort, as the rest).
+  failed.push(...(await executeAll(ctx, hostsSteps(state.containers, gone, before, undefined, `: ${gone.map((c) => c.name).join(', ')} left its networks`))));
   return { removed: gone.map((c) => c.name), failures: failed.map((f) => f.error.message) };
 }

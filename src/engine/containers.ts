@@ -13,6 +13,7 @@ import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../s
 import { execute, type EngineContext } from './context.js';
 import { networkModeOf, type ContainerSpec } from './inputs.js';
 import { newId } from './names.js';
+import { hostsSteps } from './hosts-files.js';
 import { planContainer } from './plan-container.js';
 import { driverByName, driverOf } from '../drivers/registry.js';
 import { executeRecorded } from './save.js';
@@ -53,6 +54,7 @@ function requestOf(s: ContainerSpec): Record<string, unknown> {
   return {
     network: networkModeOf(s), networks: s.networks.length > 1 ? s.networks : undefined, ip: s.ip, mac: s.mac, dns: s.dns,
     dnsSearch: s.dnsSearch, hostname: s.hostname, aliases: s.aliases, addHosts: s.addHosts,
+    ...(s.links.length ? { links: s.links } : {}),
   };
 }
 
@@ -166,13 +168,31 @@ export async function resolveContainers(
       dns: s.dns ?? [],
       dnsSearch: s.dnsSearch ?? [],
       addHosts: s.addHosts,
+      ...(s.links.length ? { links: s.links } : {}),
       request: requestOf(s),
       created: new Date().toISOString(),
     };
     fresh.push(rec);
     result.push(rec);
   }
+  for (const c of fresh) checkLinks(c, state, fresh);
   return { fresh, result };
+}
+
+/**
+ * Refuses (exit 2) a link to a container that is neither recorded nor in the same request, or
+ * that shares no network with `c`: a legacy link names an address `c` can reach directly.
+ */
+function checkLinks(c: ContainerRecord, state: State, fresh: readonly ContainerRecord[]): void {
+  for (const l of c.links ?? []) {
+    const o = state.containers[l.container] ?? fresh.find((f) => f.name === l.container);
+    if (!o) throw new NotFoundError(`link: no such container "${l.container}"`);
+    const theirs = new Set(o.endpoints.map((e) => e.network));
+    if (!c.endpoints.some((e) => theirs.has(e.network))) {
+      const where = theirs.size ? `on ${[...theirs].join(', ')}` : `in network mode ${networkModeOf(o)}`;
+      throw new ValidationError('link', `container ${o.name} is ${where}, not on a network of ${c.name} (${c.endpoints.map((e) => e.network).join(', ') || 'none'}): a link needs a shared network`);
+    }
+  }
 }
 
 /**
@@ -188,7 +208,11 @@ export async function createContainers(
   const { fresh, result } = await resolveContainers(ctx, state, specs, nets);
   if (fresh.length === 0) return result;
   const cx = { nets, host: ctx.hostResolvers(), containers: dict([...Object.entries(state.containers), ...fresh.map((c) => [c.name, c] as const)]), hostPid: process.pid };
-  const steps = fresh.flatMap((c) => planContainer(c, cx));
+  const steps = [
+    ...fresh.flatMap((c) => planContainer(c, cx)),
+    // Containers already on these networks learn the new names (and links to them resolve).
+    ...hostsSteps(cx.containers, fresh, state.containers, new Set(fresh.map((c) => c.name)), `: ${fresh.length === 1 ? fresh[0]!.name : `${fresh.length} containers`} joined its networks`),
+  ];
   if (ctx.dryRun) {
     await execute(ctx, steps);
     return result;

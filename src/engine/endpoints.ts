@@ -1,15 +1,15 @@
 // network connect / disconnect: one more ethN inside a container, or exactly that one less.
 import { ConflictError, NotFoundError } from '../errors.js';
-import { etcDir, hostsText } from '../kernel/netns-files.js';
+import { dict } from '../state/dict.js';
 import { primaryAddress } from '../state/families.js';
 import type { IntentFile } from '../state/intent.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../state/types.js';
 import { allocRequest, detachSteps, newEndpoint, sharersOf, takenIfnames } from './containers.js';
 import { execute, type EngineContext } from './context.js';
 import { networkModeOf } from './inputs.js';
-import { endpointSteps, hostsOf } from './plan-container.js';
+import { hostsSteps } from './hosts-files.js';
+import { endpointSteps } from './plan-container.js';
 import { executeRecorded, unrecordAfter, type Save } from './save.js';
-import { step, type Step } from './step.js';
 
 export interface ConnectOptions {
   ip?: string;
@@ -20,23 +20,6 @@ function requireContainer(state: State, name: string): ContainerRecord {
   const c = state.containers[name];
   if (!c) throw new NotFoundError(`container: no such container "${name}"`);
   return c;
-}
-
-/**
- * The hosts files to write so they say what `c` records: its own, and those of the containers
- * sharing its namespace, whose files mirror it. With `written` (what the files say now), only
- * the files that change are written, and each step's undo writes the old text back; without
- * it (recovery: the files may say anything), all are written.
- */
-export function hostsSteps(state: State, c: ContainerRecord, written?: ContainerRecord): Step[] {
-  return [c, ...sharersOf(state, c.name)].flatMap((who) => {
-    const path = `${etcDir(who.name)}/hosts`;
-    const want = hostsText(who.name, hostsOf(c));
-    const before = written && hostsText(who.name, hostsOf(written));
-    if (before === want) return [];
-    return [step(`${who.name}/hosts`, `write ${path} for ${c.name}'s addresses`, 'files',
-      [{ kind: 'write', path, content: want }], before === undefined ? [] : [{ kind: 'write', path, content: before }])];
-  });
 }
 
 /** The lowest N with no ethN in the container (a disconnected eth1 is reused, as in Docker). */
@@ -67,7 +50,7 @@ export async function connect(
   }
   const e = newEndpoint(name, nextIndex(c), net, allocRequest(net, state), { ip: o.ip, aliases: o.aliases }, await takenIfnames(ctx, state));
   const steps = [
-    ...hostsSteps(state, { ...c, endpoints: [...c.endpoints, e] }, c),
+    ...hostsSteps(dict([...Object.entries(state.containers), [name, { ...c, endpoints: [...c.endpoints, e] }]]), [c], state.containers, undefined, `: ${name} joined ${net.name}`),
     ...endpointSteps(name, e, net, c.endpoints.length === 0),
   ];
   if (ctx.dryRun) {
@@ -87,7 +70,7 @@ export async function disconnect(ctx: EngineContext, state: State, network: stri
   if (!e) return false;
   const steps = [
     ...detachSteps(state, name, e),
-    ...hostsSteps(state, { ...c, endpoints: c.endpoints.filter((x) => x !== e) }, c),
+    ...hostsSteps(dict([...Object.entries(state.containers), [name, { ...c, endpoints: c.endpoints.filter((x) => x !== e) }]]), [c], state.containers, undefined, `: ${name} left ${network}`),
   ];
   if (ctx.dryRun) {
     await execute(ctx, steps);

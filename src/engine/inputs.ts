@@ -115,6 +115,8 @@ export interface ContainerInput {
   dnsSearch?: string[];
   hostname?: string;
   aliases?: string[];
+  /** Legacy links, OTHER[:ALIAS] (Docker's --link). */
+  links?: string[];
   addHosts?: string[];
 }
 
@@ -134,6 +136,7 @@ export interface ContainerSpec {
   dnsSearch?: string[];
   hostname: string;
   aliases: string[];
+  links: Array<{ container: string; alias: string }>;
   addHosts: Array<{ name: string; ip: string }>;
 }
 
@@ -152,7 +155,7 @@ function parseMode(name: string, raw: ContainerInput): Pick<ContainerSpec, 'mode
   const special = first === 'host' || first === 'none' || first.startsWith('container:');
   if (special) {
     if (nets.length > 1) throw new ValidationError('network', `mode ${first} cannot be combined with other networks`);
-    const conflicts: Array<[string, unknown]> = [['ip', raw.ip], ['mac', raw.mac], ['alias', raw.aliases?.length || undefined]];
+    const conflicts: Array<[string, unknown]> = [['ip', raw.ip], ['mac', raw.mac], ['alias', raw.aliases?.length || undefined], ['link', raw.links?.length || undefined]];
     if (first.startsWith('container:')) {
       conflicts.push(['dns', raw.dns?.length || undefined], ['dns-search', raw.dnsSearch?.length || undefined],
         ['hostname', raw.hostname], ['add-host', raw.addHosts?.length || undefined]);
@@ -174,6 +177,19 @@ function parseMode(name: string, raw: ContainerInput): Pick<ContainerSpec, 'mode
   return { mode: 'network', networks: nets };
 }
 
+/** --link OTHER[:ALIAS] → the container and the name it is known by (its own name by default), each at most once. */
+function parseLinks(name: string, raw: readonly string[]): ContainerSpec['links'] {
+  const seen = new Set<string>();
+  return raw.map((l) => {
+    const [other, alias] = l.includes(':') ? splitPair('link', l, ':') : [l, l];
+    const link = { container: checkName('link', other), alias: checkHostname('link', alias) };
+    if (link.container === name) throw new ValidationError('link', `container ${name} cannot link to itself`);
+    if (seen.has(link.alias)) throw new ValidationError('link', `the alias ${link.alias} is given twice`);
+    seen.add(link.alias);
+    return link;
+  });
+}
+
 export function parseContainerInput(raw: ContainerInput): ContainerSpec {
   const name = checkName('name', raw.name);
   return {
@@ -185,6 +201,7 @@ export function parseContainerInput(raw: ContainerInput): ContainerSpec {
     dnsSearch: raw.dnsSearch?.map((d) => checkHostname('dns-search', d)),
     hostname: raw.hostname === undefined ? name : checkHostname('hostname', raw.hostname),
     aliases: (raw.aliases ?? []).map((a) => checkHostname('alias', a)),
+    links: parseLinks(name, raw.links ?? []),
     addHosts: (raw.addHosts ?? []).map((h) => {
       const [n, ip] = splitPair('add-host', h, ':');
       return { name: checkHostname('add-host', n), ip: checkIp('add-host', ip) };

@@ -4,8 +4,9 @@ import { driverOf } from '../drivers/registry.js';
 import type { InsideView, Seen } from '../drivers/driver.js';
 import { isUp, setUp } from '../kernel/link.js';
 import { addNetns, attachNetns, delNetns, netnsMountPoint, removeMountPoint, shareNetns } from '../kernel/netns.js';
-import { hostsText, removeNetnsFiles, resolvConfText, writeNetnsFiles, type ResolvSettings } from '../kernel/netns-files.js';
+import { hostsText, removeNetnsFiles, resolvConfText, writeNetnsFiles, type HostsEntry, type HostsParts, type ResolvSettings } from '../kernel/netns-files.js';
 import type { HostView } from '../kernel/observe.js';
+import { own } from '../state/dict.js';
 import { primaryAddress } from '../state/families.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord } from '../state/types.js';
 import { step, type Finding, type Step } from './step.js';
@@ -19,10 +20,41 @@ export function resolvOf(c: ContainerRecord, host: ResolvSettings): ResolvSettin
   };
 }
 
-export function hostsOf(c: ContainerRecord): Array<{ ip: string; names: string[] }> {
+/** `o`'s address on the first of `c`'s networks that `o` is on too, or undefined when they share none. */
+function sharedAddress(c: ContainerRecord, o: ContainerRecord): string | undefined {
+  for (const e of c.endpoints) {
+    const theirs = o.endpoints.find((x) => x.network === e.network);
+    if (theirs) return primaryAddress(theirs).ip;
+  }
+  return undefined;
+}
+
+/**
+ * What `c`'s hosts file says, from the records in `containers`: its own address (hostname,
+ * name, aliases), every other container on one of its networks by name, its links (a link
+ * to a container it no longer shares a network with is left out) and its --add-host
+ * entries. Aliases of others are not listed: they are the embedded DNS server's, which
+ * answers one alias with several addresses in turn (a hosts line would always win).
+ */
+export function hostsOf(c: ContainerRecord, containers: Readonly<Record<string, ContainerRecord>>): HostsParts {
   const first = c.endpoints[0];
-  const own = first ? [{ ip: primaryAddress(first).ip, names: [...new Set([c.hostname, c.name, ...first.aliases])] }] : [];
-  return [...own, ...c.addHosts.map((h) => ({ ip: h.ip, names: [h.name] }))];
+  const self = first ? [{ ip: primaryAddress(first).ip, names: [...new Set([c.hostname, c.name, ...first.aliases])] }] : [];
+  const peers: HostsEntry[] = [];
+  if (c.endpoints.length) {
+    const nets = new Set(c.endpoints.map((e) => e.network));
+    for (const o of Object.values(containers)) {
+      if (o.name === c.name || !o.endpoints.some((e) => nets.has(e.network))) continue;
+      const ip = sharedAddress(c, o);
+      if (ip) peers.push({ ip, names: [o.name] });
+    }
+    peers.sort((a, b) => (a.names[0]! < b.names[0]! ? -1 : 1));
+  }
+  const links = (c.links ?? []).flatMap((l) => {
+    const o = own(containers, l.container);
+    const ip = o && sharedAddress(c, o);
+    return ip ? [{ ip, names: [...new Set([l.alias, l.container])] }] : [];
+  });
+  return { self, peers, links, extra: c.addHosts.map((h) => ({ ip: h.ip, names: [h.name] })) };
 }
 
 /** What planning a container needs besides its record. */
@@ -46,7 +78,7 @@ export interface ContainerSeen {
 /** The text of the container's /etc/netns files (a sharer shows its host's). */
 export function filesOf(c: ContainerRecord, cx: ContainerContext): Record<'resolv.conf' | 'hosts', string> {
   const src = c.mode === 'container' ? cx.containers[c.shares!]! : c;
-  return { 'resolv.conf': resolvConfText(c.name, resolvOf(src, cx.host)), hosts: hostsText(c.name, hostsOf(src)) };
+  return { 'resolv.conf': resolvConfText(c.name, resolvOf(src, cx.host)), hosts: hostsText(c.name, hostsOf(src, cx.containers)) };
 }
 
 /**

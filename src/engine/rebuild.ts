@@ -5,7 +5,7 @@ import { DRIVER_NAMES, driverByName } from '../drivers/registry.js';
 import { listAddrs } from '../kernel/addr.js';
 import { listLinks } from '../kernel/link.js';
 import { NETNS_DIR } from '../kernel/netns.js';
-import { etcDir, parseResolvConf } from '../kernel/netns-files.js';
+import { etcDir, parseHostsParts, parseResolvConf } from '../kernel/netns-files.js';
 import type { HostView } from '../kernel/observe.js';
 import { primaryAddress } from '../state/families.js';
 import { emptyState, type ContainerRecord, type State } from '../state/types.js';
@@ -65,9 +65,15 @@ export async function rebuildFromMarks(ctx: EngineContext, view: HostView, live:
     }
     rec.request = { ...rec.request, network: rec.mode === 'network' ? rec.endpoints[0]?.network : rec.mode === 'container' ? `container:${rec.shares}` : rec.mode };
     try {
-      const hosts = readFileSync(`${etcDir(name)}/hosts`, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+      const text = readFileSync(`${etcDir(name)}/hosts`, 'utf8');
+      const parts = parseHostsParts(text);
+      const hosts = text.split('\n').filter((l) => l && !l.startsWith('#'));
       const own = rec.endpoints[0] ? hosts.find((l) => l.startsWith(`${primaryAddress(rec.endpoints[0]!).ip}\t`)) : undefined;
       if (own) rec.hostname = own.split('\t')[1]!.split(' ')[0]!;
+      // --link and --add-host entries are read back from their parts of the file (names are checked as records are).
+      const links = parts.links.map((e) => ({ container: e.names[e.names.length - 1]!, alias: e.names[0]! }));
+      if (links.length) rec.links = links;
+      rec.addHosts = parts.extra.map((e) => ({ name: e.names[0]!, ip: e.ip }));
       const resolv = parseResolvConf(readFileSync(`${etcDir(name)}/resolv.conf`, 'utf8'));
       const host = ctx.hostResolvers();
       if (resolv.nameservers.join() !== host.nameservers.join()) rec.dns = [...resolv.nameservers];

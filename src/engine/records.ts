@@ -80,6 +80,12 @@ export function checkContainerRecord(key: string, c: ContainerRecord): void {
   word('hostname', c.hostname);
   list('dns', c.dns, ip);
   list('dnsSearch', c.dnsSearch, word);
+  if (c.links !== undefined) {
+    list('links', c.links, (f, l) => {
+      checkName(f, (l as { container?: unknown })?.container);
+      word(f, (l as { alias?: unknown }).alias);
+    });
+  }
   list('addHosts', c.addHosts, (f, h) => {
     word(f, (h as { name?: unknown })?.name);
     ip(f, (h as { ip?: unknown }).ip);

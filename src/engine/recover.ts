@@ -5,7 +5,7 @@ import type { Intent } from '../state/intent.js';
 import type { State } from '../state/types.js';
 import { detachSteps } from './containers.js';
 import { execute, type EngineContext } from './context.js';
-import { hostsSteps } from './endpoints.js';
+import { hostsSteps } from './hosts-files.js';
 import { planContainerRemove } from './plan-container.js';
 import type { Save } from './save.js';
 
@@ -30,8 +30,9 @@ export async function recoverInterrupted(ctx: EngineContext, state: State, save:
   const touched = [...new Set(endpoints.map((e) => e.container))].map((n) => state.containers[n]).filter((c) => !!c);
   await execute(ctx, [
     ...endpoints.flatMap(({ container, endpoint: e }) => detachSteps(state, container, e, ' (an interrupted connect made it)')),
-    ...touched.flatMap((c) => hostsSteps(state, c)),
     ...half.flatMap((c) => planContainerRemove(c.name, netns.has(c.name))),
+    // Files a connect rewrote, and the other containers' files that may name what the run half-built.
+    ...hostsSteps(state.containers, [...touched, ...half, ...endpoints.map((x) => ({ name: x.container, endpoints: [x.endpoint] }))]),
   ]);
   if (changed) await save();
 }

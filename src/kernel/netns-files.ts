@@ -129,10 +129,39 @@ export function resolvConfText(container: string, s: ResolvSettings): string {
   return lines.join('\n') + '\n';
 }
 
-export function hostsText(
-  container: string,
-  entries: ReadonlyArray<{ ip: string; names: readonly string[] }>,
-): string {
+/** One line of a hosts file: an address and the names it answers. */
+export interface HostsEntry {
+  readonly ip: string;
+  readonly names: readonly string[];
+}
+
+/**
+ * What a container's hosts file holds beyond localhost, by where it comes from. Each part
+ * is written under a comment line of its own (glibc reads `#` to the end of a line as a
+ * comment), so a reader sees why a name is there and rebuild-state can read the parts back.
+ */
+export interface HostsParts {
+  /** Its own address: hostname, name and aliases. */
+  readonly self: readonly HostsEntry[];
+  /** The other containers of its networks, by name (so names resolve without nslabd). */
+  readonly peers: readonly HostsEntry[];
+  /** --link OTHER:ALIAS: the alias, then the container's name. */
+  readonly links: readonly HostsEntry[];
+  /** --add-host NAME:IP. */
+  readonly extra: readonly HostsEntry[];
+}
+
+/** The comment line opening each part of a hosts file (rebuild-state looks for them). */
+export const HOSTS_SECTIONS: Record<keyof HostsParts, string> = {
+  self: '# this container',
+  peers: '# containers on its networks (names resolve even while nslabd is not running)',
+  links: '# --link: alias, then container',
+  extra: '# --add-host',
+};
+
+const NO_PARTS: HostsParts = { self: [], peers: [], links: [], extra: [] };
+
+export function hostsText(container: string, parts: Partial<HostsParts> = NO_PARTS): string {
   const lines = [
     markerLine(container),
     '127.0.0.1\tlocalhost',
@@ -141,9 +170,29 @@ export function hostsText(
     'ff00::0\tip6-mcastprefix',
     'ff02::1\tip6-allnodes',
     'ff02::2\tip6-allrouters',
-    ...entries.map((e) => `${e.ip}\t${e.names.join(' ')}`),
   ];
+  for (const key of Object.keys(HOSTS_SECTIONS) as Array<keyof HostsParts>) {
+    const entries = parts[key] ?? [];
+    if (!entries.length) continue;
+    lines.push(HOSTS_SECTIONS[key], ...entries.map((e) => `${e.ip}\t${e.names.join(' ')}`));
+  }
   return lines.join('\n') + '\n';
+}
+
+/** A hosts file's parts as hostsText wrote them (lines before any part's comment are skipped). */
+export function parseHostsParts(text: string): HostsParts {
+  const out: Record<keyof HostsParts, HostsEntry[]> = { self: [], peers: [], links: [], extra: [] };
+  const byComment = new Map(Object.entries(HOSTS_SECTIONS).map(([k, v]) => [v, k as keyof HostsParts]));
+  let part: keyof HostsParts | undefined;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) {
+      part = byComment.get(line) ?? part;
+      continue;
+    }
+    const [ip, ...names] = line.trim().split(/\s+/);
+    if (part && ip && names.length) out[part].push({ ip, names });
+  }
+  return out;
 }
 
 /** Ops that write both files (mkdir, resolv.conf, hosts). */

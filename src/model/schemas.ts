@@ -41,6 +41,7 @@ export const containerInput = z.strictObject({
   dnsSearch: z.optional(list),
   hostname: z.optional(str),
   aliases: z.optional(list),
+  links: z.optional(list),
   addHosts: z.optional(list),
 }) satisfies z.ZodMiniType<ContainerInput>;
 

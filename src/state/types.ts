@@ -72,6 +72,8 @@ export interface ContainerRecord {
   dns: string[];
   dnsSearch: string[];
   addHosts: Array<{ name: string; ip: string }>;
+  /** Legacy links (--link OTHER:ALIAS): OTHER by that alias in the hosts file. Absent in older records: none. */
+  links?: Array<{ container: string; alias: string }>;
   /** What the user asked for, to tell a repeated create from a conflicting one. */
   request: Record<string, unknown>;
   created: string;

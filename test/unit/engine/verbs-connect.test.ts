@@ -65,9 +65,10 @@ t.test('a none-mode container connected gets eth0, the default route, and its na
   l.reset();
   const e = await l.engine.connect('uvn', 'uvt-n');
   t.match(e, { ifname: 'eth0', hostVeth: 'nv-uvt-n-0', addresses: [{ ip: '10.201.0.3' }] });
-  t.same(l.lines().filter((x) => x.startsWith('write')), ['write /etc/netns/uvt-n/hosts'], 'its first address: the hosts file changes');
+  t.same(l.lines().filter((x) => x.startsWith('write')), ['write /etc/netns/uvt-a/hosts', 'write /etc/netns/uvt-n/hosts'], "its first address: its hosts file changes, and uvt-a's learns its name");
+  t.match(l.host.readEtc('uvt-a', 'hosts'), /\n# containers on its networks [^\n]*\n10\.201\.0\.3\tuvt-n\n$/);
   t.match(l.lines().at(-1), /^ip -n uvt-n -batch - <<.*addr add 10\.201\.0\.3\/24 brd 10\.201\.0\.255 dev eth0 \| link set eth0 up \| route add default via 10\.201\.0\.1 dev eth0$/);
-  t.match(l.host.readEtc('uvt-n', 'hosts'), /\n10\.201\.0\.3\tuvt-n\n$/);
+  t.match(l.host.readEtc('uvt-n', 'hosts'), /\n# this container\n10\.201\.0\.3\tuvt-n\n# containers on its networks [^\n]*\n10\.201\.0\.2\tuvt-a\n$/);
   t.same((await l.engine.check()).drift, []);
 });
 

@@ -10,7 +10,11 @@ const NET = { name: 'uvn', subnet: '10.201.0.0/24' };
 async function withLeftover(): Promise<Lab> {
   const l = lab({ ipForward: '1' });
   await l.engine.createNetwork(NET);
-  await l.engine.createContainers([{ name: 'uvt-a', network: 'uvn' }, { name: 'uvt-z', network: 'uvn' }]);
+  await l.engine.createContainers([{ name: 'uvt-a', network: 'uvn' }]);
+  const hosts = l.host.readEtc('uvt-a', 'hosts')!;
+  await l.engine.createContainers([{ name: 'uvt-z', network: 'uvn' }]);
+  // Killed before uvt-a's hosts file learnt uvt-z's name, too.
+  l.host.writeEtc('uvt-a', 'hosts', hosts);
   const st = JSON.parse(l.stateText()!);
   delete st.containers['uvt-z'];
   writeFileSync(l.stateFile, JSON.stringify(st));

@@ -57,6 +57,9 @@ t.test('dry-run rebuild-state answers the record and writes nothing', async (t) 
   t.same(l.lines(), []);
 });
 
+/** uvt-d's network's other containers (uvt-a, and uvt-s sharing its namespace): their hosts files are written again. */
+const PEERS_OF_D = ['write /etc/netns/uvt-a/hosts', 'write /etc/netns/uvt-s/hosts'];
+
 /** Leave an intent behind as a run killed mid-way would. */
 const leaveIntent = (l: Lab, intent: Parameters<IntentFile['write']>[0]) => new IntentFile(l.stateDir).write(intent);
 
@@ -65,7 +68,7 @@ t.test('recoverNow: a container named in the intent is torn down and unrecorded;
   const rec = (await l.engine.readState()).containers['uvt-d'] as ContainerRecord;
   leaveIntent(l, { containers: [rec] });
   await l.engine.recoverNow();
-  t.same(l.lines(), ['ip netns del uvt-d', 'rm /etc/netns/uvt-d']);
+  t.same(l.lines(), [...PEERS_OF_D, 'ip netns del uvt-d', 'rm /etc/netns/uvt-d'], 'and the hosts files of its networks say what the records say');
   t.notOk((await l.engine.readState()).containers['uvt-d']);
   t.notOk(existsSync(new IntentFile(l.stateDir).path), 'intent cleared');
   t.same((await l.engine.check()).drift, []);
@@ -82,7 +85,7 @@ t.test('recoverNow: a container in the intent but never recorded goes too', asyn
   writeFileSync(l.stateFile, JSON.stringify(st));
   leaveIntent(l, { containers: [rec] });
   await l.engine.recoverNow();
-  t.same(l.lines(), ['ip netns del uvt-d', 'rm /etc/netns/uvt-d']);
+  t.same(l.lines(), [...PEERS_OF_D, 'ip netns del uvt-d', 'rm /etc/netns/uvt-d']);
   t.notOk(l.host.spaces.has('uvt-d'));
 });
 
@@ -105,8 +108,8 @@ t.test('any change first undoes what the intent names', async (t) => {
   const rec = (await l.engine.readState()).containers['uvt-d'] as ContainerRecord;
   leaveIntent(l, { containers: [rec] });
   await l.engine.createContainers([{ name: 'uvt-b', network: 'uvn' }]);
-  t.same(l.lines().slice(0, 2), ['ip netns del uvt-d', 'rm /etc/netns/uvt-d']);
-  t.match(l.lines().slice(2).join('\n'), /netns add uvt-b/);
+  t.same(l.lines().slice(0, 4), [...PEERS_OF_D, 'ip netns del uvt-d', 'rm /etc/netns/uvt-d']);
+  t.match(l.lines().slice(4).join('\n'), /netns add uvt-b/);
 });
 
 t.test('a dry-run change leaves the intent alone', async (t) => {

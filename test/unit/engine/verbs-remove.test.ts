@@ -13,12 +13,16 @@ async function built() {
   return l;
 }
 
+/** uvt-b's hosts file written again without uvt-a. */
+const PEER_B = ['write /etc/netns/uvt-b/hosts'];
+
 const recorded = (l: ReturnType<typeof lab>) => Object.keys(JSON.parse(l.stateText()!).containers).sort();
 
 t.test('remove: the namespace (its veth goes with it), then the files; unrecorded', async (t) => {
   const l = await built();
   t.same(await l.engine.removeContainers(['uvt-a']), ['uvt-a']);
-  t.same(l.lines(), ['ip netns del uvt-a', 'rm /etc/netns/uvt-a']);
+  t.same(l.lines(), ['ip netns del uvt-a', 'rm /etc/netns/uvt-a', ...PEER_B], "and uvt-b's hosts file stops naming it");
+  t.notMatch(l.host.readEtc('uvt-b', 'hosts'), /uvt-a/);
   t.same(recorded(l), ['uvt-b']);
   t.notOk(l.host.link('nv-uvt-a-0'), 'the host end went with the namespace');
   t.ok(l.host.link('nv-uvt-b-0'), 'the other container is untouched');
@@ -30,7 +34,7 @@ t.test('absent names are success and run nothing; a name given twice goes once',
   t.same(await l.engine.removeContainers(['uvt-zz']), []);
   t.same(l.lines(), []);
   t.same(await l.engine.removeContainers(['uvt-a', 'uvt-a', 'uvt-zz']), ['uvt-a']);
-  t.same(l.lines(), ['ip netns del uvt-a', 'rm /etc/netns/uvt-a']);
+  t.same(l.lines(), ['ip netns del uvt-a', 'rm /etc/netns/uvt-a', ...PEER_B]);
   l.reset();
   t.same(await l.engine.removeContainers(['uvt-a']), [], 'again: already gone');
   t.same(l.lines(), []);
@@ -46,7 +50,7 @@ t.test('a shared namespace is refused without force; with force its veths go fir
   t.same(l.lines(), []);
   t.equal(l.stateText(), before);
   t.same(await l.engine.removeContainers(['uvt-a'], true), ['uvt-a']);
-  t.same(l.lines(), ['ip -batch - <<link del nv-uvt-a-0 | netns del uvt-a', 'rm /etc/netns/uvt-a'], 'the veth first: the namespace outlives the name');
+  t.same(l.lines(), ['ip -batch - <<link del nv-uvt-a-0 | netns del uvt-a', 'rm /etc/netns/uvt-a', ...PEER_B], 'the veth first: the namespace outlives the name');
   t.match(l.notices, [/--force: uvt-s shared the namespace of uvt-a; it keeps that namespace with only lo/]);
   t.same(recorded(l), ['uvt-b', 'uvt-s']);
   t.ok(l.host.spaces.has('uvt-s'), 'the namespace lives on under the name of its sharer');
@@ -57,7 +61,7 @@ t.test('removing a container with its sharers in one request needs no force', as
   await l.engine.createContainers([{ name: 'uvt-s', network: 'container:uvt-a' }]);
   l.reset();
   t.same((await l.engine.removeContainers(['uvt-a', 'uvt-s'])).sort(), ['uvt-a', 'uvt-s']);
-  t.same(l.lines(), ['ip -batch - <<netns del uvt-a | netns del uvt-s', 'rm /etc/netns/uvt-a', 'rm /etc/netns/uvt-s'], 'the marks go last');
+  t.same(l.lines(), ['ip -batch - <<netns del uvt-a | netns del uvt-s', 'rm /etc/netns/uvt-a', 'rm /etc/netns/uvt-s', ...PEER_B], 'the marks go last, then the peers learn');
   t.notOk(l.host.link('nv-uvt-a-0'), 'the namespace went with its last name, and its veth with it');
 });
 
@@ -66,7 +70,7 @@ t.test('a namespace without nslab mark is left alone: only the record goes', asy
   l.host.writeEtc('uvt-a', 'hosts', '127.0.0.1 localhost\n');
   l.host.writeEtc('uvt-a', 'resolv.conf', 'nameserver 192.0.2.1\n');
   t.same(await l.engine.removeContainers(['uvt-a']), ['uvt-a']);
-  t.same(l.lines(), [], 'nothing deleted');
+  t.same(l.lines(), PEER_B, 'nothing deleted; the peer stops naming it');
   t.match(l.notices, [/container uvt-a: the namespace or \/etc\/netns\/uvt-a carries no nslab mark/]);
   t.same(recorded(l), ['uvt-b']);
 });
@@ -77,7 +81,7 @@ t.test('a failing step: the rest still runs, the container stays recorded, and t
   const err = await l.engine.removeContainers(['uvt-a', 'uvt-b']).catch((e: unknown) => e);
   t.ok(err instanceof IncompleteError);
   t.match((err as Error).message, /uvt-a/);
-  t.same(l.lines(), ['ip -batch - <<netns del uvt-a | netns del uvt-b', 'ip netns del uvt-b', 'rm /etc/netns/uvt-b'], 'the batch failed at its first line; the rest ran alone');
+  t.same(l.lines(), ['ip -batch - <<netns del uvt-a | netns del uvt-b', 'ip netns del uvt-b', 'rm /etc/netns/uvt-b', 'write /etc/netns/uvt-a/hosts'], 'the batch failed at its first line; the rest ran alone');
   t.ok(l.host.spaces.has('uvt-a'), "uvt-a's namespace is still there, and so is its mark");
   t.ok(l.host.readEtc('uvt-a', 'hosts'));
   t.same(recorded(l), ['uvt-a']);
