@@ -53,6 +53,7 @@ function requestOf(s: ContainerSpec): Record<string, unknown> {
   return {
     network: networkModeOf(s), networks: s.networks.length > 1 ? s.networks : undefined, ip: s.ip, mac: s.mac, dns: s.dns,
     dnsSearch: s.dnsSearch, hostname: s.hostname, aliases: s.aliases, addHosts: s.addHosts,
+    ...(s.dnsOptions ? { dnsOptions: s.dnsOptions } : {}),
   };
 }
 
@@ -165,6 +166,7 @@ export async function resolveContainers(
       hostname: s.hostname,
       dns: s.dns ?? [],
       dnsSearch: s.dnsSearch ?? [],
+      ...(s.dnsOptions ? { dnsOptions: s.dnsOptions } : {}),
       addHosts: s.addHosts,
       request: requestOf(s),
       created: new Date().toISOString(),

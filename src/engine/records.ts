@@ -80,6 +80,7 @@ export function checkContainerRecord(key: string, c: ContainerRecord): void {
   word('hostname', c.hostname);
   list('dns', c.dns, ip);
   list('dnsSearch', c.dnsSearch, word);
+  if (c.dnsOptions !== undefined) list('dnsOptions', c.dnsOptions, word);
   list('addHosts', c.addHosts, (f, h) => {
     word(f, (h as { name?: unknown })?.name);
     ip(f, (h as { ip?: unknown }).ip);

@@ -71,6 +71,8 @@ export interface ContainerRecord {
   hostname: string;
   dns: string[];
   dnsSearch: string[];
+  /** resolv.conf `options` (--dns-option); absent in records written before it existed. */
+  dnsOptions?: string[];
   addHosts: Array<{ name: string; ip: string }>;
   /** What the user asked for, to tell a repeated create from a conflicting one. */
   request: Record<string, unknown>;

@@ -159,8 +159,9 @@ t.test('two containers share batches: one host batch, one batch per namespace', 
   t.ok(script.includes([
     "cat > /etc/netns/c4/resolv.conf <<'EOF'",
     `# nslab: managed by nslab for container c4 (host ${hostTag()}, lab 0a1b2c3d)`,
+    'nameserver 10.201.0.1',
     'nameserver 192.0.2.53',
-    'search lab.internal',
+    'search lab.internal nslab.internal',
     'EOF',
   ].join('\n')), 'resolv.conf');
   for (const c of ['c4', 'c5']) {
