@@ -10,7 +10,7 @@ export const UPSTREAM_TIMEOUT_MS = 2000;
 const idOf = (m: Buffer) => m.readUInt16BE(0);
 
 /** One UDP exchange with `server`: the reply with the query's ID from that address, or undefined after `ms`. */
-function udpOnce(msg: Buffer, server: string, ms: number): Promise<Buffer | undefined> {
+function udpOnce(msg: Buffer, server: string, ms: number, port: number): Promise<Buffer | undefined> {
   return new Promise((res) => {
     // A socket per query: a fresh random source port, and no ID to match across queries.
     const s = createSocket(server.includes(':') ? 'udp6' : 'udp4');
@@ -24,15 +24,15 @@ function udpOnce(msg: Buffer, server: string, ms: number): Promise<Buffer | unde
     s.on('message', (r, rinfo) => {
       if (rinfo.address === server && r.length >= 12 && idOf(r) === idOf(msg)) done(r);
     });
-    s.send(msg, 53, server, (e) => e && done(undefined));
+    s.send(msg, port, server, (e) => e && done(undefined));
   });
 }
 
 /** One TCP exchange (RFC 1035 4.2.2: two length bytes before each message), or undefined after `ms`. */
-function tcpOnce(msg: Buffer, server: string, ms: number): Promise<Buffer | undefined> {
+function tcpOnce(msg: Buffer, server: string, ms: number, port: number): Promise<Buffer | undefined> {
   return new Promise((res) => {
     let got = Buffer.alloc(0);
-    const s = connect({ host: server, port: 53 });
+    const s = connect({ host: server, port });
     const done = (r: Buffer | undefined) => {
       clearTimeout(timer);
       s.destroy();
@@ -57,11 +57,12 @@ export function lengthPrefix(n: number): Buffer {
 
 /**
  * Ask `servers` in turn (each gets `ms`) until one answers; the answer as it came (the query's
- * ID is the client's own, so it passes back unchanged). Idempotent: nothing is kept.
+ * ID is the client's own, so it passes back unchanged). Idempotent: nothing is kept. `port`: 53
+ * (tests use another).
  */
-export async function forward(msg: Buffer, servers: readonly string[], tcp: boolean, ms = UPSTREAM_TIMEOUT_MS): Promise<Buffer | undefined> {
+export async function forward(msg: Buffer, servers: readonly string[], tcp: boolean, ms = UPSTREAM_TIMEOUT_MS, port = 53): Promise<Buffer | undefined> {
   for (const server of servers) {
-    const r = await (tcp ? tcpOnce(msg, server, ms) : udpOnce(msg, server, ms));
+    const r = await (tcp ? tcpOnce(msg, server, ms, port) : udpOnce(msg, server, ms, port));
     if (r) return r;
   }
   return undefined;
