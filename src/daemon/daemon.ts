@@ -67,6 +67,8 @@ export class Daemon {
   /** The embedded DNS server, loaded on first use (dns-packet is read by nslabd's DNS path only). */
   private dns: DnsServer | undefined;
   private dnsClosed = false;
+  /** Name changes of the last refresh, told after the change that made them (see flushDns). */
+  private dnsEvents: Array<[string, string, Record<string, unknown>]> = [];
 
   constructor(private readonly o: DaemonOptions) {}
 
@@ -151,7 +153,13 @@ export class Daemon {
         log.error(err.message);
       }
       await this.refreshDns(log);
+      this.flushDns();
     });
+  }
+
+  /** Tell `events` the names the last refresh added or removed. */
+  private flushDns(): void {
+    for (const [type, name, detail] of this.dnsEvents.splice(0)) this.events.publish(type, name, detail);
   }
 
   /**
@@ -168,8 +176,8 @@ export class Daemon {
         this.dns = new DnsServer({ log: this.o.log.child({ dns: true }), daemonDns: this.o.dns ?? [] });
       }
       const { added, removed } = await this.dns.refresh(await this.engine(log, []).readState());
-      for (const r of removed) this.events.publish('dns.removed', r.name, { address: r.address, network: r.network });
-      for (const r of added) this.events.publish('dns.registered', r.name, { address: r.address, network: r.network });
+      for (const r of removed) this.dnsEvents.push(['dns.removed', r.name, { address: r.address, network: r.network }]);
+      for (const r of added) this.dnsEvents.push(['dns.registered', r.name, { address: r.address, network: r.network }]);
     } catch (e) {
       log.warn(`DNS: could not refresh the names served (${(e as Error).message})`);
     }
@@ -292,6 +300,7 @@ export class Daemon {
         return r;
       });
       this.publish(verb as Mutation, args, result);
+      this.flushDns();
       log.info({ ms: Math.round(performance.now() - started) }, 'request done');
       if (reply.started) reply.end({ result, notices });
       else this.send(res, 200, { result, notices });
