@@ -6,6 +6,7 @@ import { RemoteEngine } from '../client/remote.js';
 import type { Ctx } from './measure-cli.js';
 import { run, sleep, start } from './run.js';
 import { median, type Figure } from './stats.js';
+import { dns } from './measure-dns.js';
 
 /** VmRSS of a process in MB, from the text of /proc/PID/status (pure). */
 export function rssMb(status: string): number {
@@ -30,7 +31,7 @@ async function ready(client: RemoteEngine, exited: () => string | undefined): Pr
 /**
  * nslabd in its own host namespace: `single` creates timed one by one over the socket, the
  * floor's single creates beside them, then `many` containers in one `up` and nslabd's RSS,
- * then their removal (timed). nslabd is stopped by its PID before this returns, also on an error
+ * then their removal (timed), then its embedded DNS against dnsmasq (measure-dns.ts). nslabd is stopped by its PID before this returns, also on an error
  * (what it made then goes with the host namespace in the run's cleanup).
  */
 export async function daemon(ctx: Ctx, single: number, many: number): Promise<Figure[]> {
@@ -79,7 +80,9 @@ export async function daemon(ctx: Ctx, single: number, many: number): Promise<Fi
     const removeMs = performance.now() - t0;
     await client.removeNetworks(['bench']);
     await scratch.settle(dh);
+    const dnsFigures = await dns(ctx, dh, socket, 20, 8000);
     return [
+      ...dnsFigures,
       { name: 'nslabd container create', unit: 'ms', nslab: median(ms), baseline: median(floorMs), bound: { on: 'value', max: 15 } },
       { name: `nslabd RSS, ${many} containers`, unit: 'MB', nslab: rss, bound: { on: 'value', max: 100 } },
       { name: `nslabd up ${many} containers`, unit: 'ms', nslab: upMs },

@@ -10,12 +10,13 @@ export function median(xs: readonly number[]): number {
 }
 
 /** A bound on nslab's value, or on its ratio to the baseline measured in the same run. */
-export type Bound = { on: 'ratio'; max: number } | { on: 'value'; max: number };
+/** `ratio-min`: a rate that must reach `min` times the baseline's (queries per second). */
+export type Bound = { on: 'ratio'; max: number } | { on: 'value'; max: number } | { on: 'ratio-min'; min: number };
 
 /** One measured figure: nslab's value, the baseline (when there is one) and the bound it is held to. */
 export interface Figure {
   name: string;
-  unit: 'ms' | 'MB';
+  unit: 'ms' | 'MB' | 'q/s';
   nslab: number;
   baseline?: number;
   bound?: Bound;
@@ -33,6 +34,7 @@ export function judge(f: Figure): Judged {
   let ok = true;
   if (f.bound?.on === 'value') ok = f.nslab <= f.bound.max;
   else if (f.bound?.on === 'ratio') ok = ratio !== undefined && ratio <= f.bound.max;
+  else if (f.bound?.on === 'ratio-min') ok = ratio !== undefined && ratio >= f.bound.min;
   return { ...f, ...(ratio !== undefined ? { ratio } : {}), ok };
 }
 
@@ -40,8 +42,9 @@ const num = (x: number | undefined, unit: string) => (x === undefined ? '-' : `$
 
 /** The four printed cells of a judged figure: nslab, baseline, ratio, bound. */
 export function cells(j: Judged): [string, string, string, string] {
-  const max = j.bound && (Number.isInteger(j.bound.max) ? j.bound.max.toFixed(1) : String(j.bound.max));
-  const bound = !j.bound ? '(info)' : j.bound.on === 'ratio' ? `ratio <= ${max}` : `<= ${j.bound.max} ${j.unit}`;
+  const lim = j.bound && (j.bound.on === 'ratio-min' ? j.bound.min : j.bound.max);
+  const max = lim !== undefined && (Number.isInteger(lim) ? lim.toFixed(1) : String(lim));
+  const bound = !j.bound ? '(info)' : j.bound.on === 'ratio' ? `ratio <= ${max}` : j.bound.on === 'ratio-min' ? `ratio >= ${max}` : `<= ${j.bound.max} ${j.unit}`;
   return [num(j.nslab, j.unit), num(j.baseline, j.unit), j.ratio === undefined ? '-' : `${j.ratio.toFixed(2)}x`, bound];
 }
 

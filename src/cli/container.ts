@@ -41,6 +41,7 @@ function addCreate(cmd: Command, cli: () => Promise<Cli>, example: string): void
     .option('-p, --publish <spec>', 'publish a port (not supported yet)', collect, [])
     .option('--dns <ip>', 'nameserver for resolv.conf (repeatable; default: the host resolvers)', collect, [])
     .option('--dns-search <domain>', 'search domain (repeatable)', collect, [])
+    .option('--dns-option <option>', 'resolv.conf option, like ndots:2 (repeatable)', collect, [])
     .option('--hostname <name>', 'host name written to /etc/netns/NAME/hosts')
     .option('--alias <name>', 'extra name for the container (repeatable)', collect, [])
     .option('--network-alias <name>', 'same as --alias', collect, [])
@@ -54,7 +55,7 @@ function addCreate(cmd: Command, cli: () => Promise<Cli>, example: string): void
       const c = await cli();
       const [rec] = await c.engine.createContainers([{
         name, networks: [...o.network, ...o.net].length ? [...o.network, ...o.net] : undefined, ip: o.ip, mac: o.mac ?? o.macAddress, dns: o.dns.length ? o.dns : undefined,
-        dnsSearch: o.dnsSearch.length ? o.dnsSearch : undefined, hostname: o.hostname, aliases: [...o.alias, ...o.networkAlias], links: o.link, addHosts: o.addHost,
+        dnsSearch: o.dnsSearch.length ? o.dnsSearch : undefined, ...(o.dnsOption.length ? { dnsOptions: o.dnsOption } : {}), hostname: o.hostname, aliases: [...o.alias, ...o.networkAlias], links: o.link, addHosts: o.addHost,
       }]);
       if (c.opts.dryRun) return;
       const state = await c.engine.readState();

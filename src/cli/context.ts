@@ -9,6 +9,7 @@ import { withCheckedArgs } from '../model/checked.js';
 import { checkFirewallBackend, type NetworkInput } from '../engine/inputs.js';
 import type { FirewallBackendName } from '../state/types.js';
 import { ValidationError } from '../errors.js';
+import { withAliasNotice } from './dns-notice.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -97,7 +98,8 @@ export async function makeCli(opts: GlobalOptions, needs: { root: boolean } = { 
     onProgress: tty ? showProgress : undefined,
   });
   // The same shape checks nslabd applies to a request, so both ways in refuse alike.
-  return { opts, engine: withFirewallBackend(withCheckedArgs(engine), backend), out: (t) => process.stdout.write(t) };
+  const checked = withCheckedArgs(engine);
+  return { opts, engine: withFirewallBackend(opts.dryRun ? checked : withAliasNotice(checked, notice), backend), out: (t) => process.stdout.write(t) };
 }
 
 /**

@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { exitCodeOf } from '../errors.js';
+import { checkIp } from '../engine/validate.js';
 import { makeLogger } from '../log.js';
 import { daemonOptions, validate } from '../model/schemas.js';
 import type { FirewallBackendName } from '../state/types.js';
@@ -16,7 +17,7 @@ function usage(e: unknown): never {
   process.exit(e instanceof CommanderError ? (e.exitCode === 0 ? 0 : 2) : exitCodeOf(e));
 }
 
-let o: { socket: string; stateDir: string; logLevel: string; firewallBackend: FirewallBackendName };
+let o: { socket: string; stateDir: string; logLevel: string; firewallBackend: FirewallBackendName; dns?: string[] };
 try {
   const cmd = new Command('nslabd')
     .description("nslab's daemon: HTTP/JSON on a Unix socket (mode 0660, group nslab)")
@@ -24,9 +25,11 @@ try {
     .option('--state-dir <dir>', 'state directory', process.env.NSLAB_STATE_DIR ?? '/var/lib/nslab')
     .option('--log-level <level>', 'log level', process.env.NSLAB_LOG_LEVEL ?? 'info')
     .option('--firewall-backend <name>', 'who writes the rules of networks created without naming one: iptables, or none (the firewall is managed by hand)', process.env.NSLAB_FIREWALL_BACKEND ?? 'iptables')
+    .option('--dns <ip>', "upstream of the embedded DNS server for containers without --dns (repeatable; default: the host's resolvers)", (v: string, a: string[]) => [...a, v], [] as string[])
     .exitOverride()
     .parse(process.argv);
   o = validate(daemonOptions, cmd.opts(), ([f]) => String(f).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+  o.dns = (o.dns ?? []).map((d) => checkIp('dns', d));
   refuseNonSocket(o.socket);
 } catch (e) {
   usage(e);
@@ -38,7 +41,7 @@ try {
   usage(new Error(`--state-dir: cannot create ${o.stateDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`));
 }
 const log = await makeLogger({ level: o.logLevel, transcriptDir: o.stateDir, name: 'nslabd' });
-const daemon = new Daemon({ socket: o.socket, stateDir: o.stateDir, log, firewallBackend: o.firewallBackend });
+const daemon = new Daemon({ socket: o.socket, stateDir: o.stateDir, log, firewallBackend: o.firewallBackend, dns: o.dns });
 try {
   await daemon.start();
 } catch (e) {

@@ -55,6 +55,7 @@ function requestOf(s: ContainerSpec): Record<string, unknown> {
     network: networkModeOf(s), networks: s.networks.length > 1 ? s.networks : undefined, ip: s.ip, mac: s.mac, dns: s.dns,
     dnsSearch: s.dnsSearch, hostname: s.hostname, aliases: s.aliases, addHosts: s.addHosts,
     ...(s.links.length ? { links: s.links } : {}),
+    ...(s.dnsOptions ? { dnsOptions: s.dnsOptions } : {}),
   };
 }
 
@@ -167,6 +168,7 @@ export async function resolveContainers(
       hostname: s.hostname,
       dns: s.dns ?? [],
       dnsSearch: s.dnsSearch ?? [],
+      ...(s.dnsOptions ? { dnsOptions: s.dnsOptions } : {}),
       addHosts: s.addHosts,
       ...(s.links.length ? { links: s.links } : {}),
       request: requestOf(s),

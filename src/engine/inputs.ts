@@ -113,6 +113,8 @@ export interface ContainerInput {
   mac?: string;
   dns?: string[];
   dnsSearch?: string[];
+  /** resolv.conf options (Docker's --dns-option: ndots:2, timeout:1, edns0, …). */
+  dnsOptions?: string[];
   hostname?: string;
   aliases?: string[];
   /** Legacy links, OTHER[:ALIAS] (Docker's --link). */
@@ -134,6 +136,7 @@ export interface ContainerSpec {
   mac?: string;
   dns?: string[];
   dnsSearch?: string[];
+  dnsOptions?: string[];
   hostname: string;
   aliases: string[];
   links: Array<{ container: string; alias: string }>;
@@ -157,7 +160,7 @@ function parseMode(name: string, raw: ContainerInput): Pick<ContainerSpec, 'mode
     if (nets.length > 1) throw new ValidationError('network', `mode ${first} cannot be combined with other networks`);
     const conflicts: Array<[string, unknown]> = [['ip', raw.ip], ['mac', raw.mac], ['alias', raw.aliases?.length || undefined], ['link', raw.links?.length || undefined]];
     if (first.startsWith('container:')) {
-      conflicts.push(['dns', raw.dns?.length || undefined], ['dns-search', raw.dnsSearch?.length || undefined],
+      conflicts.push(['dns', raw.dns?.length || undefined], ['dns-search', raw.dnsSearch?.length || undefined], ['dns-option', raw.dnsOptions?.length || undefined],
         ['hostname', raw.hostname], ['add-host', raw.addHosts?.length || undefined]);
     }
     const bad = conflicts.find(([, v]) => v !== undefined);
@@ -190,6 +193,12 @@ function parseLinks(name: string, raw: readonly string[]): ContainerSpec['links'
   });
 }
 
+/** One resolv.conf option word (ndots:2, timeout:1, edns0, rotate): no spaces, nothing a resolver would read as another line. */
+function checkDnsOption(o: string): string {
+  if (typeof o !== 'string' || !/^[A-Za-z][A-Za-z0-9_-]*(:[0-9]{1,3})?$/.test(o)) throw new ValidationError('dns-option', `"${String(o)}" is not a resolv.conf option (like ndots:2, timeout:1, edns0)`);
+  return o;
+}
+
 export function parseContainerInput(raw: ContainerInput): ContainerSpec {
   const name = checkName('name', raw.name);
   return {
@@ -199,6 +208,7 @@ export function parseContainerInput(raw: ContainerInput): ContainerSpec {
     mac: raw.mac === undefined ? undefined : checkMac('mac', raw.mac),
     dns: raw.dns?.map((d) => checkIp('dns', d)),
     dnsSearch: raw.dnsSearch?.map((d) => checkHostname('dns-search', d)),
+    ...(raw.dnsOptions?.length ? { dnsOptions: raw.dnsOptions.map(checkDnsOption) } : {}),
     hostname: raw.hostname === undefined ? name : checkHostname('hostname', raw.hostname),
     aliases: (raw.aliases ?? []).map((a) => checkHostname('alias', a)),
     links: parseLinks(name, raw.links ?? []),

@@ -6,17 +6,30 @@ import { isUp, setUp } from '../kernel/link.js';
 import { addNetns, attachNetns, delNetns, netnsMountPoint, removeMountPoint, shareNetns } from '../kernel/netns.js';
 import { hostsText, removeNetnsFiles, resolvConfText, writeNetnsFiles, type HostsEntry, type HostsParts, type ResolvSettings } from '../kernel/netns-files.js';
 import type { HostView } from '../kernel/observe.js';
+import { DNS_DOMAIN } from '../dns/domain.js';
 import { own } from '../state/dict.js';
 import { primaryAddress } from '../state/families.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord } from '../state/types.js';
 import { step, type Finding, type Step } from './step.js';
 
-/** The container's resolv.conf: --dns/--dns-search when given, else the host's resolvers. */
+/** glibc reads at most three nameserver lines (MAXNS). */
+const MAXNS = 3;
+
+/**
+ * The container's resolv.conf (pure: check compares it). On nslab networks: its first
+ * network's gateway first (nslabd's DNS server), then as fallback its --dns servers or else
+ * the host's resolvers (with nslabd stopped the gateway's closed port answers "unreachable"
+ * and the resolver moves on), at most three; search: --dns-search, else the host's list plus
+ * nslab's domain; options: --dns-option, else the host's unless --dns was given. Host and
+ * none containers: --dns or the host's resolvers, as before.
+ */
 export function resolvOf(c: ContainerRecord, host: ResolvSettings): ResolvSettings {
+  const upstream = c.dns.length ? c.dns : host.nameservers;
+  const gateway = c.mode === 'network' && c.endpoints[0] ? primaryAddress(c.endpoints[0]).gateway : undefined;
   return {
-    nameservers: c.dns.length ? c.dns : host.nameservers,
-    search: c.dnsSearch.length ? c.dnsSearch : host.search,
-    options: c.dns.length ? [] : host.options,
+    nameservers: gateway ? [...new Set([gateway, ...upstream])].slice(0, MAXNS) : upstream,
+    search: c.dnsSearch.length ? c.dnsSearch : gateway ? [...host.search.filter((d) => d !== DNS_DOMAIN), DNS_DOMAIN] : host.search,
+    options: c.dnsOptions?.length ? c.dnsOptions : c.dns.length ? [] : host.options,
   };
 }
 

@@ -76,7 +76,12 @@ export async function rebuildFromMarks(ctx: EngineContext, view: HostView, live:
       rec.addHosts = parts.extra.map((e) => ({ name: e.names[0]!, ip: e.ip }));
       const resolv = parseResolvConf(readFileSync(`${etcDir(name)}/resolv.conf`, 'utf8'));
       const host = ctx.hostResolvers();
-      if (resolv.nameservers.join() !== host.nameservers.join()) rec.dns = [...resolv.nameservers];
+      // On nslab networks the first nameserver is a gateway (nslabd's DNS), then at most two more.
+      const gateways = new Set(Object.values(state.networks).flatMap((n) => n.subnets.map((s) => s.gateway)));
+      const viaGateway = gateways.has(resolv.nameservers[0] ?? '');
+      const ns = viaGateway ? resolv.nameservers.slice(1) : resolv.nameservers;
+      const hostNs = viaGateway ? host.nameservers.filter((n) => n !== resolv.nameservers[0]).slice(0, ns.length) : host.nameservers;
+      if (ns.join() !== hostNs.join()) rec.dns = [...ns];
     } catch {
       /* files are optional for the record */
     }

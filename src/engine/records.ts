@@ -86,6 +86,7 @@ export function checkContainerRecord(key: string, c: ContainerRecord): void {
       word(f, (l as { alias?: unknown }).alias);
     });
   }
+  if (c.dnsOptions !== undefined) list('dnsOptions', c.dnsOptions, word);
   list('addHosts', c.addHosts, (f, h) => {
     word(f, (h as { name?: unknown })?.name);
     ip(f, (h as { ip?: unknown }).ip);

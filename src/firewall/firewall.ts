@@ -15,6 +15,8 @@ export interface NetworkFirewallSpec {
   readonly icc: boolean;
   /** No traffic leaves or enters the network (Docker's --internal). */
   readonly internal: boolean;
+  /** Its IPv4 gateway on the host, where nslabd's DNS server listens (port 53 accepted from `iface`). */
+  readonly gateway?: string;
 }
 
 /** What a backend read from the host. Opaque to the engine, which only hands it back. */
@@ -27,9 +29,10 @@ export interface FirewallChange {
   /**
    * `source-check`: packets from the network with a source outside its subnet are dropped;
    * `traffic`: NAT, forwarding, ICC, isolation from other networks, internal;
-   * `old-copies`: removing the copies an earlier release wrote (after the new ones are in).
+   * `old-copies`: removing the copies an earlier release wrote (after the new ones are in);
+   * `dns`: the host accepts DNS (udp and tcp 53) from the network to its gateway, nothing else.
    */
-  readonly part: 'source-check' | 'traffic' | 'old-copies';
+  readonly part: 'source-check' | 'traffic' | 'old-copies' | 'dns';
   /** What of the intent was missing (or left over) that this change mends, one line each in the lab's words: what check reports. */
   readonly missing: readonly string[];
   readonly apply: readonly Command[];

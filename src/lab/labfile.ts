@@ -19,11 +19,11 @@ const NET_KEYS: Record<string, keyof NetworkInput> = {
   mtu: 'mtu', internal: 'internal', masquerade: 'masquerade', icc: 'icc', opt: 'options',
 };
 const CTR_KEYS: Record<string, keyof ContainerInput | null> = {
-  network: 'network', networks: 'networks', ip: 'ip', mac: 'mac', dns: 'dns', 'dns-search': 'dnsSearch', hostname: 'hostname',
+  network: 'network', networks: 'networks', ip: 'ip', mac: 'mac', dns: 'dns', 'dns-search': 'dnsSearch', 'dns-options': 'dnsOptions', hostname: 'hostname',
   aliases: 'aliases', links: 'links', 'add-hosts': 'addHosts', ports: null,
 };
 /** Fields that take a list; a lab file may give a single value instead. */
-const LISTS = new Set<string>(['auxAddress', 'options', 'networks', 'dns', 'dnsSearch', 'aliases', 'links', 'addHosts']);
+const LISTS = new Set<string>(['auxAddress', 'options', 'networks', 'dns', 'dnsSearch', 'dnsOptions', 'aliases', 'links', 'addHosts']);
 /** Fields whose value goes to the engine as written (numbers and flags keep their type). */
 const RAW = new Set<string>(['mtu', 'internal', 'masquerade', 'icc']);
 

@@ -3,9 +3,9 @@
 /** One change, as nslabd publishes it and `nslab events --json` prints it (one JSON object a line). */
 export interface NslabEvent {
   time: string;
-  /** network.created, network.removed, container.created, container.removed, container.connected, container.disconnected, repaired, gc, reset, state.rebuilt */
+  /** network.created, network.removed, container.created, container.removed, container.connected, container.disconnected, dns.registered, dns.removed (a name nslabd's DNS server answers on a network, or no longer), repaired, gc, reset, state.rebuilt */
   type: string;
-  /** The network or container (or what was repaired). */
+  /** The network or container (or what was repaired; for dns.*, the name). */
   name: string;
   detail?: Record<string, unknown>;
 }

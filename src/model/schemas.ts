@@ -39,6 +39,7 @@ export const containerInput = z.strictObject({
   mac: z.optional(str),
   dns: z.optional(list),
   dnsSearch: z.optional(list),
+  dnsOptions: z.optional(list),
   hostname: z.optional(str),
   aliases: z.optional(list),
   links: z.optional(list),
@@ -133,4 +134,6 @@ export const daemonOptions = z.strictObject({
   stateDir: z.string().check(z.minLength(1)),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   firewallBackend: z.enum(FIREWALL_BACKENDS),
+  /** The embedded DNS server's upstreams for containers without --dns (addresses, checked by nslabd's main). */
+  dns: z.optional(z.array(z.string())),
 });

@@ -54,7 +54,7 @@ export function containerView(c: ContainerRecord, state: State) {
     Created: c.created,
     State: { Status: c.status === 'ready' ? 'created' : c.status },
     Config: { Hostname: c.hostname },
-    HostConfig: { NetworkMode: networkModeOf(c, c.endpoints[0]?.network), Dns: c.dns, DnsSearch: c.dnsSearch, ExtraHosts: c.addHosts.map((h) => `${h.name}:${h.ip}`),
+    HostConfig: { NetworkMode: networkModeOf(c, c.endpoints[0]?.network), Dns: c.dns, DnsSearch: c.dnsSearch, DnsOptions: c.dnsOptions ?? [], ExtraHosts: c.addHosts.map((h) => `${h.name}:${h.ip}`),
       // Docker's form: /OTHER:/THIS/ALIAS
       Links: (c.links ?? []).map((l) => `/${l.container}:/${c.name}/${l.alias}`) },
     NetworkSettings: { SandboxKey: `/run/netns/${c.name}`, Networks: c.mode === 'host' || c.mode === 'none' ? { [c.mode]: {} } : networks },

@@ -71,6 +71,8 @@ export interface ContainerRecord {
   hostname: string;
   dns: string[];
   dnsSearch: string[];
+  /** resolv.conf `options` (--dns-option); absent in records written before it existed. */
+  dnsOptions?: string[];
   addHosts: Array<{ name: string; ip: string }>;
   /** Legacy links (--link OTHER:ALIAS): OTHER by that alias in the hosts file. Absent in older records: none. */
   links?: Array<{ container: string; alias: string }>;

@@ -45,7 +45,9 @@ export class FakeFirewall implements Firewall {
     if (!have || (this.missingParts.get(n.name) ?? []).includes('source-check')) {
       out.push({ part: 'source-check', missing: [have ? `source-check of ${n.name} is missing` : `every rule of ${n.name} is missing`], apply: [cmd('add', 'source-check', n.name, n.iface, n.subnet)], revert: [cmd('del', 'source-check', n.name)] });
     }
-    if (!have || JSON.stringify(have) !== JSON.stringify(n) || (this.missingParts.get(n.name) ?? []).includes('traffic')) {
+    // The gateway (DNS rules) is not among what this fake records of a network's traffic.
+    const { gateway: _gateway, ...traffic } = n;
+    if (!have || JSON.stringify(have) !== JSON.stringify(traffic) || (this.missingParts.get(n.name) ?? []).includes('traffic')) {
       const what = [n.masquerade ? 'masquerade' : 'no-masquerade', n.icc ? 'icc' : 'no-icc', n.internal ? 'internal' : 'external'];
       out.push({ part: 'traffic', missing: have ? [`traffic of ${n.name} is missing`] : [], apply: [cmd('add', 'traffic', n.name, ...what)], revert: [cmd('del', 'traffic', n.name)] });
     }

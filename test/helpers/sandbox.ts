@@ -85,9 +85,9 @@ export class Sandbox {
     return sh('nsenter', [`--net=/run/netns/${this.host}`, 'node', CLI, '--state-dir', this.stateDir, '--socket', this.socket, ...args], { env });
   }
 
-  /** Start nslabd inside the fake host on this sandbox's socket; resolves once it answers. */
-  async startDaemon(env: Record<string, string> = {}): Promise<ChildProcess> {
-    const child = spawn('nsenter', [`--net=/run/netns/${this.host}`, 'node', DAEMON, '--socket', this.socket, '--state-dir', this.stateDir, '--log-level', 'info'],
+  /** Start nslabd inside the fake host on this sandbox's socket (with extra `args`, e.g. --dns); resolves once it answers. */
+  async startDaemon(env: Record<string, string> = {}, args: string[] = []): Promise<ChildProcess> {
+    const child = spawn('nsenter', [`--net=/run/netns/${this.host}`, 'node', DAEMON, '--socket', this.socket, '--state-dir', this.stateDir, '--log-level', 'info', ...args],
       { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C', ...env } });
     this.daemonLog = '';
     child.stderr!.on('data', (d) => (this.daemonLog += d));

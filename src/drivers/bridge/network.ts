@@ -32,7 +32,7 @@ export function spoofLesson(n: { iface: string; subnet: string }): string {
 
 /** The network as its firewall backend sees it: its bridge is the interface its traffic crosses. */
 export function firewallSpec(n: BridgeNetwork): NetworkFirewallSpec {
-  return { name: n.name, iface: n.bridge, subnet: ipv4Subnet(n).subnet, masquerade: n.masquerade, icc: n.icc, internal: n.internal };
+  return { name: n.name, iface: n.bridge, subnet: ipv4Subnet(n).subnet, masquerade: n.masquerade, icc: n.icc, internal: n.internal, gateway: ipv4Subnet(n).gateway };
 }
 
 /** The bridge's fields for a request: its name (a hashed one skips names held), MTU and traffic settings. */
@@ -72,6 +72,7 @@ function firewallStep(n: BridgeNetwork, c: FirewallChange): Step {
       const what = n.masquerade ? 'MASQUERADE traffic leaving the subnet and accept forwarding' : 'accept forwarding';
       return step(`${n.name}/firewall`, `${what} for ${ipv4Subnet(n).subnet} on ${n.bridge}`, 'network', [...c.apply], [...c.revert], c.missing.map(rule));
     }
+    case 'dns': return step(`${n.name}/dns`, `accept DNS (udp and tcp 53) from ${n.bridge} to the gateway ${ipv4Subnet(n).gateway}, where nslabd answers the network's names (nothing else of the host is opened)`, 'network', [...c.apply], [...c.revert], c.missing.map(rule));
     case 'old-copies': return step(`${n.name}/firewall-old`, `remove the rules of network ${n.name} that carry the previous release's comment`, 'retire', [...c.apply], [...c.revert], c.missing.map(rule));
   }
 }

@@ -3,9 +3,9 @@ import type { Command } from '../../exec/command.js';
 import { runOk, type Runner } from '../../exec/runner.js';
 import { currentLab } from '../../state/lab-id.js';
 import type { Firewall, FirewallChange, FirewallOrphans, FirewallView, NetworkFirewallSpec, NetworkRulesSummary } from '../firewall.js';
-import { FWD_CHAIN, ISO1_CHAIN, ISO2_CHAIN, NAT_CHAIN, RAW_CHAIN, USER_CHAIN, legacyNetworkComment, networkComment, parseNetworkComment } from './names.js';
+import { FWD_CHAIN, INPUT_CHAIN, ISO1_CHAIN, ISO2_CHAIN, NAT_CHAIN, RAW_CHAIN, USER_CHAIN, legacyNetworkComment, networkComment, parseNetworkComment } from './names.js';
 import { byTable, deleteEach, restore, ruleLine } from './restore.js';
-import { BASE_CHAINS, BASE_RULES, networkRules, ruleWords, spoofRules, type ChainDecl, type Rule, type Table } from './rules.js';
+import { BASE_CHAINS, BASE_RULES, dnsRules, INPUT_BASE_CHAIN, INPUT_JUMP, networkRules, ruleWords, spoofRules, type ChainDecl, type Rule, type Table } from './rules.js';
 import { hasChain, hasRule, parseIptablesSave, rulesOf, type Ruleset } from './save.js';
 
 interface IptablesView extends FirewallView {
@@ -89,6 +89,9 @@ export class IptablesFirewall implements Firewall {
     const rules = networkRules(n).filter((r) => !isRaw(r));
     const traffic = ensure(live, BASE_CHAINS.filter((c) => !isRaw(c)), [...BASE_RULES.filter((r) => !isRaw(r)), ...rules]);
     if (traffic.commands.length) out.push({ part: 'traffic', missing: traffic.missing, apply: traffic.commands, revert: deleteEach(rules) });
+    const dnsOnly = dnsRules(n);
+    const dns = dnsOnly.length ? ensure(live, [INPUT_BASE_CHAIN], [INPUT_JUMP, ...dnsOnly]) : undefined;
+    if (dns?.commands.length) out.push({ part: 'dns', missing: dns.missing, apply: dns.commands, revert: deleteEach(dnsOnly) });
     // The previous release's copies go once this lab's are in place (the same rules, re-commented).
     const oldRules = legacyRules(n).filter((r) => hasRule(live, r));
     if (oldRules.length) {
@@ -98,7 +101,7 @@ export class IptablesFirewall implements Firewall {
   }
 
   removeNetwork(view: FirewallView, n: NetworkFirewallSpec): Command[] {
-    return remove(rulesetOf(view), [...networkRules(n), ...legacyRules(n)]);
+    return remove(rulesetOf(view), [...networkRules(n), ...dnsRules(n), ...legacyRules(n)]);
   }
 
   orphans(view: FirewallView, recorded: (network: string) => boolean): FirewallOrphans {
@@ -128,12 +131,12 @@ export class IptablesFirewall implements Firewall {
     const live = rulesetOf(view);
     // The chains are shared by every lab in this host: while any rule other than the jumps
     // between them is left (another lab's network, a hand-made one), they all stay.
-    const own = [['raw', RAW_CHAIN], ['nat', NAT_CHAIN], ['filter', FWD_CHAIN], ['filter', ISO1_CHAIN], ['filter', ISO2_CHAIN]] as const;
+    const own = [['raw', RAW_CHAIN], ['nat', NAT_CHAIN], ['filter', FWD_CHAIN], ['filter', ISO1_CHAIN], ['filter', ISO2_CHAIN], ['filter', INPUT_CHAIN]] as const;
     const base = new Set(BASE_RULES.map((r) => `${r.table} ${ruleWords(r).join(' ')}`));
     if (own.some(([table, chain]) => rulesOf(live, table, chain).some((w) => !base.has(`${table} ${w.join(' ')}`)))) return [];
     const lines = byTable();
     const userEmpty = rulesOf(live, 'filter', USER_CHAIN).length === 0;
-    for (const r of BASE_RULES) if (hasRule(live, r)) lines.get(r.table)!.push(ruleLine('-D', r));
+    for (const r of [...BASE_RULES, INPUT_JUMP]) if (hasRule(live, r)) lines.get(r.table)!.push(ruleLine('-D', r));
     // Deleted rule by rule, never flushed: if another lab added a rule meanwhile, -X fails
     // and the whole restore (one transaction) changes nothing.
     for (const [table, chain] of own) if (hasChain(live, table, chain)) lines.get(table)!.push(`-X ${chain}`);

@@ -18,6 +18,11 @@ export const FWD_CHAIN = 'NSLAB-FORWARD';
  */
 export const ISO1_CHAIN = 'NSLAB-ISOLATION-1';
 export const ISO2_CHAIN = 'NSLAB-ISOLATION-2';
+/**
+ * filter: what the host itself accepts from nslab networks (DNS to each gateway, for nslabd's
+ * embedded server); jumped to from INPUT first, so a DROP policy there does not cut it.
+ */
+export const INPUT_CHAIN = 'NSLAB-INPUT';
 /** filter: the users' chain; nslab creates it and never writes a rule into it. */
 export const USER_CHAIN = 'NSLAB-USER';
 

@@ -1,6 +1,6 @@
 // nslab's iptables rules as data: one function builds them for both setup and teardown.
 import type { NetworkFirewallSpec } from '../firewall.js';
-import { BASE_COMMENT, FWD_CHAIN, ISO1_CHAIN, ISO2_CHAIN, NAT_CHAIN, RAW_CHAIN, USER_CHAIN, networkComment } from './names.js';
+import { BASE_COMMENT, FWD_CHAIN, INPUT_CHAIN, ISO1_CHAIN, ISO2_CHAIN, NAT_CHAIN, RAW_CHAIN, USER_CHAIN, networkComment } from './names.js';
 
 export type Table = 'raw' | 'nat' | 'filter';
 
@@ -106,6 +106,25 @@ export function networkRules(n: NetworkFirewallSpec, owner = networkComment(n.na
   rules.push({ table: 'filter', chain: FWD_CHAIN, spec: ['-i', n.iface, '-o', n.iface, ...c, '-j', n.icc ? 'ACCEPT' : 'DROP'],
     what: n.icc ? `ICC is missing: traffic between containers on ${n.iface} is not accepted` : `ICC off is missing: traffic between containers on ${n.iface} is not dropped` });
   return rules;
+}
+
+/** nslab's INPUT chain and its jump: made with the first network's DNS rules, removed with the shared chains. */
+export const INPUT_BASE_CHAIN: ChainDecl = { table: 'filter', chain: INPUT_CHAIN };
+export const INPUT_JUMP: Rule = jump('filter', 'INPUT', INPUT_CHAIN, true);
+
+/**
+ * DNS from one network to nslabd's server on its gateway (udp and tcp 53), accepted on the
+ * host even where INPUT's policy is DROP; only from the network's own interface and only to
+ * its own gateway, so nothing else of the host is opened. Internal networks too (Docker's
+ * embedded DNS serves them). None without a gateway.
+ */
+export function dnsRules(n: Pick<NetworkFirewallSpec, 'name' | 'iface' | 'gateway'>, owner = networkComment(n.name)): Rule[] {
+  if (!n.gateway) return [];
+  // Words in iptables-save's order (it adds the -m udp / -m tcp match of --dport).
+  return (['udp', 'tcp'] as const).map((p) => ({
+    table: 'filter', chain: INPUT_CHAIN, spec: ['-d', `${n.gateway}/32`, '-i', n.iface, '-p', p, '-m', p, '--dport', '53', ...comment(owner), '-j', 'ACCEPT'],
+    what: `DNS (${p} 53) from ${n.iface} to nslabd's server on ${n.gateway} is not accepted on the host`,
+  }));
 }
 
 /** "-A CHAIN spec…" words, as in iptables-save. */

@@ -68,6 +68,15 @@ t.test('network create', async (t) => {
     '-A NSLAB-FORWARD -i br0 -o br0 -m comment --comment nslab:0a1b2c3d:net=lab -j ACCEPT',
     'COMMIT',
     'EOF',
+    "# accept DNS (udp and tcp 53) from br0 to the gateway 10.201.0.1, where nslabd answers the network's names (nothing else of the host is opened)",
+    "iptables-restore --wait --noflush <<'EOF'",
+    '*filter',
+    ':NSLAB-INPUT - [0:0]',
+    '-I INPUT 1 -m comment --comment nslab -j NSLAB-INPUT',
+    '-A NSLAB-INPUT -d 10.201.0.1/32 -i br0 -p udp -m udp --dport 53 -m comment --comment nslab:0a1b2c3d:net=lab -j ACCEPT',
+    '-A NSLAB-INPUT -d 10.201.0.1/32 -i br0 -p tcp -m tcp --dport 53 -m comment --comment nslab:0a1b2c3d:net=lab -j ACCEPT',
+    'COMMIT',
+    'EOF',
     '',
   ].join('\n'));
 });
@@ -91,6 +100,10 @@ t.test('network create when everything exists plans nothing', async (t) => {
     '-A NSLAB-FORWARD -o br0 -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "nslab:0a1b2c3d:net=lab" -j ACCEPT',
     '-A NSLAB-FORWARD -i br0 ! -o br0 -m comment --comment "nslab:0a1b2c3d:net=lab" -j ACCEPT',
     '-A NSLAB-FORWARD -i br0 -o br0 -m comment --comment "nslab:0a1b2c3d:net=lab" -j ACCEPT',
+    ':INPUT ACCEPT [0:0]', ':NSLAB-INPUT - [0:0]',
+    '-A INPUT -m comment --comment nslab -j NSLAB-INPUT',
+    '-A NSLAB-INPUT -d 10.201.0.1/32 -i br0 -p udp -m udp --dport 53 -m comment --comment "nslab:0a1b2c3d:net=lab" -j ACCEPT',
+    '-A NSLAB-INPUT -d 10.201.0.1/32 -i br0 -p tcp -m tcp --dport 53 -m comment --comment "nslab:0a1b2c3d:net=lab" -j ACCEPT',
     'COMMIT', '',
   ].join('\n'));
   const have: HostView = {
@@ -159,8 +172,9 @@ t.test('two containers share batches: one host batch, one batch per namespace', 
   t.ok(script.includes([
     "cat > /etc/netns/c4/resolv.conf <<'EOF'",
     `# nslab: managed by nslab for container c4 (host ${hostTag()}, lab 0a1b2c3d)`,
+    'nameserver 10.201.0.1',
     'nameserver 192.0.2.53',
-    'search lab.internal',
+    'search lab.internal nslab.internal',
     'EOF',
   ].join('\n')), 'resolv.conf');
   for (const c of ['c4', 'c5']) {

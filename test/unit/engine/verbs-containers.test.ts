@@ -33,7 +33,7 @@ t.test('network mode, one network: namespace, veth on the bridge, address and ro
     'ip -n uvt-a -batch - <<link set lo up | netns exec uvt-a sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1 | addr add 10.201.0.2/24 brd 10.201.0.255 dev eth0 | link set eth0 up | route add default via 10.201.0.1 dev eth0',
   ]);
   t.match(l.host.readEtc('uvt-a', 'hosts'), /^# nslab: managed by nslab for container uvt-a .*lab 0a1b2c3d\)\n[^]*\n10\.201\.0\.2\tuvt-a\n$/);
-  t.match(l.host.readEtc('uvt-a', 'resolv.conf'), /\nnameserver 192\.0\.2\.53\nsearch example\.test\n$/, 'the host resolvers, handed on');
+  t.match(l.host.readEtc('uvt-a', 'resolv.conf'), /\nnameserver 10\.201\.0\.1\nnameserver 192\.0\.2\.53\nsearch example\.test nslab\.internal\n$/, 'the gateway (nslabd\'s DNS) first, then the host resolvers, handed on; the host\'s search list plus nslab\'s domain');
   t.equal(JSON.parse(l.stateText()!).containers['uvt-a'].id, rec!.id, 'recorded in state.json');
   t.notOk(existsSync(join(l.stateDir, 'intent.json')), 'no intent left once recorded');
   t.same((await l.engine.check()).drift, [], 'the kernel holds exactly what is recorded');
