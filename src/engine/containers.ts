@@ -16,6 +16,8 @@ import { newId } from './names.js';
 import { planContainer } from './plan-container.js';
 import { driverByName, driverOf } from '../drivers/registry.js';
 import { executeRecorded } from './save.js';
+import { flushUdp, observeForPorts, publishSteps } from './ports.js';
+import { checkPortConflicts, portsOf } from './publish.js';
 import type { Step } from './step.js';
 
 /** The address pool of a network: its subnet, range, reserved and used addresses, and the MACs on it. */
@@ -60,7 +62,8 @@ function sameRequest(have: ContainerRecord, want: ContainerSpec): string[] {
   const req = requestOf(want);
   const ep = have.endpoints[0];
   const effective: Record<string, unknown> = { ...have.request, ip: req.ip === undefined || !ep ? undefined : primaryAddress(ep).ip, mac: req.mac === undefined ? undefined : ep?.mac };
-  return Object.keys(req).filter((k) => JSON.stringify(req[k]) !== JSON.stringify(effective[k]));
+  const diff = Object.keys(req).filter((k) => JSON.stringify(req[k]) !== JSON.stringify(effective[k]));
+  return JSON.stringify(portsOf(have)) === JSON.stringify(want.ports) ? diff : [...diff, 'publish'];
 }
 
 /** The host links an endpoint stands for, by its network's driver (none when the network is gone). */
@@ -166,12 +169,14 @@ export async function resolveContainers(
       dns: s.dns ?? [],
       dnsSearch: s.dnsSearch ?? [],
       addHosts: s.addHosts,
+      ports: s.ports,
       request: requestOf(s),
       created: new Date().toISOString(),
     };
     fresh.push(rec);
     result.push(rec);
   }
+  checkPortConflicts(Object.values(state.containers), fresh);
   return { fresh, result };
 }
 
@@ -188,7 +193,9 @@ export async function createContainers(
   const { fresh, result } = await resolveContainers(ctx, state, specs, nets);
   if (fresh.length === 0) return result;
   const cx = { nets, host: ctx.hostResolvers(), containers: dict([...Object.entries(state.containers), ...fresh.map((c) => [c.name, c] as const)]), hostPid: process.pid };
-  const steps = fresh.flatMap((c) => planContainer(c, cx));
+  // Published ports: planned against the live ruleset (its shared chains may exist already).
+  const live = await observeForPorts(ctx, fresh, nets);
+  const steps = fresh.flatMap((c) => [...planContainer(c, cx), ...publishSteps(ctx, c, nets, live)]);
   if (ctx.dryRun) {
     await execute(ctx, steps);
     return result;
@@ -200,6 +207,7 @@ export async function createContainers(
   await executeRecorded(ctx, steps, save, {
     unrecord: () => fresh.forEach((c) => delete state.containers[c.name]), what: `container ${fresh.map((c) => c.name).join(', ')}`, intent,
   });
+  await flushUdp(ctx, fresh);
   return result;
 }
 

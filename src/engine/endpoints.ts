@@ -10,6 +10,9 @@ import { networkModeOf } from './inputs.js';
 import { endpointSteps, hostsOf } from './plan-container.js';
 import { executeRecorded, unrecordAfter, type Save } from './save.js';
 import { step, type Step } from './step.js';
+import { backendsInUse, observeFirewalls } from './firewalls.js';
+import { publishSteps, unpublishSteps } from './ports.js';
+import { portsOf } from './publish.js';
 
 export interface ConnectOptions {
   ip?: string;
@@ -37,6 +40,18 @@ export function hostsSteps(state: State, c: ContainerRecord, written?: Container
     return [step(`${who.name}/hosts`, `write ${path} for ${c.name}'s addresses`, 'files',
       [{ kind: 'write', path, content: want }], before === undefined ? [] : [{ kind: 'write', path, content: before }])];
   });
+}
+
+/**
+ * The steps moving `c`'s port rules to where its (new) first endpoint is: rules for the new
+ * address (the old ones go in the same restore), or removal when it has no endpoint left.
+ */
+async function portsFollow(ctx: EngineContext, state: State, c: ContainerRecord): Promise<Step[]> {
+  if (!portsOf(c).length) return [];
+  const nets = { ...state.networks };
+  const live = await observeFirewalls(ctx, backendsInUse(ctx, Object.values(nets)));
+  if (!c.endpoints.length) return unpublishSteps(ctx, c.name, live);
+  return publishSteps(ctx, c, nets, live);
 }
 
 /** The lowest N with no ethN in the container (a disconnected eth1 is reused, as in Docker). */
@@ -69,6 +84,8 @@ export async function connect(
   const steps = [
     ...hostsSteps(state, { ...c, endpoints: [...c.endpoints, e] }, c),
     ...endpointSteps(name, e, net, c.endpoints.length === 0),
+    // The first endpoint is where published ports go: a container with none gets its rules now.
+    ...(c.endpoints.length === 0 ? await portsFollow(ctx, state, { ...c, endpoints: [e] }) : []),
   ];
   if (ctx.dryRun) {
     await execute(ctx, steps);
@@ -85,9 +102,12 @@ export async function disconnect(ctx: EngineContext, state: State, network: stri
   const c = requireContainer(state, name);
   const e = c.endpoints.find((x) => x.network === network);
   if (!e) return false;
+  const after = { ...c, endpoints: c.endpoints.filter((x) => x !== e) };
   const steps = [
     ...detachSteps(state, name, e),
-    ...hostsSteps(state, { ...c, endpoints: c.endpoints.filter((x) => x !== e) }, c),
+    ...hostsSteps(state, after, c),
+    // Its published ports follow the first endpoint: to the next one, or nowhere (the record keeps them).
+    ...(c.endpoints[0] === e ? await portsFollow(ctx, state, after) : []),
   ];
   if (ctx.dryRun) {
     await execute(ctx, steps);

@@ -1,7 +1,8 @@
 // What users may ask for (CLI flags or lab-file keys), parsed into fully-defaulted specs.
 import { ValidationError } from '../errors.js';
 import { FIREWALL_BACKENDS, isFirewallBackend } from '../firewall/registry.js';
-import type { DriverName, FirewallBackendName } from '../state/types.js';
+import type { DriverName, FirewallBackendName, PortRecord } from '../state/types.js';
+import { MAX_PORTS, parsePublish } from './publish.js';
 import { checkDriverName } from '../drivers/registry.js';
 import { contains, type Cidr4 } from '../ipam/cidr.js';
 import { dict, own } from '../state/dict.js';
@@ -116,6 +117,8 @@ export interface ContainerInput {
   hostname?: string;
   aliases?: string[];
   addHosts?: string[];
+  /** Published ports, Docker's -p text: [HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|/udp]. */
+  ports?: string[];
 }
 
 /** How a container is networked: Docker's network modes. */
@@ -135,6 +138,8 @@ export interface ContainerSpec {
   hostname: string;
   aliases: string[];
   addHosts: Array<{ name: string; ip: string }>;
+  /** Published ports, one per host port (ranges expanded). */
+  ports: PortRecord[];
 }
 
 /** Docker's HostConfig.NetworkMode string of a spec or record. */
@@ -153,6 +158,8 @@ function parseMode(name: string, raw: ContainerInput): Pick<ContainerSpec, 'mode
   if (special) {
     if (nets.length > 1) throw new ValidationError('network', `mode ${first} cannot be combined with other networks`);
     const conflicts: Array<[string, unknown]> = [['ip', raw.ip], ['mac', raw.mac], ['alias', raw.aliases?.length || undefined]];
+    // none: kept for a later connect, as Docker keeps it; host and container: nothing to forward to.
+    if (first !== 'none') conflicts.push(['publish', raw.ports?.length || undefined]);
     if (first.startsWith('container:')) {
       conflicts.push(['dns', raw.dns?.length || undefined], ['dns-search', raw.dnsSearch?.length || undefined],
         ['hostname', raw.hostname], ['add-host', raw.addHosts?.length || undefined]);
@@ -174,6 +181,13 @@ function parseMode(name: string, raw: ContainerInput): Pick<ContainerSpec, 'mode
   return { mode: 'network', networks: nets };
 }
 
+/** The -p values as single mappings; a host port given twice (or in overlapping ranges) is refused at the next step, with the records. */
+function publishedOf(specs: readonly string[] | undefined): PortRecord[] {
+  const out = (specs ?? []).flatMap((p) => parsePublish(p));
+  if (out.length > MAX_PORTS) throw new ValidationError('publish', `${out.length} mappings: at most ${MAX_PORTS} per container`);
+  return out;
+}
+
 export function parseContainerInput(raw: ContainerInput): ContainerSpec {
   const name = checkName('name', raw.name);
   return {
@@ -189,5 +203,6 @@ export function parseContainerInput(raw: ContainerInput): ContainerSpec {
       const [n, ip] = splitPair('add-host', h, ':');
       return { name: checkHostname('add-host', n), ip: checkIp('add-host', ip) };
     }),
+    ports: publishedOf(raw.ports),
   };
 }

@@ -20,10 +20,10 @@ const NET_KEYS: Record<string, keyof NetworkInput> = {
 };
 const CTR_KEYS: Record<string, keyof ContainerInput | null> = {
   network: 'network', networks: 'networks', ip: 'ip', mac: 'mac', dns: 'dns', 'dns-search': 'dnsSearch', hostname: 'hostname',
-  aliases: 'aliases', links: null, 'add-hosts': 'addHosts', ports: null,
+  aliases: 'aliases', links: null, 'add-hosts': 'addHosts', ports: 'ports',
 };
 /** Fields that take a list; a lab file may give a single value instead. */
-const LISTS = new Set<string>(['auxAddress', 'options', 'networks', 'dns', 'dnsSearch', 'aliases', 'addHosts']);
+const LISTS = new Set<string>(['auxAddress', 'options', 'networks', 'dns', 'dnsSearch', 'aliases', 'addHosts', 'ports']);
 /** Fields whose value goes to the engine as written (numbers and flags keep their type). */
 const RAW = new Set<string>(['mtu', 'internal', 'masquerade', 'icc']);
 

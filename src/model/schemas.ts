@@ -42,6 +42,7 @@ export const containerInput = z.strictObject({
   hostname: z.optional(str),
   aliases: z.optional(list),
   addHosts: z.optional(list),
+  ports: z.optional(list),
 }) satisfies z.ZodMiniType<ContainerInput>;
 
 // JSON has no undefined: an omitted optional argument arrives as null.
