@@ -4,6 +4,7 @@ import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Docume
 import { clip, ECHO_MAX, ValidationError } from '../errors.js';
 import { checkFirewallBackend, type ContainerInput, type NetworkInput } from '../engine/inputs.js';
 import { containerInput, networkInput, validate } from '../model/schemas.js';
+import { parsePublish } from '../engine/publish.js';
 
 export interface Lab {
   networks: NetworkInput[];
@@ -160,7 +161,9 @@ function parseDoc(src: string, keep: (d: Document) => void, lines: LineCounter):
     networks: section('networks', doc.get('networks'), 'network')
       .map(([n, v]) => entry<NetworkInput>('networks', n, v, NET_KEYS, networkInput))
       .map((n) => (firewall ? { ...n, firewall } : n)),
-    containers: section('containers', doc.get('containers'), 'container').map(([n, v]) => entry<ContainerInput>('containers', n, v, CTR_KEYS, containerInput)),
+    containers: section('containers', doc.get('containers'), 'container').map(([n, v]) => entry<ContainerInput>('containers', n, v, CTR_KEYS, containerInput))
+      // Ports are checked here too, so that a bad one is reported with its line.
+      .map((c) => (c.ports?.forEach((p, i) => parsePublish(p, `containers.${clip(c.name)}.ports[${i}]`)), c)),
   };
 }
 
