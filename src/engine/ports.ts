@@ -1,6 +1,7 @@
 // Published ports in plans: the firewall's rules, hairpin mode on the bridge port, route_localnet
 // on the bridge, stale UDP conntrack entries; planned from nothing or against what check saw.
 import type { ContainerPorts, PortsWanted } from '../firewall/firewall.js';
+import { driverOf } from '../drivers/registry.js';
 import { ip, type Command } from '../exec/command.js';
 import type { LinkInfo } from '../kernel/link.js';
 import { readSysctl, setSysctl } from '../kernel/sysctl.js';
@@ -22,11 +23,14 @@ const LOCALNET = (iface: string) => `net.ipv4.conf.${iface}.route_localnet`;
 const wantsLoopback = (c: ContainerRecord) => portsOf(c).some((p) => p.hostIp === undefined || p.hostIp.startsWith('127.'));
 
 /** Where container `c`'s ports go: its first endpoint (the one with the default route), or nowhere. */
-export function portTarget(c: ContainerRecord, nets: Record<string, NetworkRecord>): { net: NetworkRecord; ports: ContainerPorts; hostVeth: string } | undefined {
+export function portTarget(c: ContainerRecord, nets: Record<string, NetworkRecord>): { net: NetworkRecord; ports: ContainerPorts; port: string } | undefined {
   const e = c.endpoints[0];
   const net = e && nets[e.network];
   if (!e || !net || !portsOf(c).length || (c.mode !== 'network' && c.mode !== 'none')) return undefined;
-  return { net, hostVeth: e.hostVeth, ports: { container: c.name, ip: primaryAddress(e).ip, ports: portsOf(c) } };
+  // The bridge port is the endpoint's host link (the driver names it).
+  const port = driverOf(net).endpointLinks(e)[0];
+  if (!port) return undefined;
+  return { net, port, ports: { container: c.name, ip: primaryAddress(e).ip, ports: portsOf(c) } };
 }
 
 /** Hairpin mode on a bridge port: a frame may leave by the port it came in on (a container reaching itself through the host). */
@@ -52,10 +56,10 @@ export function publishSteps(ctx: EngineContext, c: ContainerRecord, nets: Recor
     steps.push(step(`${c.name}/ports`, `publish ${t.ports.ports.length} port(s) of ${c.name} (${t.ports.ip} on ${t.net.name}): DNAT, forwarding, hairpin and localhost rules`, 'inside',
       [...change.apply], [...change.revert], seen ? change.missing.map(rule) : []));
   }
-  const port = seen?.links.find((l) => l.ifname === t.hostVeth);
-  if (!seen || (port && !isHairpin(port))) {
-    steps.push(step(`${c.name}/hairpin`, `hairpin: let ${c.name} reach its own published ports (hairpin mode on bridge port ${t.hostVeth})`, 'inside',
-      [hairpinOn(t.hostVeth)], [], seen ? [{ kind: 'link', what: `hairpin mode is off on ${t.hostVeth}: ${c.name} cannot reach its own published ports through the host` }] : []));
+  const link = seen?.links.find((l) => l.ifname === t.port);
+  if (!seen || (link && !isHairpin(link))) {
+    steps.push(step(`${c.name}/hairpin`, `hairpin: let ${c.name} reach its own published ports (hairpin mode on bridge port ${t.port})`, 'inside',
+      [hairpinOn(t.port)], [], seen ? [{ kind: 'link', what: `hairpin mode is off on ${t.port}: ${c.name} cannot reach its own published ports through the host` }] : []));
   }
   if (wantsLoopback(c) && (!seen || seen.routeLocalnet.get(spec.iface) !== '1')) {
     steps.push(step(`${c.name}/route-localnet`, `let the host reach ${c.name}'s ports on 127.0.0.1 (route_localnet=1 on ${spec.iface} only, never on all or the uplink)`, 'inside',

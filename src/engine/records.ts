@@ -84,9 +84,7 @@ export function checkContainerRecord(key: string, c: ContainerRecord): void {
     word(f, (h as { name?: unknown })?.name);
     ip(f, (h as { ip?: unknown }).ip);
   });
-  // Records written before ports existed have none: the field is defaulted, not refused.
-  c.ports ??= [];
-  list('ports', c.ports, (f, p) => checkPortRecord(f, p as PortRecord));
+  if (c.ports !== undefined) list('ports', c.ports, (f, p) => checkPortRecord(f, p as PortRecord));
 }
 
 function checkPortRecord(f: string, p: PortRecord): void {
@@ -104,6 +102,8 @@ const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
  * its names are valid. Changes `state` in place and returns it; idempotent.
  */
 export function vetState(state: State, warn: (line: string) => void): State {
+  // Records written before ports existed have none: the field is defaulted (no new state version).
+  for (const c of Object.values(state.containers)) if (typeof c === 'object' && c !== null && c.ports === undefined) c.ports = [];
   for (const [kind, map, check] of [
     ['network', state.networks, checkNetworkRecord],
     ['container', state.containers, checkContainerRecord],
