@@ -34,8 +34,8 @@ export function portTarget(c: ContainerRecord, nets: Record<string, NetworkRecor
 }
 
 /** Hairpin mode on a bridge port: a frame may leave by the port it came in on (a container reaching itself through the host). */
-export const hairpinOn = (veth: string): Command => ip(['link', 'set', 'dev', veth, 'type', 'bridge_slave', 'hairpin', 'on']);
-const isHairpin = (l: LinkInfo | undefined) => (l?.linkinfo as { info_slave_data?: { hairpin?: boolean } } | undefined)?.info_slave_data?.hairpin === true;
+export const hairpinOn = (veth: string): Command => ip(['link', 'set', veth, 'type', 'bridge_slave', 'hairpin', 'on']);
+const isHairpin = (l: LinkInfo | undefined) => l?.linkinfo?.info_slave_data?.hairpin === true;
 
 /**
  * The steps publishing `c`'s ports (phase inside: its bridge port exists by then): the

@@ -47,6 +47,7 @@ export function parsePublish(spec: string, field = 'publish'): PortRecord[] {
     hostIp = hostIpText.split('.').map(Number).join('.');
     if (hostIp === '0.0.0.0') hostIp = undefined;
   }
+  if (hostText === '') throw new ValidationError(field, `"${spec}": the host port is empty (a random host port is not supported)`);
   const [h1, h2] = range(field, hostText!, spec);
   const [c1, c2] = range(field, ctrText!, spec);
   if (h2 - h1 !== c2 - c1) throw new ValidationError(field, `"${spec}": the host range ${hostText} and the container range ${ctrText} are not the same length`);
