@@ -194,7 +194,7 @@ export async function createContainers(
   if (fresh.length === 0) return result;
   const cx = { nets, host: ctx.hostResolvers(), containers: dict([...Object.entries(state.containers), ...fresh.map((c) => [c.name, c] as const)]), hostPid: process.pid };
   // Published ports: planned against the live ruleset (its shared chains may exist already).
-  const live = await observeForPorts(ctx, fresh, nets);
+  const live = await observeForPorts(ctx, state, fresh, nets);
   const steps = fresh.flatMap((c) => [...planContainer(c, cx), ...publishSteps(ctx, c, nets, live)]);
   if (ctx.dryRun) {
     await execute(ctx, steps);

@@ -8,7 +8,7 @@ import { readSysctl, setSysctl } from '../kernel/sysctl.js';
 import { primaryAddress } from '../state/families.js';
 import type { ContainerRecord, NetworkRecord, State } from '../state/types.js';
 import type { EngineContext } from './context.js';
-import { backendsInUse, firewallOf, firewallSpec, observeFirewalls, viewOf, type FirewallViews } from './firewalls.js';
+import { backendOf, backendsInUse, firewallOf, firewallSpec, observeFirewalls, viewOf, type FirewallViews } from './firewalls.js';
 import { portsOf } from './publish.js';
 import { step, type Finding, type Step } from './step.js';
 
@@ -75,11 +75,20 @@ export async function readRouteLocalnet(state: State): Promise<Map<string, strin
   return new Map(await Promise.all([...ifaces].map(async (i) => [i, await readSysctl(LOCALNET(i))] as const)));
 }
 
-/** The firewall views the port steps of `containers` need (none read when none publishes). */
-export async function observeForPorts(ctx: EngineContext, containers: readonly ContainerRecord[], nets: Record<string, NetworkRecord>): Promise<FirewallViews> {
-  const targets = containers.map((c) => portTarget(c, nets)).filter((t) => !!t);
+/**
+ * The firewall views the port steps of new containers need: none read when none publishes;
+ * none read either for a backend through which a recorded container already publishes (its
+ * portsView: the shared parts in place, as the records say) — so adding a port does not read a
+ * ruleset that grows with every port published. Otherwise the host's, read.
+ */
+export async function observeForPorts(ctx: EngineContext, state: State, fresh: readonly ContainerRecord[], nets: Record<string, NetworkRecord>): Promise<FirewallViews> {
+  const targets = fresh.map((c) => portTarget(c, nets)).filter((t) => !!t);
   if (!targets.length) return new Map();
-  return observeFirewalls(ctx, backendsInUse(ctx, targets.map((t) => t.net)));
+  const isFresh = new Set(fresh.map((c) => c.name));
+  const publishing = new Set(Object.values(state.containers).filter((c) => !isFresh.has(c.name)).map((c) => portTarget(c, state.networks)).filter((t) => !!t).map((t) => backendOf(t.net)));
+  const backends = backendsInUse(ctx, targets.map((t) => t.net));
+  const read = await observeFirewalls(ctx, backends.filter((b) => !publishing.has(b)));
+  return new Map([...read, ...backends.filter((b) => publishing.has(b)).map((b) => [b, ctx.firewalls[b].portsView()] as const)]);
 }
 
 /** Steps removing exactly container `name`'s port rules, from every backend in `live`. */

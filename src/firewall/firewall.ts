@@ -123,6 +123,13 @@ export interface Firewall {
    * first endpoint moved); undefined when all is in place.
    */
   ensurePorts(view: FirewallView, n: NetworkFirewallSpec, c: ContainerPorts): PortsChange | undefined;
+  /**
+   * A view to plan the ports of new containers against without reading the host, for when the
+   * records say another container already publishes through this backend: what every publisher
+   * shares is taken as in place (check reports it otherwise), and no container's rules. So a
+   * create's plan does not grow with the ruleset.
+   */
+  portsView(): FirewallView;
   /** Commands removing every port rule of container `container` (exactly those; none when it has none). */
   removePorts(view: FirewallView, container: string): Command[];
   /** The published ports of this lab's containers as the rules say (rebuild-state). */

@@ -79,6 +79,12 @@ export class FakeFirewall implements Firewall {
     return { missing: [`port rules of ${c.container} are missing`], apply: [cmd('add', 'ports', c.container, n.name, ...spec)], revert: [cmd('del', 'ports', c.container)] };
   }
 
+  portsView(): FirewallView {
+    this.calls.push('portsView');
+    const view: FakeView = { backend: this.name, networks: new Map(this.networks), shared: this.shared, ports: new Map() };
+    return view;
+  }
+
   removePorts(view: FirewallView, container: string): Command[] {
     this.calls.push(`removePorts ${container}`);
     return this.viewOf(view).ports.has(container) ? [cmd('del', 'ports', container)] : [];

@@ -7,7 +7,7 @@ import { DNAT_CHAIN, FWD_CHAIN, ISO1_CHAIN, ISO2_CHAIN, NAT_CHAIN, RAW_CHAIN, US
 import { byTable, deleteEach, restore, ruleLine } from './restore.js';
 import { BASE_CHAINS, BASE_RULES, networkRules, ruleWords, spoofRules, type ChainDecl, type Rule, type Table } from './rules.js';
 import { hasChain, hasRule, parseIptablesSave, rulesOf, type Ruleset } from './save.js';
-import { PORT_BASE_RULES, ensurePortRules, orphanPortRules, portRulesOfNetwork, publishedPorts, removePortRules } from './ports.js';
+import { PORT_BASE_RULES, ensurePortRules, orphanPortRules, sharedPortsText, portRulesOfNetwork, publishedPorts, removePortRules } from './ports.js';
 
 interface IptablesView extends FirewallView {
   readonly backend: 'iptables';
@@ -147,6 +147,10 @@ export class IptablesFirewall implements Firewall {
 
   ensurePorts(view: FirewallView, n: NetworkFirewallSpec, c: ContainerPorts): PortsChange | undefined {
     return ensurePortRules(rulesetOf(view), n, c);
+  }
+
+  portsView(): FirewallView {
+    return iptablesView(sharedPortsText());
   }
 
   removePorts(view: FirewallView, container: string): Command[] {

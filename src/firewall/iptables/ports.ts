@@ -28,6 +28,13 @@ export const PORT_BASE_RULES: readonly Rule[] = [
     what: `published ports: send the host's own traffic to its addresses (127.0.0.1 included) to ${DNAT_CHAIN}` },
 ];
 
+/** What every publisher shares, as iptables-save would print it (Firewall.portsView). */
+export function sharedPortsText(): string {
+  const body = (table: Rule['table']) => [`*${table}`, ...PORT_CHAINS.filter((c) => c.table === table).map((c) => `:${c.chain} - [0:0]`),
+    ...PORT_BASE_RULES.filter((r) => r.table === table).map((r) => ruleLine('-A', { ...r, insert: false })), 'COMMIT'];
+  return [...body('raw'), ...body('nat'), ...body('filter')].join('\n') + '\n';
+}
+
 /** Does a mapping answer on 127.0.0.1 (the wildcard does, as Docker's)? Then the host's own loopback traffic needs MASQUERADE. */
 export const onLoopback = (p: Pick<PortMapping, 'hostIp'>) => p.hostIp === undefined || p.hostIp.startsWith('127.');
 

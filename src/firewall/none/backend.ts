@@ -34,6 +34,9 @@ export class NoFirewall implements Firewall {
   ensurePorts(): PortsChange | undefined {
     return undefined;
   }
+  portsView(): FirewallView {
+    return VIEW;
+  }
   removePorts(): Command[] {
     return [];
   }

@@ -98,6 +98,15 @@ t.test('ensure: one restore with the chain, jumps, guard and rules, each after a
   t.equal(second.apply[0]!.stdin!.split('\n').filter((l) => l.startsWith('-A')).length, 4);
 });
 
+t.test('portsView: a new container planned without reading the host adds its own rules only', async (t) => {
+  const db = { container: 'db', ip: '10.201.0.3', ports: parsePublish('5432:5432') };
+  const stdin = fw.ensurePorts(fw.portsView(), net, db)!.apply[0]!.stdin!;
+  t.equal(stdin.split('\n').filter((l) => /^-[AI] /.test(l)).length, 4, 'DNAT, accept, hairpin, localhost');
+  t.notMatch(stdin, /NSLAB-DNAT - \[0:0\]|-I PREROUTING|-I OUTPUT|127\.0\.0\.0\/8 ! -i lo/, 'the shared parts are taken as there');
+  const full = applied(EMPTY, fw.ensurePorts(iptablesView(EMPTY), net, web)!.apply);
+  t.same(fw.ensurePorts(fw.portsView(), net, db)!.apply, fw.ensurePorts(iptablesView(full), net, db)!.apply, 'the same plan as against a host holding another publisher');
+});
+
 t.test('ensure after the first endpoint moved: the new rules in, the old address\'s out, in the same restore', async (t) => {
   const live = applied(EMPTY, fw.ensurePorts(iptablesView(EMPTY), net, web)!.apply);
   const moved = { ...web, ip: '10.201.0.9' };
