@@ -82,7 +82,7 @@ export async function checkState(ctx: EngineContext, state: State, view: HostVie
     repair.push(...steps.filter((s) => !repair.some((r) => r.id === s.id)));
   }
   const cx: ContainerContext = { nets: state.networks, host: ctx.hostResolvers(), containers: state.containers, hostPid: process.pid };
-  const portsSeen: PortsSeen = { links: view.links, routeLocalnet: await readRouteLocalnet(state) };
+  const portsSeen: PortsSeen = { links: view.links, routeLocalnet: await readRouteLocalnet(Object.values(state.containers), state.networks) };
   for (const c of Object.values(state.containers)) {
     const owner = `container ${c.name}`;
     // A namespace of that name without nslab's mark is someone else's: neither read nor repaired

@@ -16,7 +16,7 @@ import { newId } from './names.js';
 import { planContainer } from './plan-container.js';
 import { driverByName, driverOf } from '../drivers/registry.js';
 import { executeRecorded } from './save.js';
-import { flushUdp, observeForPorts, publishSteps } from './ports.js';
+import { flushUdp, observeForPorts, publishSteps, readRouteLocalnet } from './ports.js';
 import { checkPortConflicts, portsOf } from './publish.js';
 import type { Step } from './step.js';
 
@@ -195,7 +195,8 @@ export async function createContainers(
   const cx = { nets, host: ctx.hostResolvers(), containers: dict([...Object.entries(state.containers), ...fresh.map((c) => [c.name, c] as const)]), hostPid: process.pid };
   // Published ports: planned against the live ruleset (its shared chains may exist already).
   const live = await observeForPorts(ctx, state, fresh, nets);
-  const steps = fresh.flatMap((c) => [...planContainer(c, cx), ...publishSteps(ctx, c, nets, live)]);
+  const localnet = { routeLocalnet: await readRouteLocalnet(fresh, nets) };
+  const steps = fresh.flatMap((c) => [...planContainer(c, cx), ...publishSteps(ctx, c, nets, live, undefined, localnet)]);
   if (ctx.dryRun) {
     await execute(ctx, steps);
     return result;

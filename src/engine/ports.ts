@@ -41,10 +41,13 @@ const isHairpin = (l: LinkInfo | undefined) => l?.linkinfo?.info_slave_data?.hai
  * The steps publishing `c`'s ports (phase inside: its bridge port exists by then): the
  * firewall's rules (also taking out its rules that no longer fit, after its first endpoint
  * moved), hairpin mode on its bridge port, route_localnet on the bridge when a mapping answers
- * on 127.0.0.1. With `seen` (check), only what is missing, with findings. None when it has no
+ * on 127.0.0.1 (not when `localnet`, read in-process, says it is on). With `seen` (check),
+ * only what is missing, with findings. None when it has no
  * ports or no endpoint, or its network's firewall is not nslab's.
  */
-export function publishSteps(ctx: EngineContext, c: ContainerRecord, nets: Record<string, NetworkRecord>, live: FirewallViews, seen?: PortsSeen): Step[] {
+export function publishSteps(
+  ctx: EngineContext, c: ContainerRecord, nets: Record<string, NetworkRecord>, live: FirewallViews, seen?: PortsSeen, localnet?: Pick<PortsSeen, 'routeLocalnet'>,
+): Step[] {
   const t = portTarget(c, nets);
   const fw = t && firewallOf(ctx, t.net);
   if (!t || !fw?.manages) return [];
@@ -58,10 +61,11 @@ export function publishSteps(ctx: EngineContext, c: ContainerRecord, nets: Recor
   }
   const link = seen?.links.find((l) => l.ifname === t.port);
   if (!seen || (link && !isHairpin(link))) {
-    steps.push(step(`${c.name}/hairpin`, `hairpin: let ${c.name} reach its own published ports (hairpin mode on bridge port ${t.port})`, 'inside',
+    // Phase links: right after the veth, in the same `ip -batch` (one process less).
+    steps.push(step(`${c.name}/hairpin`, `hairpin: let ${c.name} reach its own published ports (hairpin mode on bridge port ${t.port})`, 'links',
       [hairpinOn(t.port)], [], seen ? [{ kind: 'link', what: `hairpin mode is off on ${t.port}: ${c.name} cannot reach its own published ports through the host` }] : []));
   }
-  if (wantsLoopback(c) && (!seen || seen.routeLocalnet.get(spec.iface) !== '1')) {
+  if (wantsLoopback(c) && (seen ?? localnet)?.routeLocalnet.get(spec.iface) !== '1') {
     steps.push(step(`${c.name}/route-localnet`, `let the host reach ${c.name}'s ports on 127.0.0.1 (route_localnet=1 on ${spec.iface} only, never on all or the uplink)`, 'inside',
       [setSysctl(LOCALNET(spec.iface), '1')], [],
       seen ? [{ kind: 'sysctl', what: `${LOCALNET(spec.iface)} is not 1: the host cannot reach ${c.name}'s ports on 127.0.0.1` }] : []));
@@ -69,9 +73,9 @@ export function publishSteps(ctx: EngineContext, c: ContainerRecord, nets: Recor
   return steps;
 }
 
-/** route_localnet of every bridge whose containers publish on 127.0.0.1 (check reads it; /proc/sys follows our namespace). */
-export async function readRouteLocalnet(state: State): Promise<Map<string, string | undefined>> {
-  const ifaces = new Set(Object.values(state.containers).map((c) => portTarget(c, state.networks)).filter((t) => !!t).map((t) => firewallSpec(t.net).iface));
+/** route_localnet of every bridge whose containers publish (read in-process: /proc/sys follows our namespace). */
+export async function readRouteLocalnet(containers: readonly ContainerRecord[], nets: Record<string, NetworkRecord>): Promise<Map<string, string | undefined>> {
+  const ifaces = new Set(containers.map((c) => portTarget(c, nets)).filter((t) => !!t).map((t) => firewallSpec(t.net).iface));
   return new Map(await Promise.all([...ifaces].map(async (i) => [i, await readSysctl(LOCALNET(i))] as const)));
 }
 
