@@ -1,5 +1,5 @@
-// npm run bench: nslab's start-up, `up` / `down` of lab files, and nslabd's single create and
-// memory, each printed beside a baseline measured in the same run, with its ratio and bound.
+// npm run bench: nslab's start-up, `up` / `down` of lab files, nslabd's single create and
+// memory, and publishing one port among 500, each printed beside a baseline measured in the same run, with its ratio and bound.
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, release } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { daemon } from './measure-daemon.js';
 import { lab, startup, type Ctx } from './measure-cli.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
+import { publishScaling } from './measure-ports.js';
 import { Scratch } from './run.js';
 import { exitCode, figureLine, judge, markdownTable, type Figure, type Judged } from './stats.js';
 
@@ -68,6 +69,7 @@ try {
   show([await startup(ctx, opts.startupReps)]);
   for (const n of opts.sizes) show(await lab(ctx, n, opts.reps));
   show(await daemon(ctx, opts.single, opts.rssContainers));
+  show([await publishScaling(ctx, opts.reps)]);
 } catch (e) {
   if (tty) process.stderr.write('\r\x1b[K');
   process.stderr.write(`bench: ${(e as Error).message}\n`);

@@ -38,7 +38,7 @@ function addCreate(cmd: Command, cli: () => Promise<Cli>, example: string): void
     .option('--ip <ip>', 'IPv4 address (default: allocated from the subnet)')
     .option('--mac <mac>', 'MAC address of eth0 (default: 02:42 + the IPv4 bytes)')
     .option('--mac-address <mac>', 'same as --mac')
-    .option('-p, --publish <spec>', 'publish a port (not supported yet)', collect, [])
+    .option('-p, --publish <spec>', 'publish a port: [HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|/udp] (repeatable)', collect, [])
     .option('--dns <ip>', 'nameserver for resolv.conf (repeatable; default: the host resolvers)', collect, [])
     .option('--dns-search <domain>', 'search domain (repeatable)', collect, [])
     .option('--dns-option <option>', 'resolv.conf option, like ndots:2 (repeatable)', collect, [])
@@ -51,11 +51,11 @@ function addCreate(cmd: Command, cli: () => Promise<Cli>, example: string): void
     .action(async (arg: string | undefined, o) => {
       const name = nameOf(arg, o.name);
       if (o.mac !== undefined && o.macAddress !== undefined && o.mac !== o.macAddress) throw new ValidationError('mac', `given twice, "${o.mac}" and --mac-address "${o.macAddress}": give one`);
-      if (o.publish.length) throw new ValidationError('publish', 'port publishing is not supported yet');
       const c = await cli();
       const [rec] = await c.engine.createContainers([{
         name, networks: [...o.network, ...o.net].length ? [...o.network, ...o.net] : undefined, ip: o.ip, mac: o.mac ?? o.macAddress, dns: o.dns.length ? o.dns : undefined,
         dnsSearch: o.dnsSearch.length ? o.dnsSearch : undefined, ...(o.dnsOption.length ? { dnsOptions: o.dnsOption } : {}), hostname: o.hostname, aliases: [...o.alias, ...o.networkAlias], links: o.link, addHosts: o.addHost,
+        ...(o.publish.length ? { ports: o.publish } : {}),
       }]);
       if (c.opts.dryRun) return;
       const state = await c.engine.readState();

@@ -14,6 +14,7 @@ import { firewallOf, viewOf, type FirewallViews } from './firewalls.js';
 import { planGc } from './gc.js';
 import { planContainer, type ContainerContext, type ContainerSeen } from './plan-container.js';
 import type { Step } from './step.js';
+import { publishSteps, readRouteLocalnet, type PortsSeen } from './ports.js';
 
 /** One difference between the records and the kernel. */
 export interface Drift {
@@ -81,6 +82,7 @@ export async function checkState(ctx: EngineContext, state: State, view: HostVie
     repair.push(...steps.filter((s) => !repair.some((r) => r.id === s.id)));
   }
   const cx: ContainerContext = { nets: state.networks, host: ctx.hostResolvers(), containers: state.containers, hostPid: process.pid };
+  const portsSeen: PortsSeen = { links: view.links, routeLocalnet: await readRouteLocalnet(Object.values(state.containers), state.networks) };
   for (const c of Object.values(state.containers)) {
     const owner = `container ${c.name}`;
     // A namespace of that name without nslab's mark is someone else's: neither read nor repaired
@@ -105,7 +107,9 @@ export async function checkState(ctx: EngineContext, state: State, view: HostVie
       return !!why || held.has(e.network);
     }));
     if (foreign.size && !view.netns.has(c.name)) continue;
-    const steps = planContainer(c, cx, seen, (e) => foreign.has(e));
+    const target = c.endpoints[0];
+    const ports = target && (foreign.has(target) || held.has(target.network)) ? [] : publishSteps(ctx, c, state.networks, live, portsSeen);
+    const steps = [...planContainer(c, cx, seen, (e) => foreign.has(e)), ...ports];
     drift.push(...findingsOf(steps, owner));
     repair.push(...steps);
   }

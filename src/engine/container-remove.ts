@@ -12,6 +12,9 @@ import { hostsSteps } from './hosts-files.js';
 import { planContainerRemove } from './plan-container.js';
 import { unrecordAfter, type Save } from './save.js';
 import type { Step } from './step.js';
+import { backendsInUse, observeFirewalls } from './firewalls.js';
+import { unpublishSteps } from './ports.js';
+import { portsOf } from './publish.js';
 import type { StepFailure } from './teardown.js';
 
 /**
@@ -47,6 +50,9 @@ export async function removeContainers(
   if (!recs.length) return { removed: [], failures: [] };
   const going = new Set(recs.map((c) => c.name));
   const plans = new Map<ContainerRecord, Step[]>();
+  // Only a removal of containers that publish ports reads the ruleset.
+  const publishing = recs.filter((c) => portsOf(c).length);
+  const live = publishing.length ? await observeFirewalls(ctx, backendsInUse(ctx, Object.values(state.networks))) : new Map();
   for (const c of recs) {
     const sharers = sharersOf(state, c.name).filter((s) => !going.has(s.name)).map((s) => s.name);
     if (sharers.length && !force) {
@@ -66,7 +72,7 @@ export async function removeContainers(
       if (readNetnsFile(c.name, f) === 'symlink') ctx.notice(`container ${c.name}: ${etcDir(c.name, f)} is a symbolic link: the link goes, what it points at is not touched`);
     }
     const detach = sharers.length ? c.endpoints.flatMap((e) => detachSteps(state, c.name, e, ` (the namespace outlives ${c.name}: it is shared)`)) : [];
-    plans.set(c, planContainerRemove(c.name, netns.has(c.name), detach));
+    plans.set(c, [...(portsOf(c).length ? unpublishSteps(ctx, c.name, live) : []), ...planContainerRemove(c.name, netns.has(c.name), detach)]);
   }
   const before = dict(Object.entries(state.containers));
   if (ctx.dryRun) {

@@ -17,6 +17,8 @@ import { hostsSteps } from './hosts-files.js';
 import { planContainer } from './plan-container.js';
 import { driverByName, driverOf } from '../drivers/registry.js';
 import { executeRecorded } from './save.js';
+import { flushUdp, observeForPorts, publishSteps, readRouteLocalnet } from './ports.js';
+import { checkPortConflicts, portsOf } from './publish.js';
 import type { Step } from './step.js';
 
 /** The address pool of a network: its subnet, range, reserved and used addresses, and the MACs on it. */
@@ -63,7 +65,8 @@ function sameRequest(have: ContainerRecord, want: ContainerSpec): string[] {
   const req = requestOf(want);
   const ep = have.endpoints[0];
   const effective: Record<string, unknown> = { ...have.request, ip: req.ip === undefined || !ep ? undefined : primaryAddress(ep).ip, mac: req.mac === undefined ? undefined : ep?.mac };
-  return Object.keys(req).filter((k) => JSON.stringify(req[k]) !== JSON.stringify(effective[k]));
+  const diff = Object.keys(req).filter((k) => JSON.stringify(req[k]) !== JSON.stringify(effective[k]));
+  return JSON.stringify(portsOf(have)) === JSON.stringify(want.ports) ? diff : [...diff, 'publish'];
 }
 
 /** The host links an endpoint stands for, by its network's driver (none when the network is gone). */
@@ -171,6 +174,7 @@ export async function resolveContainers(
       ...(s.dnsOptions ? { dnsOptions: s.dnsOptions } : {}),
       addHosts: s.addHosts,
       ...(s.links.length ? { links: s.links } : {}),
+      ports: s.ports,
       request: requestOf(s),
       created: new Date().toISOString(),
     };
@@ -178,6 +182,7 @@ export async function resolveContainers(
     result.push(rec);
   }
   for (const c of fresh) checkLinks(c, state, fresh);
+  checkPortConflicts(Object.values(state.containers), fresh);
   return { fresh, result };
 }
 
@@ -210,8 +215,11 @@ export async function createContainers(
   const { fresh, result } = await resolveContainers(ctx, state, specs, nets);
   if (fresh.length === 0) return result;
   const cx = { nets, host: ctx.hostResolvers(), containers: dict([...Object.entries(state.containers), ...fresh.map((c) => [c.name, c] as const)]), hostPid: process.pid };
+  // Published ports: planned against the live ruleset (its shared chains may exist already).
+  const live = await observeForPorts(ctx, state, fresh, nets);
+  const localnet = { routeLocalnet: await readRouteLocalnet(fresh, nets) };
   const steps = [
-    ...fresh.flatMap((c) => planContainer(c, cx)),
+    ...fresh.flatMap((c) => [...planContainer(c, cx), ...publishSteps(ctx, c, nets, live, undefined, localnet)]),
     // Containers already on these networks learn the new names (and links to them resolve).
     ...hostsSteps(cx.containers, fresh, state.containers, new Set(fresh.map((c) => c.name)), `: ${fresh.length === 1 ? fresh[0]!.name : `${fresh.length} containers`} joined its networks`),
   ];
@@ -226,6 +234,7 @@ export async function createContainers(
   await executeRecorded(ctx, steps, save, {
     unrecord: () => fresh.forEach((c) => delete state.containers[c.name]), what: `container ${fresh.map((c) => c.name).join(', ')}`, intent,
   });
+  await flushUdp(ctx, fresh);
   return result;
 }
 

@@ -4,12 +4,16 @@ import { dict } from '../state/dict.js';
 import { primaryAddress } from '../state/families.js';
 import type { IntentFile } from '../state/intent.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord, State } from '../state/types.js';
-import { allocRequest, detachSteps, newEndpoint, sharersOf, takenIfnames } from './containers.js';
+import { allocRequest, detachSteps, newEndpoint, takenIfnames } from './containers.js';
 import { execute, type EngineContext } from './context.js';
 import { networkModeOf } from './inputs.js';
 import { hostsSteps } from './hosts-files.js';
 import { endpointSteps } from './plan-container.js';
 import { executeRecorded, unrecordAfter, type Save } from './save.js';
+import type { Step } from './step.js';
+import { backendsInUse, observeFirewalls } from './firewalls.js';
+import { publishSteps, unpublishSteps } from './ports.js';
+import { portsOf } from './publish.js';
 
 export interface ConnectOptions {
   ip?: string;
@@ -20,6 +24,18 @@ function requireContainer(state: State, name: string): ContainerRecord {
   const c = state.containers[name];
   if (!c) throw new NotFoundError(`container: no such container "${name}"`);
   return c;
+}
+
+/**
+ * The steps moving `c`'s port rules to where its (new) first endpoint is: rules for the new
+ * address (the old ones go in the same restore), or removal when it has no endpoint left.
+ */
+async function portsFollow(ctx: EngineContext, state: State, c: ContainerRecord): Promise<Step[]> {
+  if (!portsOf(c).length) return [];
+  const nets = { ...state.networks };
+  const live = await observeFirewalls(ctx, backendsInUse(ctx, Object.values(nets)));
+  if (!c.endpoints.length) return unpublishSteps(ctx, c.name, live);
+  return publishSteps(ctx, c, nets, live);
 }
 
 /** The lowest N with no ethN in the container (a disconnected eth1 is reused, as in Docker). */
@@ -52,6 +68,8 @@ export async function connect(
   const steps = [
     ...hostsSteps(dict([...Object.entries(state.containers), [name, { ...c, endpoints: [...c.endpoints, e] }]]), [c], state.containers, undefined, `: ${name} joined ${net.name}`),
     ...endpointSteps(name, e, net, c.endpoints.length === 0),
+    // The first endpoint is where published ports go: a container with none gets its rules now.
+    ...(c.endpoints.length === 0 ? await portsFollow(ctx, state, { ...c, endpoints: [e] }) : []),
   ];
   if (ctx.dryRun) {
     await execute(ctx, steps);
@@ -68,9 +86,12 @@ export async function disconnect(ctx: EngineContext, state: State, network: stri
   const c = requireContainer(state, name);
   const e = c.endpoints.find((x) => x.network === network);
   if (!e) return false;
+  const after = { ...c, endpoints: c.endpoints.filter((x) => x !== e) };
   const steps = [
     ...detachSteps(state, name, e),
-    ...hostsSteps(dict([...Object.entries(state.containers), [name, { ...c, endpoints: c.endpoints.filter((x) => x !== e) }]]), [c], state.containers, undefined, `: ${name} left ${network}`),
+    ...hostsSteps(dict([...Object.entries(state.containers), [name, after]]), [c], state.containers, undefined, `: ${name} left ${network}`),
+    // Its published ports follow the first endpoint: to the next one, or nowhere (the record keeps them).
+    ...(c.endpoints[0] === e ? await portsFollow(ctx, state, after) : []),
   ];
   if (ctx.dryRun) {
     await execute(ctx, steps);

@@ -12,6 +12,7 @@ import { endpointLinks } from './containers.js';
 import { findMarked } from './sweep.js';
 import { parseBridgeAlias, parseVethAlias } from './names.js';
 import type { FirewallViews } from './firewalls.js';
+import { wantedPorts } from './ports.js';
 
 export interface GcPlan {
   steps: Step[];
@@ -48,7 +49,7 @@ export function planGc(ctx: EngineContext, state: State, view: HostView, live: F
     removed.push(`link ${b}`);
   }
   const recorded = (network: string) => Object.hasOwn(state.networks, network);
-  const orphans = [...live].map(([b, v]) => [b, ctx.firewalls[b].orphans(v, recorded)] as const);
+  const orphans = [...live].map(([b, v]) => [b, ctx.firewalls[b].orphans(v, recorded, wantedPorts(state))] as const);
   for (const [b, o] of orphans) {
     if (o.commands.length) steps.push(step(`firewall/${b}/orphans`, `remove ${o.removed.length} rule(s) of networks no record explains`, 'drop-rules', [...o.commands]));
     removed.push(...o.removed);

@@ -1,7 +1,8 @@
 // What users may ask for (CLI flags or lab-file keys), parsed into fully-defaulted specs.
 import { ValidationError } from '../errors.js';
 import { FIREWALL_BACKENDS, isFirewallBackend } from '../firewall/registry.js';
-import type { DriverName, FirewallBackendName } from '../state/types.js';
+import type { DriverName, FirewallBackendName, PortRecord } from '../state/types.js';
+import { MAX_PORTS, parsePublish } from './publish.js';
 import { checkDriverName } from '../drivers/registry.js';
 import { contains, type Cidr4 } from '../ipam/cidr.js';
 import { dict, own } from '../state/dict.js';
@@ -120,6 +121,8 @@ export interface ContainerInput {
   /** Legacy links, OTHER[:ALIAS] (Docker's --link). */
   links?: string[];
   addHosts?: string[];
+  /** Published ports, Docker's -p text: [HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|/udp]. */
+  ports?: string[];
 }
 
 /** How a container is networked: Docker's network modes. */
@@ -141,6 +144,8 @@ export interface ContainerSpec {
   aliases: string[];
   links: Array<{ container: string; alias: string }>;
   addHosts: Array<{ name: string; ip: string }>;
+  /** Published ports, one per host port (ranges expanded). */
+  ports: PortRecord[];
 }
 
 /** Docker's HostConfig.NetworkMode string of a spec or record. */
@@ -158,7 +163,9 @@ function parseMode(name: string, raw: ContainerInput): Pick<ContainerSpec, 'mode
   const special = first === 'host' || first === 'none' || first.startsWith('container:');
   if (special) {
     if (nets.length > 1) throw new ValidationError('network', `mode ${first} cannot be combined with other networks`);
-    const conflicts: Array<[string, unknown]> = [['ip', raw.ip], ['mac', raw.mac], ['alias', raw.aliases?.length || undefined], ['link', raw.links?.length || undefined]];
+    const conflicts: Array<[string, unknown]> = [['ip', raw.ip], ['mac', raw.mac], ['alias', raw.aliases?.length || undefined]];
+    // none: kept for a later connect, as Docker keeps it; host and container: nothing to forward to.
+    if (first !== 'none') conflicts.push(['publish', raw.ports?.length || undefined]);
     if (first.startsWith('container:')) {
       conflicts.push(['dns', raw.dns?.length || undefined], ['dns-search', raw.dnsSearch?.length || undefined], ['dns-option', raw.dnsOptions?.length || undefined],
         ['hostname', raw.hostname], ['add-host', raw.addHosts?.length || undefined]);
@@ -199,6 +206,13 @@ function checkDnsOption(o: string): string {
   return o;
 }
 
+/** The -p values as single mappings; a host port given twice (or in overlapping ranges) is refused at the next step, with the records. */
+function publishedOf(specs: readonly string[] | undefined): PortRecord[] {
+  const out = (specs ?? []).flatMap((p) => parsePublish(p));
+  if (out.length > MAX_PORTS) throw new ValidationError('publish', `${out.length} mappings: at most ${MAX_PORTS} per container`);
+  return out;
+}
+
 export function parseContainerInput(raw: ContainerInput): ContainerSpec {
   const name = checkName('name', raw.name);
   return {
@@ -216,5 +230,6 @@ export function parseContainerInput(raw: ContainerInput): ContainerSpec {
       const [n, ip] = splitPair('add-host', h, ':');
       return { name: checkHostname('add-host', n), ip: checkIp('add-host', ip) };
     }),
+    ports: publishedOf(raw.ports),
   };
 }

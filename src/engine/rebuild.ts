@@ -49,7 +49,7 @@ export async function rebuildFromMarks(ctx: EngineContext, view: HostView, live:
   for (const name of marked.netns) {
     const drivers = DRIVER_NAMES.map(driverByName).filter((d) => d.markedFor(name, view).length);
     const rec: ContainerRecord = {
-      name, id: newId(), mode: 'network', status: 'ready', endpoints: [], hostname: name, dns: [], dnsSearch: [], addHosts: [], request: {}, created: now,
+      name, id: newId(), mode: 'network', status: 'ready', endpoints: [], hostname: name, dns: [], dnsSearch: [], addHosts: [], ports: [], request: {}, created: now,
     };
     if (drivers.length) {
       const [links, addrs] = await Promise.all([listLinks(ctx.runner, name), listAddrs(ctx.runner, name)]);
@@ -86,6 +86,13 @@ export async function rebuildFromMarks(ctx: EngineContext, view: HostView, live:
       /* files are optional for the record */
     }
     state.containers[name] = rec;
+  }
+  // Published ports: the DNAT rules carry the container's name and say host side and target.
+  for (const [b, v] of live) {
+    for (const p of ctx.firewalls[b].portsOf(v)) {
+      const rec = state.containers[p.container];
+      if (rec) rec.ports = p.ports.map((m) => ({ ...m }));
+    }
   }
   const old = marked.legacy.etc.length + marked.legacy.veths.length + marked.legacy.bridges.length;
   if (old) notes.push(`${old} object(s) carry the marks of an nslab release before lab ids (no lab named): not adopted; \`nslab gc\` lists them`);

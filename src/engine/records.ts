@@ -3,7 +3,7 @@ import { isFirewallBackend } from '../firewall/registry.js';
 import { ValidationError } from '../errors.js';
 import { familyOf } from '../state/families.js';
 import type { Intent } from '../state/intent.js';
-import type { AddressRecord, ContainerRecord, EndpointRecord, NetworkRecord, State, SubnetRecord } from '../state/types.js';
+import type { AddressRecord, ContainerRecord, EndpointRecord, NetworkRecord, PortRecord, State, SubnetRecord } from '../state/types.js';
 import { DRIVER_NAMES, driverOf } from '../drivers/registry.js';
 import { checkCidr, checkInt, checkIp, checkName } from './validate.js';
 
@@ -91,6 +91,14 @@ export function checkContainerRecord(key: string, c: ContainerRecord): void {
     word(f, (h as { name?: unknown })?.name);
     ip(f, (h as { ip?: unknown }).ip);
   });
+  if (c.ports !== undefined) list('ports', c.ports, (f, p) => checkPortRecord(f, p as PortRecord));
+}
+
+function checkPortRecord(f: string, p: PortRecord): void {
+  must(typeof p === 'object' && p !== null && (p.protocol === 'tcp' || p.protocol === 'udp'), f, `${JSON.stringify(p)} is not a tcp or udp mapping`);
+  if (p.hostIp !== undefined) ip(f, p.hostIp);
+  checkInt(f, p.hostPort, 1, 65535);
+  checkInt(f, p.containerPort, 1, 65535);
 }
 
 const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -101,6 +109,8 @@ const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
  * its names are valid. Changes `state` in place and returns it; idempotent.
  */
 export function vetState(state: State, warn: (line: string) => void): State {
+  // Records written before ports existed have none: the field is defaulted (no new state version).
+  for (const c of Object.values(state.containers)) if (typeof c === 'object' && c !== null && c.ports === undefined) c.ports = [];
   for (const [kind, map, check] of [
     ['network', state.networks, checkNetworkRecord],
     ['container', state.containers, checkContainerRecord],

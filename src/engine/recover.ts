@@ -8,6 +8,8 @@ import { execute, type EngineContext } from './context.js';
 import { hostsSteps } from './hosts-files.js';
 import { planContainerRemove } from './plan-container.js';
 import type { Save } from './save.js';
+import { backendsInUse, observeFirewalls } from './firewalls.js';
+import { unpublishSteps } from './ports.js';
 
 /**
  * Tear down the containers and endpoints `intent` names and drop their records (those still
@@ -28,7 +30,11 @@ export async function recoverInterrupted(ctx: EngineContext, state: State, save:
     if (i >= 0) changed = !!eps!.splice(i, 1);
   }
   const touched = [...new Set(endpoints.map((e) => e.container))].map((n) => state.containers[n]).filter((c) => !!c);
+  // A half-made container's port rules carry its name: they go with it.
+  const publishing = half.filter((c) => (c.ports ?? []).length);
+  const live = publishing.length ? await observeFirewalls(ctx, backendsInUse(ctx, Object.values(state.networks))) : new Map();
   await execute(ctx, [
+    ...publishing.flatMap((c) => unpublishSteps(ctx, c.name, live)),
     ...endpoints.flatMap(({ container, endpoint: e }) => detachSteps(state, container, e, ' (an interrupted connect made it)')),
     ...half.flatMap((c) => planContainerRemove(c.name, netns.has(c.name))),
     // Files a connect rewrote, and the other containers' files that may name what the run half-built.

@@ -56,13 +56,35 @@ export interface FirewallOrphans {
   readonly lookalikes: readonly string[];
 }
 
-/** A container port published on the host (Docker's -p). Not implemented yet: its place. */
+/** A container port published on the host (Docker's -p): one host port to one container port. */
 export interface PortMapping {
   readonly protocol: 'tcp' | 'udp';
+  /** Absent: every host address (0.0.0.0), 127.0.0.1 included. */
   readonly hostIp?: string;
   readonly hostPort: number;
-  readonly containerIp: string;
   readonly containerPort: number;
+}
+
+/** A container's published ports on the network of its first endpoint, whose address DNAT targets. */
+export interface ContainerPorts {
+  readonly container: string;
+  readonly ip: string;
+  readonly ports: readonly PortMapping[];
+}
+
+/** Commands putting a container's port rules in place (or taking stale ones out), and what they mend. */
+export interface PortsChange {
+  readonly missing: readonly string[];
+  readonly apply: readonly Command[];
+  readonly revert: readonly Command[];
+}
+
+/** The ports container `container` records on network `network`, with that network's spec; undefined when it records none there. */
+export type PortsWanted = (network: string, container: string) => { n: NetworkFirewallSpec; c: ContainerPorts } | undefined;
+
+/** A container's port rules as the host holds them (rebuild-state reads the record back from them). */
+export interface PublishedPorts extends ContainerPorts {
+  readonly network: string;
 }
 
 /**
@@ -83,8 +105,11 @@ export interface Firewall {
   ensureNetwork(view: FirewallView, n: NetworkFirewallSpec): FirewallChange[];
   /** Commands removing network `n`'s rules, earlier releases' copies included; absent ones are success. */
   removeNetwork(view: FirewallView, n: NetworkFirewallSpec): Command[];
-  /** Rules of this lab's networks for which `recorded(name)` is false, and the commands removing them. */
-  orphans(view: FirewallView, recorded: (network: string) => boolean): FirewallOrphans;
+  /**
+   * Rules of this lab's networks for which `recorded(name)` is false, and port rules that
+   * `wanted` (a container's recorded ports on that network) does not explain; the commands removing them.
+   */
+  orphans(view: FirewallView, recorded: (network: string) => boolean, wanted?: PortsWanted): FirewallOrphans;
   /** What the rules of this lab's network `network` say, or undefined when it has none. */
   rulesOf(view: FirewallView, network: string): NetworkRulesSummary | undefined;
   /**
@@ -94,7 +119,22 @@ export interface Firewall {
   removeShared(view: FirewallView): Command[];
   /** Must bridged frames pass through netfilter (br_netfilter) for `n`'s rules to hold? */
   needsBridgeNetfilter(n: NetworkFirewallSpec): boolean;
-  /** Later (port publishing): DNAT and the matching accept for a container's ports. */
-  ensurePorts?(view: FirewallView, n: NetworkFirewallSpec, ports: readonly PortMapping[]): FirewallChange[];
-  removePorts?(view: FirewallView, n: NetworkFirewallSpec, ports: readonly PortMapping[]): Command[];
+  /**
+   * The change making container `c`'s published ports answer through network `n` (DNAT,
+   * forwarding, hairpin and localhost MASQUERADE, the shared chain, jumps and localhost guard),
+   * only what is missing, and taking out the container's rules that `c` no longer wants (its
+   * first endpoint moved); undefined when all is in place.
+   */
+  ensurePorts(view: FirewallView, n: NetworkFirewallSpec, c: ContainerPorts): PortsChange | undefined;
+  /**
+   * A view to plan the ports of new containers against without reading the host, for when the
+   * records say another container already publishes through this backend: what every publisher
+   * shares is taken as in place (check reports it otherwise), and no container's rules. So a
+   * create's plan does not grow with the ruleset.
+   */
+  portsView(): FirewallView;
+  /** Commands removing every port rule of container `container` (exactly those; none when it has none). */
+  removePorts(view: FirewallView, container: string): Command[];
+  /** The published ports of this lab's containers as the rules say (rebuild-state). */
+  portsOf(view: FirewallView): PublishedPorts[];
 }

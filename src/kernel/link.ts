@@ -14,7 +14,7 @@ export interface LinkInfo {
   ifalias?: string;
   operstate?: string;
   link_netnsid?: number;
-  linkinfo?: { info_kind?: string; info_slave_kind?: string };
+  linkinfo?: { info_kind?: string; info_slave_kind?: string; info_slave_data?: { hairpin?: boolean } };
   /** IPv6 address generation (`ip -d`): eui64, none, stable_secret, random. */
   inet6_addr_gen_mode?: string;
 }

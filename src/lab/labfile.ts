@@ -4,6 +4,7 @@ import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Docume
 import { clip, ECHO_MAX, ValidationError } from '../errors.js';
 import { checkFirewallBackend, type ContainerInput, type NetworkInput } from '../engine/inputs.js';
 import { containerInput, networkInput, validate } from '../model/schemas.js';
+import { parsePublish } from '../engine/publish.js';
 
 export interface Lab {
   networks: NetworkInput[];
@@ -20,10 +21,10 @@ const NET_KEYS: Record<string, keyof NetworkInput> = {
 };
 const CTR_KEYS: Record<string, keyof ContainerInput | null> = {
   network: 'network', networks: 'networks', ip: 'ip', mac: 'mac', dns: 'dns', 'dns-search': 'dnsSearch', 'dns-options': 'dnsOptions', hostname: 'hostname',
-  aliases: 'aliases', links: 'links', 'add-hosts': 'addHosts', ports: null,
+  aliases: 'aliases', links: 'links', 'add-hosts': 'addHosts', ports: 'ports',
 };
 /** Fields that take a list; a lab file may give a single value instead. */
-const LISTS = new Set<string>(['auxAddress', 'options', 'networks', 'dns', 'dnsSearch', 'dnsOptions', 'aliases', 'links', 'addHosts']);
+const LISTS = new Set<string>(['auxAddress', 'options', 'networks', 'dns', 'dnsSearch', 'dnsOptions', 'aliases', 'links', 'addHosts', 'ports']);
 /** Fields whose value goes to the engine as written (numbers and flags keep their type). */
 const RAW = new Set<string>(['mtu', 'internal', 'masquerade', 'icc']);
 
@@ -160,7 +161,9 @@ function parseDoc(src: string, keep: (d: Document) => void, lines: LineCounter):
     networks: section('networks', doc.get('networks'), 'network')
       .map(([n, v]) => entry<NetworkInput>('networks', n, v, NET_KEYS, networkInput))
       .map((n) => (firewall ? { ...n, firewall } : n)),
-    containers: section('containers', doc.get('containers'), 'container').map(([n, v]) => entry<ContainerInput>('containers', n, v, CTR_KEYS, containerInput)),
+    containers: section('containers', doc.get('containers'), 'container').map(([n, v]) => entry<ContainerInput>('containers', n, v, CTR_KEYS, containerInput))
+      // Ports are checked here too, so that a bad one is reported with its line.
+      .map((c) => (c.ports?.forEach((p, i) => parsePublish(p, `containers.${clip(c.name)}.ports[${i}]`)), c)),
   };
 }
 

@@ -44,6 +44,7 @@ export const containerInput = z.strictObject({
   aliases: z.optional(list),
   links: z.optional(list),
   addHosts: z.optional(list),
+  ports: z.optional(list),
 }) satisfies z.ZodMiniType<ContainerInput>;
 
 // JSON has no undefined: an omitted optional argument arrives as null.

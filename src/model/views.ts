@@ -32,6 +32,13 @@ export function networkView(n: NetworkRecord, state: State) {
   };
 }
 
+/** Docker's Ports shape: {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}]}, one key per container port. */
+export function portsView(c: Pick<ContainerRecord, 'ports'>): Record<string, Array<{ HostIp: string; HostPort: string }>> {
+  const out = dict<Array<{ HostIp: string; HostPort: string }>>();
+  for (const p of c.ports ?? []) (out[`${p.containerPort}/${p.protocol}`] ??= []).push({ HostIp: p.hostIp ?? '0.0.0.0', HostPort: String(p.hostPort) });
+  return out;
+}
+
 /** A container as `docker inspect` shows it (pure: same records, same view). */
 export function containerView(c: ContainerRecord, state: State) {
   const networks = dict<unknown>(); // keyed by network names
@@ -56,8 +63,8 @@ export function containerView(c: ContainerRecord, state: State) {
     Config: { Hostname: c.hostname },
     HostConfig: { NetworkMode: networkModeOf(c, c.endpoints[0]?.network), Dns: c.dns, DnsSearch: c.dnsSearch, DnsOptions: c.dnsOptions ?? [], ExtraHosts: c.addHosts.map((h) => `${h.name}:${h.ip}`),
       // Docker's form: /OTHER:/THIS/ALIAS
-      Links: (c.links ?? []).map((l) => `/${l.container}:/${c.name}/${l.alias}`) },
-    NetworkSettings: { SandboxKey: `/run/netns/${c.name}`, Networks: c.mode === 'host' || c.mode === 'none' ? { [c.mode]: {} } : networks },
+      Links: (c.links ?? []).map((l) => `/${l.container}:/${c.name}/${l.alias}`), PortBindings: portsView(c) },
+    NetworkSettings: { SandboxKey: `/run/netns/${c.name}`, Ports: portsView(c), Networks: c.mode === 'host' || c.mode === 'none' ? { [c.mode]: {} } : networks },
     ResolvConfPath: `/etc/netns/${c.name}/resolv.conf`,
     HostsPath: `/etc/netns/${c.name}/hosts`,
   };

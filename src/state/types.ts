@@ -58,6 +58,15 @@ export interface EndpointRecord {
   aliases: string[];
 }
 
+/** One published port (Docker's -p), a range expanded to one each: host side → the container's first endpoint. */
+export interface PortRecord {
+  protocol: 'tcp' | 'udp';
+  /** The host address it answers on; absent: every address (0.0.0.0). */
+  hostIp?: string;
+  hostPort: number;
+  containerPort: number;
+}
+
 export interface ContainerRecord {
   name: string;
   id: string;
@@ -76,6 +85,8 @@ export interface ContainerRecord {
   addHosts: Array<{ name: string; ip: string }>;
   /** Legacy links (--link OTHER:ALIAS): OTHER by that alias in the hosts file. Absent in older records: none. */
   links?: Array<{ container: string; alias: string }>;
+  /** Published ports (-p); DNAT goes to the first endpoint's address. Older records: none. */
+  ports: PortRecord[];
   /** What the user asked for, to tell a repeated create from a conflicting one. */
   request: Record<string, unknown>;
   created: string;

@@ -1,12 +1,13 @@
 // A recording firewall for unit tests: holds networks' intent in memory, records every call.
 import type { Command } from '../../src/exec/command.js';
-import type { Firewall, FirewallChange, FirewallOrphans, FirewallView, NetworkFirewallSpec, NetworkRulesSummary } from '../../src/firewall/firewall.js';
+import type { ContainerPorts, Firewall, FirewallChange, FirewallOrphans, FirewallView, NetworkFirewallSpec, NetworkRulesSummary, PortsChange, PortsWanted, PublishedPorts } from '../../src/firewall/firewall.js';
 import type { FirewallBackendName } from '../../src/state/types.js';
 
 interface FakeView extends FirewallView {
   /** Networks whose rules are in place, as they were ensured. */
   readonly networks: ReadonlyMap<string, NetworkFirewallSpec>;
   readonly shared: boolean;
+  readonly ports: ReadonlyMap<string, PublishedPorts>;
 }
 
 /** A command value naming what the fake backend would do; the fake runner records it. */
@@ -21,6 +22,8 @@ export class FakeFirewall implements Firewall {
   readonly networks = new Map<string, NetworkFirewallSpec>();
   /** Parts of a network's intent reported missing even though the network is present. */
   readonly missingParts = new Map<string, string[]>();
+  /** Containers whose port rules are in place, by container name. */
+  readonly ports = new Map<string, PublishedPorts>();
   /** Networks with rules that belong to this lab (orphans unless recorded). */
   shared = false;
   readonly calls: string[] = [];
@@ -29,7 +32,7 @@ export class FakeFirewall implements Firewall {
 
   async observe(): Promise<FirewallView> {
     this.calls.push('observe');
-    const view: FakeView = { backend: this.name, networks: new Map(this.networks), shared: this.shared };
+    const view: FakeView = { backend: this.name, networks: new Map(this.networks), shared: this.shared, ports: new Map(this.ports) };
     return view;
   }
 
@@ -59,10 +62,38 @@ export class FakeFirewall implements Firewall {
     return this.viewOf(view).networks.has(n.name) ? [cmd('del', 'network', n.name)] : [];
   }
 
-  orphans(view: FirewallView, recorded: (network: string) => boolean): FirewallOrphans {
+  orphans(view: FirewallView, recorded: (network: string) => boolean, wanted: PortsWanted = () => undefined): FirewallOrphans {
     this.calls.push('orphans');
     const gone = [...this.viewOf(view).networks.keys()].filter((n) => !recorded(n));
-    return { removed: gone.map((n) => `rules of ${n}`), commands: gone.map((n) => cmd('del', 'network', n)), lookalikes: [] };
+    const stale = [...this.viewOf(view).ports.values()].filter((p) => JSON.stringify(wanted(p.network, p.container)?.c) !== JSON.stringify({ container: p.container, ip: p.ip, ports: p.ports }));
+    return {
+      removed: [...gone.map((n) => `rules of ${n}`), ...stale.map((p) => `port rules of ${p.container}`)],
+      commands: [...gone.map((n) => cmd('del', 'network', n)), ...stale.map((p) => cmd('del', 'ports', p.container))],
+      lookalikes: [],
+    };
+  }
+
+  ensurePorts(view: FirewallView, n: NetworkFirewallSpec, c: ContainerPorts): PortsChange | undefined {
+    this.calls.push(`ensurePorts ${c.container}`);
+    const have = this.viewOf(view).ports.get(c.container);
+    if (have && have.network === n.name && JSON.stringify({ container: have.container, ip: have.ip, ports: have.ports }) === JSON.stringify(c)) return undefined;
+    const spec = c.ports.map((p) => `${p.hostIp ?? '0.0.0.0'}:${p.hostPort}->${c.ip}:${p.containerPort}/${p.protocol}`);
+    return { missing: [`port rules of ${c.container} are missing`], apply: [cmd('add', 'ports', c.container, n.name, ...spec)], revert: [cmd('del', 'ports', c.container)] };
+  }
+
+  portsView(): FirewallView {
+    this.calls.push('portsView');
+    const view: FakeView = { backend: this.name, networks: new Map(this.networks), shared: this.shared, ports: new Map() };
+    return view;
+  }
+
+  removePorts(view: FirewallView, container: string): Command[] {
+    this.calls.push(`removePorts ${container}`);
+    return this.viewOf(view).ports.has(container) ? [cmd('del', 'ports', container)] : [];
+  }
+
+  portsOf(view: FirewallView): PublishedPorts[] {
+    return [...this.viewOf(view).ports.values()];
   }
 
   rulesOf(view: FirewallView, network: string): NetworkRulesSummary | undefined {

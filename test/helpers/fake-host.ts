@@ -125,6 +125,7 @@ export class FakeHost {
         else if (rest[0] === 'addrgenmode') l.inet6_addr_gen_mode = rest[1];
         else if (rest[0] === 'master') l.master = find(rest[1]!).ifname;
         else if (rest[0] === 'nomaster') delete l.master;
+        else if (rest[0] === 'type' && rest[1] === 'bridge_slave' && rest[2] === 'hairpin') l.linkinfo = { ...l.linkinfo, info_slave_data: { hairpin: rest[3] === 'on' } };
         if (rest.includes('up')) l.flags = [...new Set([...l.flags, 'UP'])];
         if (rest.includes('down')) l.flags = l.flags.filter((f) => f !== 'UP');
         return;

@@ -67,6 +67,15 @@ export class HostRunner extends FakeRunner {
     const fw = this.fw;
     if (!fw) return;
     const [verb, part, name] = args;
+    if (part === 'ports') {
+      if (verb === 'del') fw.ports.delete(name!);
+      else {
+        const maps = args.slice(4).map((s) => /^(.+):(\d+)->(.+):(\d+)\/(tcp|udp)$/.exec(s)!);
+        const ports = maps.map((m) => ({ protocol: m[5] as 'tcp' | 'udp', ...(m[1] === '0.0.0.0' ? {} : { hostIp: m[1] }), hostPort: Number(m[2]), containerPort: Number(m[4]) }));
+        fw.ports.set(name!, { network: args[3]!, container: name!, ip: maps[0]?.[3] ?? '', ports });
+      }
+      return;
+    }
     if (verb === 'del') {
       if (part === 'network') fw.networks.delete(name!);
       if (part === 'shared') fw.shared = false;

@@ -2,11 +2,12 @@
 import type { Command } from '../../exec/command.js';
 import { runOk, type Runner } from '../../exec/runner.js';
 import { currentLab } from '../../state/lab-id.js';
-import type { Firewall, FirewallChange, FirewallOrphans, FirewallView, NetworkFirewallSpec, NetworkRulesSummary } from '../firewall.js';
-import { FWD_CHAIN, INPUT_CHAIN, ISO1_CHAIN, ISO2_CHAIN, NAT_CHAIN, RAW_CHAIN, USER_CHAIN, legacyNetworkComment, networkComment, parseNetworkComment } from './names.js';
+import type { ContainerPorts, Firewall, FirewallChange, FirewallOrphans, FirewallView, NetworkFirewallSpec, NetworkRulesSummary, PortsChange, PortsWanted, PublishedPorts } from '../firewall.js';
+import { DNAT_CHAIN, FWD_CHAIN, INPUT_CHAIN, ISO1_CHAIN, ISO2_CHAIN, NAT_CHAIN, RAW_CHAIN, USER_CHAIN, legacyNetworkComment, networkComment, parseNetworkComment } from './names.js';
 import { byTable, deleteEach, restore, ruleLine } from './restore.js';
 import { BASE_CHAINS, BASE_RULES, dnsRules, INPUT_BASE_CHAIN, INPUT_JUMP, networkRules, ruleWords, spoofRules, type ChainDecl, type Rule, type Table } from './rules.js';
 import { hasChain, hasRule, parseIptablesSave, rulesOf, type Ruleset } from './save.js';
+import { PORT_BASE_RULES, ensurePortRules, orphanPortRules, sharedPortsText, portRulesOfNetwork, publishedPorts, removePortRules } from './ports.js';
 
 interface IptablesView extends FirewallView {
   readonly backend: 'iptables';
@@ -101,12 +102,14 @@ export class IptablesFirewall implements Firewall {
   }
 
   removeNetwork(view: FirewallView, n: NetworkFirewallSpec): Command[] {
-    return remove(rulesetOf(view), [...networkRules(n), ...dnsRules(n), ...legacyRules(n)]);
+    const live = rulesetOf(view);
+    // Port rules of containers on it (left by an interrupted run) go with the network's own.
+    return remove(live, [...networkRules(n), ...dnsRules(n), ...legacyRules(n), ...portRulesOfNetwork(live, n.name)]);
   }
 
-  orphans(view: FirewallView, recorded: (network: string) => boolean): FirewallOrphans {
+  orphans(view: FirewallView, recorded: (network: string) => boolean, wanted: PortsWanted = () => undefined): FirewallOrphans {
     const live = rulesetOf(view);
-    const rules = orphanRules(live, recorded, false);
+    const rules = [...orphanRules(live, recorded, false), ...orphanPortRules(live, wanted)];
     const old = (r: Rule) => `rule ${shown(r)} carries the mark of an nslab release before lab ids and no record of this lab names it: left alone (remove it by hand if it is a leftover)`;
     return {
       removed: rules.map((r) => `rule ${shown(r)}`),
@@ -131,17 +134,34 @@ export class IptablesFirewall implements Firewall {
     const live = rulesetOf(view);
     // The chains are shared by every lab in this host: while any rule other than the jumps
     // between them is left (another lab's network, a hand-made one), they all stay.
-    const own = [['raw', RAW_CHAIN], ['nat', NAT_CHAIN], ['filter', FWD_CHAIN], ['filter', ISO1_CHAIN], ['filter', ISO2_CHAIN], ['filter', INPUT_CHAIN]] as const;
-    const base = new Set(BASE_RULES.map((r) => `${r.table} ${ruleWords(r).join(' ')}`));
+    const own = [['raw', RAW_CHAIN], ['nat', NAT_CHAIN], ['nat', DNAT_CHAIN], ['filter', FWD_CHAIN], ['filter', ISO1_CHAIN], ['filter', ISO2_CHAIN], ['filter', INPUT_CHAIN]] as const;
+    const shared = [...PORT_BASE_RULES, ...BASE_RULES, INPUT_JUMP];
+    const base = new Set(shared.map((r) => `${r.table} ${ruleWords(r).join(' ')}`));
     if (own.some(([table, chain]) => rulesOf(live, table, chain).some((w) => !base.has(`${table} ${w.join(' ')}`)))) return [];
     const lines = byTable();
     const userEmpty = rulesOf(live, 'filter', USER_CHAIN).length === 0;
-    for (const r of [...BASE_RULES, INPUT_JUMP]) if (hasRule(live, r)) lines.get(r.table)!.push(ruleLine('-D', r));
+    for (const r of shared) if (hasRule(live, r)) lines.get(r.table)!.push(ruleLine('-D', r));
     // Deleted rule by rule, never flushed: if another lab added a rule meanwhile, -X fails
     // and the whole restore (one transaction) changes nothing.
     for (const [table, chain] of own) if (hasChain(live, table, chain)) lines.get(table)!.push(`-X ${chain}`);
     if (userEmpty && hasChain(live, 'filter', USER_CHAIN)) lines.get('filter')!.push(`-X ${USER_CHAIN}`);
     return restore(lines);
+  }
+
+  ensurePorts(view: FirewallView, n: NetworkFirewallSpec, c: ContainerPorts): PortsChange | undefined {
+    return ensurePortRules(rulesetOf(view), n, c);
+  }
+
+  portsView(): FirewallView {
+    return iptablesView(sharedPortsText());
+  }
+
+  removePorts(view: FirewallView, container: string): Command[] {
+    return removePortRules(rulesetOf(view), container);
+  }
+
+  portsOf(view: FirewallView): PublishedPorts[] {
+    return publishedPorts(rulesetOf(view));
   }
 
   needsBridgeNetfilter(n: NetworkFirewallSpec): boolean {

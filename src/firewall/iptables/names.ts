@@ -23,6 +23,11 @@ export const ISO2_CHAIN = 'NSLAB-ISOLATION-2';
  * embedded server); jumped to from INPUT first, so a DROP policy there does not cut it.
  */
 export const INPUT_CHAIN = 'NSLAB-INPUT';
+/**
+ * nat: DNAT of published ports; jumped to from PREROUTING (traffic from outside and from
+ * containers) and OUTPUT (the host itself), for packets to one of the host's own addresses.
+ */
+export const DNAT_CHAIN = 'NSLAB-DNAT';
 /** filter: the users' chain; nslab creates it and never writes a rule into it. */
 export const USER_CHAIN = 'NSLAB-USER';
 
@@ -41,6 +46,18 @@ export function legacyNetworkComment(network: string): string {
 
 /** Parse a network rule's comment into network and lab (absent for the old format), or undefined. */
 export function parseNetworkComment(c: string | undefined): { network: string; lab?: string } | undefined {
-  const m = /^nslab:(?:([0-9a-f]{8}):)?net=(.+)$/.exec(c ?? '');
+  // Names never hold ":" (checkName), so a port rule's comment (…:ctr=C) is not a network's.
+  const m = /^nslab:(?:([0-9a-f]{8}):)?net=([^:]+)$/.exec(c ?? '');
   return m ? { network: m[2]!, ...(m[1] ? { lab: m[1] } : {}) } : undefined;
+}
+
+/** Comment on every port rule of one container: nslab:LAB:net=NET:ctr=NAME (the network its first endpoint is on). */
+export function portComment(network: string, container: string, lab = currentLab()): string {
+  return `${networkComment(network, lab)}:ctr=${container}`;
+}
+
+/** Parse a port rule's comment into lab, network and container, or undefined. */
+export function parsePortComment(c: string | undefined): { lab: string; network: string; container: string } | undefined {
+  const m = /^nslab:([0-9a-f]{8}):net=([^:]+):ctr=([^:]+)$/.exec(c ?? '');
+  return m ? { lab: m[1]!, network: m[2]!, container: m[3]! } : undefined;
 }

@@ -1,6 +1,6 @@
 // The `none` backend: the user manages the firewall; nslab writes, reads and reports nothing of it.
 import type { Command } from '../../exec/command.js';
-import type { Firewall, FirewallChange, FirewallOrphans, FirewallView, NetworkRulesSummary } from '../firewall.js';
+import type { Firewall, FirewallChange, FirewallOrphans, FirewallView, NetworkRulesSummary, PortsChange, PublishedPorts } from '../firewall.js';
 
 const VIEW: FirewallView = { backend: 'none' };
 
@@ -28,6 +28,19 @@ export class NoFirewall implements Firewall {
     return undefined;
   }
   removeShared(): Command[] {
+    return [];
+  }
+  /** Published ports are the user's to forward: nothing is written, so nothing is missing. */
+  ensurePorts(): PortsChange | undefined {
+    return undefined;
+  }
+  portsView(): FirewallView {
+    return VIEW;
+  }
+  removePorts(): Command[] {
+    return [];
+  }
+  portsOf(): PublishedPorts[] {
     return [];
   }
   needsBridgeNetfilter(): boolean {

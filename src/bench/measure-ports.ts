@@ -1,0 +1,57 @@
+// Publish scaling: the time to publish one more port on a host that holds 500 published ports,
+// against the same on a host that holds 5, each side in its own throw-away host namespace.
+import { join } from 'node:path';
+import type { Ctx } from './measure-cli.js';
+import { run, sleep } from './run.js';
+import { median, type Figure } from './stats.js';
+
+/** Published ports already on the "big" and the "small" host before each timed publish. */
+export const PORTS_BIG = 500;
+export const PORTS_SMALL = 5;
+
+/** Wait until the host namespace holds `veths` veths again (the holder's): namespace deletion is lazy. */
+async function settled(ns: string, veths: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await run(['ip', '-n', ns, '-o', 'link', 'show', 'type', 'veth'])).stdout.trim().split('\n').length > veths) {
+    if (Date.now() > deadline) throw new Error(`veths of ${ns} still there after 60 s`);
+    await sleep(20);
+  }
+}
+
+/**
+ * Each host gets a network and one container publishing `held` ports (a range: 4 rules a
+ * mapping, so 2000 rules on the big host); then, alternating which host goes first, `nslab
+ * container create` of a container publishing one port is timed, and the container removed
+ * outside the timing. No rule scan may grow with the table: the ratio is held to 1.0. Every
+ * object lives in the two host namespaces, which the run's cleanup deletes.
+ */
+export async function publishScaling(ctx: Ctx, reps: number): Promise<Figure> {
+  const { scratch, root, say } = ctx;
+  const dir = scratch.dir();
+  const sides = await Promise.all([['big', PORTS_BIG], ['small', PORTS_SMALL]].map(async ([name, held]) => {
+    const ns = await scratch.host(`p${name}`);
+    const state = join(dir, `state-${name}`);
+    const cli = (...args: string[]) => ['nsenter', `--net=/run/netns/${ns}`, 'node', join(root, 'dist', 'nslab.js'), '--state-dir', state, '--socket', join(dir, 'none.sock'), ...args];
+    // Container names are machine-wide (/run/netns): each host has its own.
+    return { name: name as string, held: held as number, ns, cli, times: [] as number[], holder: `${scratch.prefix}h${name}`, one: `${scratch.prefix}o${name}` };
+  }));
+  for (const s of sides) {
+    say(`publish: ${s.held} ports on the ${s.name} host`);
+    await run(s.cli('network', 'create', 'pub', '--subnet', '10.242.0.0/16'));
+    await run(s.cli('container', 'create', s.holder, '--network', 'pub', '-p', `20000-${20000 + s.held - 1}:20000-${20000 + s.held - 1}`));
+  }
+  for (let r = 0; r < reps; r++) {
+    for (const s of r % 2 ? [...sides].reverse() : sides) {
+      say(`publish: one more port with ${s.held} published, round ${r + 1}/${reps}`);
+      s.times.push((await run(s.cli('container', 'create', s.one, '--network', 'pub', '-p', '8080:80'))).ms);
+      await run(s.cli('container', 'rm', s.one));
+      await settled(s.ns, 1);
+    }
+  }
+  for (const s of sides) {
+    await run(s.cli('container', 'rm', s.holder));
+    await run(s.cli('network', 'rm', 'pub'));
+  }
+  const [big, small] = sides;
+  return { name: `publish 1 port with ${PORTS_BIG} published (vs ${PORTS_SMALL})`, unit: 'ms', nslab: median(big!.times), baseline: median(small!.times), bound: { on: 'ratio', max: 1.0 } };
+}
