@@ -2,13 +2,15 @@
 // robin, PTR, NXDOMAIN, TCP, scope between networks, a removed container, and events.
 import t from 'tap';
 import { request } from 'node:http';
-import { sandbox } from '../helpers/sandbox.js';
+import { sandbox, WORLD_IP } from '../helpers/sandbox.js';
 
 const sb = await sandbox('dna');
 t.teardown(() => sb.down());
 const [a, b, c, x] = ['a', 'b', 'c', 'x'].map((n) => sb.name(n)) as [string, string, string, string];
 const GW = '10.231.0.1';
 const OTHER_GW = '10.232.0.1';
+// Whatever would be forwarded (a name the search list expands) goes to the test's own world, never a real resolver.
+const UPSTREAM = ['--dns', WORLD_IP];
 
 /** dig from a container: +short answers, or the status line with +noall +comments. */
 const dig = async (from: string, args: string[]) => (await sb.exec(from, ['dig', '+tries=1', '+time=2', ...args])).stdout;
@@ -28,7 +30,7 @@ async function eventsDuring(fn: () => Promise<unknown>): Promise<Array<{ type: s
 }
 
 t.before(async () => {
-  await sb.startDaemon();
+  await sb.startDaemon({}, UPSTREAM);
   for (const [net, subnet] of [['lab', '10.231.0.0/24'], ['other', '10.232.0.0/24']]) {
     const r = await sb.cli(['network', 'create', net!, '--subnet', subnet!]);
     if (r.code) throw new Error(r.stderr);
@@ -106,7 +108,7 @@ t.test('nslabd stopped: nothing listens on port 53; started again, the names are
   const r = await sb.cli(['container', 'create', sb.name('d'), '--network', 'lab', '--alias', 'api']);
   t.equal(r.code, 0);
   t.equal(r.stderr.match(/need(s)? nslabd/g)?.length, 1, 'in-process, aliases: told once that they need nslabd');
-  await sb.startDaemon();
+  await sb.startDaemon({}, UPSTREAM);
   t.same(await short(c, GW, a), [ipA], 'served again after the start-up reconcile');
   t.equal((await short(c, GW, 'api')).length, 1, 'the alias made without nslabd is served now');
 });
