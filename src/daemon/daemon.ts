@@ -16,7 +16,7 @@ import { CorruptStateError } from '../state/store.js';
 import { forgetDaemon, liveDaemon, recordDaemon } from '../state/daemon-pid.js';
 import { ipv4Subnet, primaryAddress } from '../state/families.js';
 import type { ContainerRecord, EndpointRecord, FirewallBackendName, NetworkRecord } from '../state/types.js';
-import type { DnsServer } from '../dns/server.js';
+import { NameService } from './names.js';
 import { containerView, networkView } from '../model/views.js';
 import { nslabVersion } from '../version.js';
 import { logTap } from '../log.js';
@@ -64,13 +64,12 @@ export class Daemon {
   /** One launcher (bash) starts the kernel commands of every request, for nslabd's lifetime. */
   private readonly launcher = new Launcher();
 
-  /** The embedded DNS server, loaded on first use (dns-packet is read by nslabd's DNS path only). */
-  private dns: DnsServer | undefined;
-  private dnsClosed = false;
-  /** Name changes of the last refresh, told after the change that made them (see flushDns). */
-  private dnsEvents: Array<[string, string, Record<string, unknown>]> = [];
+  /** The embedded DNS server's host in nslabd. */
+  private readonly names: NameService;
 
-  constructor(private readonly o: DaemonOptions) {}
+  constructor(private readonly o: DaemonOptions) {
+    this.names = new NameService(o.log, o.dns ?? [], (type, name, detail) => this.events.publish(type, name, detail));
+  }
 
   private engine(log: Logger, notices: string[], onProgress?: (done: number, total: number) => void): Engine {
     return new Engine({ runner: new ExecaRunner(log, { launcher: this.launcher }), stateDir: this.o.stateDir, log, lockHeld: true, notice: (l) => notices.push(l), firewallBackend: this.o.firewallBackend, onProgress });
@@ -152,35 +151,9 @@ export class Daemon {
         this.corrupt = err.message;
         log.error(err.message);
       }
-      await this.refreshDns(log);
-      this.flushDns();
+      await this.names.refresh(() => this.engine(log, []).readState(), log);
+      this.names.flush();
     });
-  }
-
-  /** Tell `events` the names the last refresh added or removed. */
-  private flushDns(): void {
-    for (const [type, name, detail] of this.dnsEvents.splice(0)) this.events.publish(type, name, detail);
-  }
-
-  /**
-   * Bring the DNS server in line with the state: bind new gateways, close removed ones, rebuild
-   * the names, and tell `events` which names came and went. Runs inside the change queue (after
-   * the reconcile, after each change), so a CLI call that returned finds its names served.
-   * Never throws: DNS trouble is a warning, not a failed request.
-   */
-  private async refreshDns(log: Logger): Promise<void> {
-    if (this.dnsClosed) return;
-    try {
-      if (!this.dns) {
-        const { DnsServer } = await import('../dns/server.js');
-        this.dns = new DnsServer({ log: this.o.log.child({ dns: true }), daemonDns: this.o.dns ?? [] });
-      }
-      const { added, removed } = await this.dns.refresh(await this.engine(log, []).readState());
-      for (const r of removed) this.dnsEvents.push(['dns.removed', r.name, { address: r.address, network: r.network }]);
-      for (const r of added) this.dnsEvents.push(['dns.registered', r.name, { address: r.address, network: r.network }]);
-    } catch (e) {
-      log.warn(`DNS: could not refresh the names served (${(e as Error).message})`);
-    }
   }
 
   /** SIGTERM: stop taking requests, finish the one in flight, keep every container; exit. */
@@ -192,8 +165,7 @@ export class Daemon {
     this.server?.closeIdleConnections();
     for (const s of this.streams) s.end();
     await this.queue;
-    this.dnsClosed = true;
-    await this.dns?.close();
+    await this.names.close();
     try {
       unlinkSync(this.o.socket);
     } catch { /* already gone */ }
@@ -296,11 +268,11 @@ export class Daemon {
         const run = () => (engine[verb as Mutation] as (...a: unknown[]) => Promise<unknown>)(...args);
         const r = await (sink ? logTap.run(sink, run) : run());
         if (verb === 'rebuildState' || verb === 'reset') this.corrupt = undefined;
-        await this.refreshDns(log);
+        await this.names.refresh(() => this.engine(log, []).readState(), log);
         return r;
       });
       this.publish(verb as Mutation, args, result);
-      this.flushDns();
+      this.names.flush();
       log.info({ ms: Math.round(performance.now() - started) }, 'request done');
       if (reply.started) reply.end({ result, notices });
       else this.send(res, 200, { result, notices });
