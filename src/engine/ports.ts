@@ -61,8 +61,8 @@ export function publishSteps(
   }
   const link = seen?.links.find((l) => l.ifname === t.port);
   if (!seen || (link && !isHairpin(link))) {
-    // Phase links: right after the veth, in the same `ip -batch` (one process less).
-    steps.push(step(`${c.name}/hairpin`, `hairpin: let ${c.name} reach its own published ports (hairpin mode on bridge port ${t.port})`, 'links',
+    // Phase inside, a process of its own: in the veth's `ip -batch` its line in --dry-run would be folded into "… (4 steps)".
+    steps.push(step(`${c.name}/hairpin`, `hairpin: let ${c.name} reach its own published ports (hairpin mode on bridge port ${t.port})`, 'inside',
       [hairpinOn(t.port)], [], seen ? [{ kind: 'link', what: `hairpin mode is off on ${t.port}: ${c.name} cannot reach its own published ports through the host` }] : []));
   }
   if (wantsLoopback(c) && (seen ?? localnet)?.routeLocalnet.get(spec.iface) !== '1') {
