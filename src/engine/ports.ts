@@ -95,6 +95,26 @@ export async function observeForPorts(ctx: EngineContext, state: State, fresh: r
   return new Map([...read, ...backends.filter((b) => publishing.has(b)).map((b) => [b, ctx.firewalls[b].portsView()] as const)]);
 }
 
+/**
+ * The publish steps of new containers, planned one after the other as if the earlier ones were
+ * in place: once one publishes through a backend, the next plan against its portsView (the
+ * shared chain, jumps and guard made once: declaring the chain again would flush it) and
+ * route_localnet is set once per bridge. Keyed by container name.
+ */
+export async function publishPlans(ctx: EngineContext, state: State, fresh: readonly ContainerRecord[], nets: Record<string, NetworkRecord>): Promise<Map<string, Step[]>> {
+  let live = await observeForPorts(ctx, state, fresh, nets);
+  const localnet = { routeLocalnet: await readRouteLocalnet(fresh, nets) };
+  const plans = new Map<string, Step[]>();
+  for (const c of fresh) {
+    const t = portTarget(c, nets);
+    if (!t) continue;
+    plans.set(c.name, publishSteps(ctx, c, nets, live, undefined, localnet));
+    live = new Map([...live, [backendOf(t.net), firewallOf(ctx, t.net).portsView()]]);
+    if (wantsLoopback(c)) localnet.routeLocalnet.set(firewallSpec(t.net).iface, '1');
+  }
+  return plans;
+}
+
 /** Steps removing exactly container `name`'s port rules, from every backend in `live`. */
 export function unpublishSteps(ctx: EngineContext, name: string, live: FirewallViews): Step[] {
   const cmds = [...live].flatMap(([b, v]) => ctx.firewalls[b].removePorts(v, name));
