@@ -7,6 +7,7 @@ command -v iptables >/dev/null || need+=(iptables)
 command -v ping >/dev/null || need+=(iputils-ping)
 command -v nsenter >/dev/null || need+=(util-linux)
 command -v sysctl >/dev/null || need+=(procps)
+command -v conntrack >/dev/null || need+=(conntrack)
 command -v systemd-analyze >/dev/null || need+=(systemd)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"

@@ -13,6 +13,10 @@ import { networkModeOf } from '../engine/inputs.js';
 const collect = (v: string, acc: string[]) => [...acc, v];
 
 export function summary(c: ContainerRecord, state: State): string {
+  return endpointsSummary(c, state) + (c.ports?.length ? `container ${c.name}: publishes ${c.ports.map((p) => `${p.hostIp ?? '0.0.0.0'}:${p.hostPort}->${p.containerPort}/${p.protocol}`).join(', ')}\n` : '');
+}
+
+function endpointsSummary(c: ContainerRecord, state: State): string {
   if (c.mode === 'host') return `container ${c.name}: the host's own network namespace, named ${c.name} (ip netns exec ${c.name} … sees the host's links)\n`;
   if (c.mode === 'container') return `container ${c.name}: shares the network namespace of ${c.shares} (same interfaces, addresses and MACs)\n`;
   if (!c.endpoints.length) return `container ${c.name}: its own network namespace with only lo\n`;

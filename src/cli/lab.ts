@@ -22,7 +22,7 @@ export function planLines(lab: Lab, state: State): string[] {
   }
   for (const c of lab.containers) {
     const s = parseContainerInput(c);
-    lines.push(`${state.containers[s.name] ? '=' : '+'} container ${s.name} on ${s.mode === 'network' ? s.networks.join(', ') : networkModeOf(s)}${s.ip ? ` at ${s.ip}` : ''}`);
+    lines.push(`${state.containers[s.name] ? '=' : '+'} container ${s.name} on ${s.mode === 'network' ? s.networks.join(', ') : networkModeOf(s)}${s.ip ? ` at ${s.ip}` : ''}${c.ports?.length ? `, publishing ${c.ports.join(' ')}` : ''}`);
   }
   return lines;
 }

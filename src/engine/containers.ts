@@ -17,7 +17,7 @@ import { hostsSteps } from './hosts-files.js';
 import { planContainer } from './plan-container.js';
 import { driverByName, driverOf } from '../drivers/registry.js';
 import { executeRecorded } from './save.js';
-import { flushUdp, observeForPorts, publishSteps, readRouteLocalnet } from './ports.js';
+import { flushUdp, publishPlans } from './ports.js';
 import { checkPortConflicts, portsOf } from './publish.js';
 import type { Step } from './step.js';
 
@@ -216,10 +216,9 @@ export async function createContainers(
   if (fresh.length === 0) return result;
   const cx = { nets, host: ctx.hostResolvers(), containers: dict([...Object.entries(state.containers), ...fresh.map((c) => [c.name, c] as const)]), hostPid: process.pid };
   // Published ports: planned against the live ruleset (its shared chains may exist already).
-  const live = await observeForPorts(ctx, state, fresh, nets);
-  const localnet = { routeLocalnet: await readRouteLocalnet(fresh, nets) };
+  const ports = await publishPlans(ctx, state, fresh, nets);
   const steps = [
-    ...fresh.flatMap((c) => [...planContainer(c, cx), ...publishSteps(ctx, c, nets, live, undefined, localnet)]),
+    ...fresh.flatMap((c) => [...planContainer(c, cx), ...(ports.get(c.name) ?? [])]),
     // Containers already on these networks learn the new names (and links to them resolve).
     ...hostsSteps(cx.containers, fresh, state.containers, new Set(fresh.map((c) => c.name)), `: ${fresh.length === 1 ? fresh[0]!.name : `${fresh.length} containers`} joined its networks`),
   ];

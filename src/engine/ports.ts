@@ -61,8 +61,8 @@ export function publishSteps(
   }
   const link = seen?.links.find((l) => l.ifname === t.port);
   if (!seen || (link && !isHairpin(link))) {
-    // Phase links: right after the veth, in the same `ip -batch` (one process less).
-    steps.push(step(`${c.name}/hairpin`, `hairpin: let ${c.name} reach its own published ports (hairpin mode on bridge port ${t.port})`, 'links',
+    // Phase inside, a process of its own: in the veth's `ip -batch` its line in --dry-run would be folded into "… (4 steps)".
+    steps.push(step(`${c.name}/hairpin`, `hairpin: let ${c.name} reach its own published ports (hairpin mode on bridge port ${t.port})`, 'inside',
       [hairpinOn(t.port)], [], seen ? [{ kind: 'link', what: `hairpin mode is off on ${t.port}: ${c.name} cannot reach its own published ports through the host` }] : []));
   }
   if (wantsLoopback(c) && (seen ?? localnet)?.routeLocalnet.get(spec.iface) !== '1') {
@@ -93,6 +93,26 @@ export async function observeForPorts(ctx: EngineContext, state: State, fresh: r
   const backends = backendsInUse(ctx, targets.map((t) => t.net));
   const read = await observeFirewalls(ctx, backends.filter((b) => !publishing.has(b)));
   return new Map([...read, ...backends.filter((b) => publishing.has(b)).map((b) => [b, ctx.firewalls[b].portsView()] as const)]);
+}
+
+/**
+ * The publish steps of new containers, planned one after the other as if the earlier ones were
+ * in place: once one publishes through a backend, the next plan against its portsView (the
+ * shared chain, jumps and guard made once: declaring the chain again would flush it) and
+ * route_localnet is set once per bridge. Keyed by container name.
+ */
+export async function publishPlans(ctx: EngineContext, state: State, fresh: readonly ContainerRecord[], nets: Record<string, NetworkRecord>): Promise<Map<string, Step[]>> {
+  let live = await observeForPorts(ctx, state, fresh, nets);
+  const localnet = { routeLocalnet: await readRouteLocalnet(fresh, nets) };
+  const plans = new Map<string, Step[]>();
+  for (const c of fresh) {
+    const t = portTarget(c, nets);
+    if (!t) continue;
+    plans.set(c.name, publishSteps(ctx, c, nets, live, undefined, localnet));
+    live = new Map([...live, [backendOf(t.net), firewallOf(ctx, t.net).portsView()]]);
+    if (wantsLoopback(c)) localnet.routeLocalnet.set(firewallSpec(t.net).iface, '1');
+  }
+  return plans;
 }
 
 /** Steps removing exactly container `name`'s port rules, from every backend in `live`. */

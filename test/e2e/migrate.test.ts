@@ -24,7 +24,8 @@ const netV1 = ({ subnets: [x], ...n }: any) => {
   return { name, id, driver, bridge, subnet: x.subnet, gateway: x.gateway, ...(x.ipRange ? { ipRange: x.ipRange } : {}), auxAddresses: x.auxAddresses, mtu, masquerade, icc, internal, created };
 };
 const epV1 = ({ addresses: [a], ...e }: any) => ({ network: e.network, ifname: e.ifname, hostVeth: e.hostVeth, ip: a.ip, prefix: a.prefix, gateway: a.gateway, mac: e.mac, aliases: e.aliases });
-const ctrV1 = (c: any) => ({ ...c, endpoints: c.endpoints.map(epV1) });
+// Release 0.1.0 had no ports: a record without them is defaulted to none when read.
+const ctrV1 = ({ ports: _ports, ...c }: any) => ({ ...c, endpoints: c.endpoints.map(epV1) });
 const stateV1 = (v2: any, drop: string[] = []) => ({
   version: 1,
   networks: Object.fromEntries(Object.entries(v2.networks).map(([k, x]) => [k, netV1(x)])),

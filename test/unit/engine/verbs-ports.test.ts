@@ -43,6 +43,14 @@ t.test('create: the ports recorded as single mappings; rules, hairpin and route_
   t.notMatch(l.lines().join('\n'), /conntrack/, 'tcp only: no conntrack');
 });
 
+t.test('several publishers in one request: the shared parts planned once (a second chain declaration would flush the first\'s rules)', async (t) => {
+  const l = await withNets();
+  await l.engine.createContainers([{ name: 'uvt-a', network: 'uvn', ports: ['8080:80'] }, { name: 'uvt-b', network: 'uvn', ports: ['8081:80'] }]);
+  t.equal(l.iptables.calls.filter((c) => c === 'observe').length, 1, 'the first against the host, the next as if the first were in place (portsView)');
+  t.equal(l.lines().filter((x) => /route_localnet=1/.test(x)).length, 1, 'route_localnet set once for the bridge');
+  t.same([...l.iptables.ports.keys()].sort(), ['uvt-a', 'uvt-b']);
+});
+
 t.test('conflicts and bad ports: exit 2 before anything runs or is recorded', async (t) => {
   const l = await withNets();
   await l.engine.createContainers([{ name: 'uvt-a', network: 'uvn', ports: ['8080:80'] }]);
