@@ -4,13 +4,15 @@
 #   up N PREFIX [DIR]      bridge nslab-bench (MAC, alias, IPv6 off, 10.240.0.1/16), nslab's
 #                          iptables chains and rules (one iptables-restore), per container PREFIXfI:
 #                          netns, veth born with its peer as eth0 inside, master bridge up, lo up,
-#                          IPv6 off on eth0, address, eth0 up, default route, /etc/netns/NAME files.
+#                          IPv6 off on eth0, address, eth0 up, default route, /etc/netns/NAME files
+#                          (resolv.conf with the gateway first; hosts naming the other containers).
 #                          One ip -batch for host-side work, one ip -n NS -batch per container
 #                          (4 in flight); files and sysctls written by bash builtins where it can.
 #   down N PREFIX [DIR]    the reverse: namespaces and bridge in one ip -batch, chains in one
 #                          iptables-restore, /etc/netns dirs in one rm, all three at once.
 #   single S PREFIX [DIR]  the network, then S containers one at a time (the per-container work of
-#                          up: two ip processes and the files); prints the ms of each, then removes all.
+#                          up: two ip processes and the files, and the earlier containers' hosts files
+#                          rewritten with its name); prints the ms of each, then removes all.
 # DIR is a scratch directory for the batch files; the bench makes it and removes it outside the
 # timing. Without it the script makes its own and removes it on exit.
 set -euo pipefail
@@ -28,12 +30,22 @@ BR=nslab-bench LAB=b3ac4f10
 # Container I: name, address and MAC as nslab's IPAM gives them on 10.240.0.0/16 (gateway .0.1).
 name() { NAME=${P}f$1; local h=$(($1 + 2)); IP=10.240.$((h >> 8)).$((h & 255)); printf -v MAC '02:42:0a:f0:%02x:%02x' $((h >> 8)) $((h & 255)); }
 
-files() { # /etc/netns/NAME/{resolv.conf,hosts} of container $1 (its directory exists)
+ORDER=() # container numbers 0..N-1 in nslab's order of their names (compared as strings): one sort, once
+order() { for ((i = 0; i < N; i++)); do echo "$i"; done >"$DIR/order"; mapfile -t ORDER < <(LC_ALL=C sort "$DIR/order"); }
+peers() { # PEERS: the "IP<tab>NAME" lines of containers 0..$1-1, in that order
+  PEERS=''
+  local i
+  for i in "${ORDER[@]}"; do ((i < $1)) && { name "$i"; PEERS+="$IP"$'\t'"$NAME"$'\n'; }; done
+  return 0
+}
+files() { # /etc/netns/NAME/{resolv.conf,hosts} of container $1 (its directory exists), with the others of PEERS
   name "$1"
-  local head="# nslab: managed by nslab for container $NAME (host net:[0], lab $LAB)"
-  printf '%s\nnameserver 10.255.255.53\n' "$head" >"/etc/netns/$NAME/resolv.conf"
-  printf '%s\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n%s\t%s\n' \
-    "$head" "$IP" "$NAME" >"/etc/netns/$NAME/hosts"
+  local head="# nslab: managed by nslab for container $NAME (host net:[0], lab $LAB)" own
+  printf '%s\nnameserver 10.240.0.1\nnameserver 10.255.255.53\nsearch nslab.internal\n' "$head" >"/etc/netns/$NAME/resolv.conf"
+  own="$IP"$'\t'"$NAME"$'\n'
+  local others=${PEERS/"$own"/}
+  printf '%s\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n# this container\n%s%s' \
+    "$head" "$own" "${others:+# containers on its networks (names resolve even while nslabd is not running)$'\n'$others}" >"/etc/netns/$NAME/hosts"
 }
 host_lines() { # the host-side lines of container $1 (its namespace, its veth)
   name "$1"
@@ -76,6 +88,10 @@ COMMIT
 -A NSLAB-FORWARD -o $BR -m conntrack --ctstate RELATED,ESTABLISHED $C -j ACCEPT
 -A NSLAB-FORWARD -i $BR ! -o $BR $C -j ACCEPT
 -A NSLAB-FORWARD -i $BR -o $BR $C -j ACCEPT
+:NSLAB-INPUT - [0:0]
+-I INPUT 1 -m comment --comment nslab -j NSLAB-INPUT
+-A NSLAB-INPUT -d 10.240.0.1/32 -i $BR -p udp -m udp --dport 53 $C -j ACCEPT
+-A NSLAB-INPUT -d 10.240.0.1/32 -i $BR -p tcp -m tcp --dport 53 $C -j ACCEPT
 COMMIT"
 UNRULES="*raw
 -D PREROUTING -m comment --comment nslab -j NSLAB-PREROUTING
@@ -89,6 +105,9 @@ COMMIT
 COMMIT
 *filter
 -D FORWARD -m comment --comment nslab -j NSLAB-FORWARD
+-D INPUT -m comment --comment nslab -j NSLAB-INPUT
+-F NSLAB-INPUT
+-X NSLAB-INPUT
 -F NSLAB-FORWARD
 -F NSLAB-ISOLATION-1
 -F NSLAB-ISOLATION-2
@@ -109,6 +128,8 @@ up)
     echo "addr add 10.240.0.1/16 brd 10.240.255.255 dev $BR"
     for ((i = 0; i < N; i++)); do host_lines $i; done
   } >"$DIR/host"
+  order
+  peers "$N"
   for ((i = 0; i < N; i++)); do files $i; ns_batch $i; echo "$NAME"; done >"$DIR/names"
   iptables-restore --wait --noflush <<<"$RULES" & r=$!
   bridge
@@ -129,6 +150,7 @@ single)
   bridge
   ip addr add 10.240.0.1/16 brd 10.240.255.255 dev $BR
   ms=()
+  order
   for ((i = 0; i < N; i++)); do
     t0=${EPOCHREALTIME/./}
     host_lines $i >"$DIR/host"
@@ -136,7 +158,9 @@ single)
     ns_batch $i
     ip -n "$NAME" -batch "$DIR/$NAME"
     mkdir -p "/etc/netns/$NAME"
-    files $i
+    # As nslab does: the new container's files, and the hosts files of those before it learn its name.
+    peers $((i + 1))
+    for ((j = 0; j <= i; j++)); do files $j; done
     t1=${EPOCHREALTIME/./}
     printf -v f '%d.%03d' $(((t1 - t0) / 1000)) $(((t1 - t0) % 1000))
     ms+=("$f")

@@ -10,7 +10,8 @@ import { networkModeOf } from './inputs.js';
 import { hostsSteps } from './hosts-files.js';
 import { endpointSteps } from './plan-container.js';
 import { executeRecorded, unrecordAfter, type Save } from './save.js';
-import type { Step } from './step.js';
+import { step, type Step } from './step.js';
+import { replaceDefaultRoute } from '../kernel/route.js';
 import { backendsInUse, observeFirewalls } from './firewalls.js';
 import { publishSteps, unpublishSteps } from './ports.js';
 import { portsOf } from './publish.js';
@@ -81,6 +82,19 @@ export async function connect(
   return e;
 }
 
+/**
+ * When the endpoint holding the default route goes, the next one takes it (as Docker moves the
+ * gateway): replaced before the veth goes, so there is no moment without one. None when the
+ * next network is internal (no way out) or there is no next endpoint.
+ */
+function routeFollows(state: State, c: string, gone: EndpointRecord, next: EndpointRecord | undefined): Step[] {
+  const via = next && !state.networks[next.network]?.internal ? primaryAddress(next).gateway : undefined;
+  if (!next || !via) return [];
+  const old = primaryAddress(gone).gateway;
+  return [step(`${c}/default-route`, `move ${c}'s default route to ${next.ifname} via ${via}: ${next.network} is its first network now`, 'inside',
+    [replaceDefaultRoute(via, next.ifname, c)], old && !state.networks[gone.network]?.internal ? [replaceDefaultRoute(old, gone.ifname, c)] : [])];
+}
+
 /** Detach a container from a network: delete exactly that veth pair. Not connected: success. */
 export async function disconnect(ctx: EngineContext, state: State, network: string, name: string, save: Save): Promise<boolean> {
   const c = requireContainer(state, name);
@@ -90,8 +104,8 @@ export async function disconnect(ctx: EngineContext, state: State, network: stri
   const steps = [
     ...detachSteps(state, name, e),
     ...hostsSteps(dict([...Object.entries(state.containers), [name, after]]), [c], state.containers, undefined, `: ${name} left ${network}`),
-    // Its published ports follow the first endpoint: to the next one, or nowhere (the record keeps them).
-    ...(c.endpoints[0] === e ? await portsFollow(ctx, state, after) : []),
+    // The default route and the published ports follow the first endpoint: to the next one, or nowhere (the record keeps the ports).
+    ...(c.endpoints[0] === e ? [...routeFollows(state, name, e, after.endpoints[0]), ...(await portsFollow(ctx, state, after))] : []),
   ];
   if (ctx.dryRun) {
     await execute(ctx, steps);

@@ -14,6 +14,11 @@ export function addDefaultRoute(gateway: string, dev: string, netns?: string): C
   return ip(['route', 'add', 'default', 'via', gateway, 'dev', dev], { netns });
 }
 
+/** `ip route replace default …`: moves the default route in one step (idempotent; no moment without one). */
+export function replaceDefaultRoute(gateway: string, dev: string, netns?: string): Command {
+  return ip(['route', 'replace', 'default', 'via', gateway, 'dev', dev], { netns });
+}
+
 export function listRoutes(runner: Runner, netns?: string): Promise<RouteInfo[]> {
   return runJson<RouteInfo[]>(runner, ipJson(['route', 'show'], netns), 'list routes');
 }

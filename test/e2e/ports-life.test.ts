@@ -83,8 +83,10 @@ t.test('the rules follow the first endpoint across connect and disconnect; the r
   const rules = await sb.iptables();
   t.match(rules, /--dport 8085 .*net=lab:ctr=ppld.* --to-destination 10\.231\.0\.\d+:80/, 'moved to the endpoint on lab');
   t.notMatch(rules, /10\.231\.1\.2/, 'nothing left for the old address');
-  // Its default route went with eth0 (nslab does not move it): a neighbour on lab reaches it by hairpin.
-  t.equal(await tcp(c, HOST_IP, 8085), 'd 10.231.0.1', 'still answers on its new address');
+  // The default route moved to the endpoint on lab with them: the world still gets its replies.
+  t.equal(await tcp(sb.world, HOST_IP, 8085), `d ${WORLD_IP}`, 'the world reaches it on its new address');
+  t.equal(await tcp(c, HOST_IP, 8085), 'd 10.231.0.1', 'and a neighbour on lab, by hairpin');
+  t.equal((await sb.cli(['check'])).code, 0, 'check agrees with the route where it is');
   await ok(t, ['network', 'disconnect', 'lab', d]);
   t.notMatch(await sb.iptables(), /dport 8085/, 'no endpoint left: no rules');
   const [v] = JSON.parse((await sb.cli(['container', 'inspect', d])).stdout);

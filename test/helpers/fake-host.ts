@@ -151,6 +151,11 @@ export class FakeHost {
         sp.routes.push(r);
         return;
       }
+      case 'route replace': {
+        const r: RouteInfo = { dst: name, gateway: after(args, 'via'), dev: find(after(args, 'dev')!).ifname };
+        sp.routes = [...sp.routes.filter((x) => x.dst !== r.dst), r];
+        return;
+      }
       case 'route del':
         sp.routes = sp.routes.filter((r) => r.dst !== name);
         return;

@@ -89,6 +89,8 @@ t.test('the rules follow the first endpoint; none without an endpoint, the recor
   t.match(l.iptables.ports.get('uvt-a'), { network: 'uvm' }, 'a second endpoint does not move them');
   await l.engine.disconnect('uvm', 'uvt-a');
   t.match(l.iptables.ports.get('uvt-a'), { network: 'uvn', ip: '10.201.0.2' }, 'moved to the next endpoint');
+  t.same(l.host.space('uvt-a').routes.filter((r) => r.dst === 'default'), [{ dst: 'default', gateway: '10.201.0.1', dev: 'eth1' }], 'and so did the default route (replies to the world go back that way)');
+  t.same((await l.engine.check()).drift, [], 'check agrees: the first endpoint holds the default route');
   await l.engine.disconnect('uvn', 'uvt-a');
   t.notOk(l.iptables.ports.has('uvt-a'), 'no endpoint left: none');
   t.equal((await l.engine.readState()).containers['uvt-a']!.ports.length, 1, 'the record keeps them');
