@@ -183,6 +183,11 @@ export async function resolveContainers(
   }
   for (const c of fresh) checkLinks(c, state, fresh);
   checkPortConflicts(Object.values(state.containers), fresh);
+  for (const c of fresh) {
+    const first = c.endpoints[0] && nets[c.endpoints[0].network];
+    // Docker writes such mappings and they silently do nothing; nslab says so instead.
+    if (portsOf(c).length && first?.internal) throw new ValidationError('publish', `network ${first.name} is internal: nothing from outside reaches it, so no port of ${c.name} can be published there`);
+  }
   return { fresh, result };
 }
 

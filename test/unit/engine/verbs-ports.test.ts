@@ -134,3 +134,14 @@ t.test('inspect shows Docker\'s Ports and PortBindings', async (t) => {
   t.same(v.NetworkSettings.Ports, want);
   t.same(v.HostConfig.PortBindings, want);
 });
+
+t.test('publishing on an internal network is refused (exit 2), nothing changed: nothing from outside could reach it', async (t) => {
+  const l = await withNets();
+  await l.engine.createNetwork({ name: 'uvi', subnet: '10.203.0.0/24', internal: true });
+  l.reset();
+  const before = l.stateText();
+  await t.rejects(l.engine.createContainers([{ name: 'uvt-i', network: 'uvi', ports: ['8080:80'] }]),
+    { name: 'ValidationError', field: 'publish', message: /network uvi is internal: nothing from outside reaches it/ });
+  t.same(l.lines(), []);
+  t.equal(l.stateText(), before);
+});
