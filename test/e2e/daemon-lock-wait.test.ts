@@ -53,8 +53,9 @@ async function stoppedBeforeListen(t: { teardown: (fn: () => unknown) => void })
   const dir = mkdtempSync(join(tmpdir(), 'dsw-pre-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const preload = join(dir, 'stop-before-listen.cjs');
-  writeFileSync(preload, "const net = require('net'); const listen = net.Server.prototype.listen;\n"
-    + "net.Server.prototype.listen = function (...a) { process.kill(process.pid, 'SIGSTOP'); return listen.apply(this, a); };\n");
+  // Only its first listen (the API socket): the embedded DNS server's TCP listeners come later.
+  writeFileSync(preload, "const net = require('net'); const listen = net.Server.prototype.listen; let first = true;\n"
+    + "net.Server.prototype.listen = function (...a) { if (first) { first = false; process.kill(process.pid, 'SIGSTOP'); } return listen.apply(this, a); };\n");
   const d = spawn('nsenter', [`--net=/run/netns/${sb.host}`, process.execPath, '--require', preload, DAEMON, '--socket', sb.socket, '--state-dir', sb.stateDir, '--log-level', 'info'],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
   sb.daemon = d; // sb.down() stops it
