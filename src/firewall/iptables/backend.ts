@@ -52,7 +52,8 @@ function remove(live: Ruleset, rules: readonly Rule[]): Command[] {
 }
 
 /** The network's rules as the release before lab ids commented them (`nslab:net=NAME`). */
-const legacyRules = (n: NetworkFirewallSpec) => networkRules(n, legacyNetworkComment(n.name));
+// (No release before lab ids wrote DNS rules; a copy so commented is still one to retire.)
+const legacyRules = (n: NetworkFirewallSpec) => [...networkRules(n, legacyNetworkComment(n.name)), ...dnsRules(n, legacyNetworkComment(n.name))];
 const isRaw = (x: { table: Table }) => x.table === 'raw';
 
 /** Rules carrying this lab's comment (or, with `legacy`, the old one) for a network `recorded` does not know. */

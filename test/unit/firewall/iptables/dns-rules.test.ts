@@ -28,3 +28,10 @@ t.test('present: nothing to do; removed with the network; the shared chain and j
   t.equal(stdin(fw.removeShared(bare)), '*filter\n-D INPUT -m comment --comment nslab -j NSLAB-INPUT\n-X NSLAB-INPUT\nCOMMIT\n');
   t.same(fw.orphans(live, () => false).removed.length, 2, 'gc: the rules of an unrecorded network');
 });
+
+t.test('copies commented as the release before lab ids did are retired once the new ones are in', async (t) => {
+  const old = (r: string) => r.replace('nslab:0a1b2c3d:net=lab', 'nslab:net=lab');
+  const live = iptablesView(['*filter', ':INPUT ACCEPT [0:0]', ':NSLAB-INPUT - [0:0]', '-A INPUT -m comment --comment nslab -j NSLAB-INPUT', UDP, TCP, old(UDP), old(TCP), 'COMMIT', ''].join('\n'));
+  const retire = fw.ensureNetwork(live, spec).find((c) => c.part === 'old-copies');
+  t.match(stdin(retire?.apply ?? []), /-D NSLAB-INPUT -d 10\.201\.0\.1\/32 -i br0 -p udp -m udp --dport 53 -m comment --comment nslab:net=lab -j ACCEPT\n-D NSLAB-INPUT [^\n]*-p tcp[^\n]*nslab:net=lab -j ACCEPT/);
+});
