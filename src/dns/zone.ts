@@ -3,6 +3,7 @@
 import { contains, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
 import { addressOf, subnetOf } from '../state/families.js';
 import type { State } from '../state/types.js';
+import { isLoopback } from '../kernel/netns-files.js';
 import { DNS_DOMAIN } from './domain.js';
 
 /** One nslab network as its DNS server sees it. */
@@ -114,7 +115,7 @@ export function lookup(zone: NetworkZone, qname: string, qtype: string): Lookup 
  * nslab's own (a container whose --dns names its gateway would loop) nor a loopback address. Pure.
  */
 export function upstreamsFor(z: Zones, source: string, daemonDns: readonly string[], host: readonly string[]): string[] {
-  const usable = (list: readonly string[]) => list.filter((ip) => !z.byGateway.has(ip) && !ip.startsWith('127.') && ip !== '::1');
+  const usable = (list: readonly string[]) => list.filter((ip) => !z.byGateway.has(ip) && !isLoopback(ip));
   for (const list of [z.dnsOf.get(source) ?? [], daemonDns, host]) {
     const u = usable(list);
     if (u.length) return u;

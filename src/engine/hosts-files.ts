@@ -1,9 +1,9 @@
 // Hosts files that follow the other containers: when one comes, goes or changes networks, the
 // hosts files naming it (its networks' other containers, links to it) are written again.
-import { etcDir, hostsText } from '../kernel/netns-files.js';
+import { etcDir } from '../kernel/netns-files.js';
 import { own } from '../state/dict.js';
 import type { ContainerRecord } from '../state/types.js';
-import { hostsOf } from './plan-container.js';
+import { hostsFileOf } from './plan-container.js';
 import { step, type Step } from './step.js';
 
 type Containers = Readonly<Record<string, ContainerRecord>>;
@@ -13,9 +13,7 @@ export type Changed = Pick<ContainerRecord, 'name' | 'endpoints'>;
 /** The hosts text of `w` from `all`'s records (a container:OTHER one shows OTHER's), or undefined when `w` is not there. */
 function textOf(w: string, all: Containers): string | undefined {
   const c = own(all, w);
-  if (!c) return undefined;
-  const src = c.mode === 'container' ? own(all, c.shares!) : c;
-  return src ? hostsText(w, hostsOf(src, all)) : undefined;
+  return c && hostsFileOf(c, all);
 }
 
 /**

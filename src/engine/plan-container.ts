@@ -90,8 +90,16 @@ export interface ContainerSeen {
 
 /** The text of the container's /etc/netns files (a sharer shows its host's). */
 export function filesOf(c: ContainerRecord, cx: ContainerContext): Record<'resolv.conf' | 'hosts', string> {
-  const src = c.mode === 'container' ? cx.containers[c.shares!]! : c;
-  return { 'resolv.conf': resolvConfText(c.name, resolvOf(src, cx.host)), hosts: hostsText(c.name, hostsOf(src, cx.containers)) };
+  return { 'resolv.conf': resolvConfText(c.name, resolvOf(sourceOf(c, cx.containers)!, cx.host)), hosts: hostsFileOf(c, cx.containers)! };
+}
+
+/** Whose settings `c`'s files show: its own, or for container:OTHER, OTHER's (undefined when OTHER is not in `containers`). */
+const sourceOf = (c: ContainerRecord, containers: Readonly<Record<string, ContainerRecord>>) => (c.mode === 'container' ? own(containers, c.shares!) : c);
+
+/** The text of `c`'s hosts file from the records in `containers`, or undefined when a container:OTHER one's OTHER is not there. */
+export function hostsFileOf(c: ContainerRecord, containers: Readonly<Record<string, ContainerRecord>>): string | undefined {
+  const src = sourceOf(c, containers);
+  return src && hostsText(c.name, hostsOf(src, containers));
 }
 
 /**

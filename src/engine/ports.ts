@@ -1,6 +1,6 @@
 // Published ports in plans: the firewall's rules, hairpin mode on the bridge port, route_localnet
 // on the bridge, stale UDP conntrack entries; planned from nothing or against what check saw.
-import type { ContainerPorts, PortsWanted } from '../firewall/firewall.js';
+import { onLoopback, type ContainerPorts, type PortsWanted } from '../firewall/firewall.js';
 import { driverOf } from '../drivers/registry.js';
 import { ip, type Command } from '../exec/command.js';
 import type { LinkInfo } from '../kernel/link.js';
@@ -20,7 +20,7 @@ export interface PortsSeen {
 }
 
 const LOCALNET = (iface: string) => `net.ipv4.conf.${iface}.route_localnet`;
-const wantsLoopback = (c: ContainerRecord) => portsOf(c).some((p) => p.hostIp === undefined || p.hostIp.startsWith('127.'));
+const wantsLoopback = (c: ContainerRecord) => portsOf(c).some(onLoopback);
 
 /** Where container `c`'s ports go: its first endpoint (the one with the default route), or nowhere. */
 export function portTarget(c: ContainerRecord, nets: Record<string, NetworkRecord>): { net: NetworkRecord; ports: ContainerPorts; port: string } | undefined {

@@ -87,6 +87,9 @@ export interface PublishedPorts extends ContainerPorts {
   readonly network: string;
 }
 
+/** Does a mapping answer on 127.0.0.1 (the wildcard does, as Docker's)? Then the host's own loopback traffic needs MASQUERADE and route_localnet. */
+export const onLoopback = (p: Pick<PortMapping, 'hostIp'>) => p.hostIp === undefined || p.hostIp.startsWith('127.');
+
 /**
  * A firewall backend. Every planning method is pure (a view in, command values out), so a
  * plan can be run, printed by --dry-run or explained alike. Idempotency: against a view that

@@ -97,7 +97,8 @@ export function parseResolvConf(text: string): ResolvSettings {
   return { nameservers: ns, search, options };
 }
 
-const isLoopback = (ip: string) => ip.startsWith('127.') || ip === '::1';
+/** A loopback address (127.0.0.0/8, ::1): useless as a resolver from inside a namespace. */
+export const isLoopback = (ip: string) => ip.startsWith('127.') || ip === '::1';
 
 /**
  * The host's resolvers as Docker hands them to containers: loopback servers are useless

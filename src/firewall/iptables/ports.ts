@@ -1,7 +1,7 @@
 // Published ports as iptables rules: DNAT, forwarding, hairpin and localhost MASQUERADE, the localhost guard.
 import type { Command } from '../../exec/command.js';
 import { currentLab } from '../../state/lab-id.js';
-import type { ContainerPorts, NetworkFirewallSpec, PortMapping, PortsChange, PortsWanted, PublishedPorts } from '../firewall.js';
+import { onLoopback, type ContainerPorts, type NetworkFirewallSpec, type PortMapping, type PortsChange, type PortsWanted, type PublishedPorts } from '../firewall.js';
 import { BASE_COMMENT, DNAT_CHAIN, FWD_CHAIN, NAT_CHAIN, RAW_CHAIN, parsePortComment, portComment } from './names.js';
 import { byTable, restore, ruleLine } from './restore.js';
 import { ruleWords, type ChainDecl, type Rule } from './rules.js';
@@ -35,8 +35,6 @@ export function sharedPortsText(): string {
   return [...body('raw'), ...body('nat'), ...body('filter')].join('\n') + '\n';
 }
 
-/** Does a mapping answer on 127.0.0.1 (the wildcard does, as Docker's)? Then the host's own loopback traffic needs MASQUERADE. */
-export const onLoopback = (p: Pick<PortMapping, 'hostIp'>) => p.hostIp === undefined || p.hostIp.startsWith('127.');
 
 const proto = (p: PortMapping, port: number) => ['-p', p.protocol, '-m', p.protocol, '--dport', String(port)];
 
