@@ -8,6 +8,8 @@ import { median, type Figure } from './stats.js';
 /** Published ports already on the "big" and the "small" host before each timed publish. */
 export const PORTS_BIG = 500;
 export const PORTS_SMALL = 5;
+/** Fewest alternating rounds of the publish figure, whatever --reps says. */
+export const PUBLISH_MIN_REPS = 11;
 
 /** Wait until the host namespace holds `veths` veths again (the holder's): namespace deletion is lazy. */
 async function settled(ns: string, veths: number): Promise<void> {
@@ -26,6 +28,9 @@ async function settled(ns: string, veths: number): Promise<void> {
  * object lives in the two host namespaces, which the run's cleanup deletes.
  */
 export async function publishScaling(ctx: Ctx, reps: number): Promise<Figure> {
+  // The bound is a ratio of 1.0 between two timings of ~350 ms that differ by a few ms of
+  // node start-up noise: more rounds than the other figures (a round is under a second).
+  reps = Math.max(reps, PUBLISH_MIN_REPS);
   const { scratch, root, say } = ctx;
   const dir = scratch.dir();
   const sides = await Promise.all([['big', PORTS_BIG], ['small', PORTS_SMALL]].map(async ([name, held]) => {

@@ -5,6 +5,7 @@ import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import type { Logger } from 'pino';
 import { hostResolvers } from '../kernel/netns-files.js';
 import type { State } from '../state/types.js';
+import type { DecodedPacket } from 'dns-packet';
 import { answer, decodeQuery, RCODE, reply, RoundRobin } from './answer.js';
 import { forward, lengthPrefix } from './forward.js';
 import { buildZones, registrations, upstreamsFor, type Zones } from './zone.js';
@@ -116,25 +117,41 @@ export class DnsServer {
     udp.on('error', (e) => this.o.log.warn(`DNS on ${gw}: ${e.message}`));
     tcp.on('error', (e) => this.o.log.warn(`DNS on ${gw} (tcp): ${e.message}`));
     udp.on('message', (msg, rinfo) => {
-      void this.resolve(gw, rr, msg, rinfo.address, false).then((out) => {
-        if (out) udp.send(out, rinfo.port, rinfo.address);
-      });
+      // The zone's own names are answered in this turn of the event loop (no promise on the
+      // hot path); only forwarding waits.
+      const out = this.local(gw, rr, msg, rinfo.address, false);
+      if (Buffer.isBuffer(out)) udp.send(out, rinfo.port, rinfo.address);
+      else if (out) void this.upstream(out, msg, rinfo.address, false).then((r) => udp.send(r, rinfo.port, rinfo.address));
     });
     return { udp, tcp, rr, conns };
   }
 
-  /** The reply to one message that arrived on `gw` from `source`, or undefined (not a query: dropped). */
-  private async resolve(gw: string, rr: RoundRobin, msg: Buffer, source: string, tcp: boolean): Promise<Buffer | undefined> {
+  /**
+   * The reply to one message that arrived on `gw` from `source` when the zone answers it (or
+   * refuses it), the decoded query when it goes upstream, undefined when it is not a query
+   * (dropped).
+   */
+  private local(gw: string, rr: RoundRobin, msg: Buffer, source: string, tcp: boolean): Buffer | DecodedPacket | undefined {
     const q = decodeQuery(msg);
-    const zone = this.zones.byGateway.get(gw);
     if (!q) return undefined;
+    const zone = this.zones.byGateway.get(gw);
     if (!zone) return reply(q, RCODE.REFUSED);
-    const local = answer(zone, q, source, rr, !tcp);
-    if (local !== 'forward') return local;
+    const out = answer(zone, q, source, rr, !tcp);
+    return out === 'forward' ? q : out;
+  }
+
+  /** The upstream's reply to query `q` (the message `msg`) from `source`, or SERVFAIL. */
+  private async upstream(q: DecodedPacket, msg: Buffer, source: string, tcp: boolean): Promise<Buffer> {
     const servers = upstreamsFor(this.zones, source, this.o.daemonDns, this.host);
     const got = servers.length ? await forward(msg, servers, tcp) : undefined;
-    if (!got) this.o.log.debug({ gw, source, servers }, 'DNS: no upstream answered; SERVFAIL');
+    if (!got) this.o.log.debug({ source, servers }, 'DNS: no upstream answered; SERVFAIL');
     return got ?? reply(q, RCODE.SERVFAIL);
+  }
+
+  /** The reply to one message, answered or forwarded; undefined when it is not a query. */
+  private async resolve(gw: string, rr: RoundRobin, msg: Buffer, source: string, tcp: boolean): Promise<Buffer | undefined> {
+    const out = this.local(gw, rr, msg, source, tcp);
+    return Buffer.isBuffer(out) || !out ? out : this.upstream(out, msg, source, tcp);
   }
 
   /** DNS over TCP: messages with a two-byte length prefix, several per connection. */
