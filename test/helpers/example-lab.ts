@@ -96,7 +96,7 @@ export async function proveExample(t: Test, sb: Sandbox, lab: ExampleLab, opts: 
     t.ok(lines.length >= 3, `${lines.length} commands to look with`);
     for (const line of lines) {
       const r = await runAsTyped(sb, lab, line);
-      t.equal(r.code, 0, `${line}: ${r.stderr}`);
+      t.equal(r.code, 0, r.stderr ? `${line}: ${r.stderr}` : line);
     }
   });
   await t.test('nothing to do: check, plan FILE, check FILE', async (t) => {
