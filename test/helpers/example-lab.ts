@@ -27,14 +27,19 @@ export interface ExampleLab {
  * Copy examples/LESSON/lab.yaml into the sandbox's state directory with every container name
  * given the sandbox's tag (namespaces and /etc/netns are machine-wide; networks and bridges live
  * in the sandbox's own host namespace and keep their names). Writes only that copy.
+ * With `dns`, every container on a network also gets `dns: [IP]` (see below).
  */
-export function exampleLab(sb: Sandbox, lesson: string): ExampleLab {
+export function exampleLab(sb: Sandbox, lesson: string, opts: { dns?: string } = {}): ExampleLab {
   const text = readFileSync(join(ROOT, 'examples', lesson, 'lab.yaml'), 'utf8');
   const names = Object.keys((parse(text) as { containers?: Record<string, unknown> }).containers ?? {});
   const word = new RegExp(`(?<![\\w.-])(${names.map((n) => n.replace(/[.]/g, '\\.')).join('|')})(?![\\w-])`, 'g');
   const own = (s: string) => (names.length ? s.replace(word, (n) => sb.name(n)) : s);
   const file = join(sb.stateDir, `${lesson}.yaml`);
-  writeFileSync(file, own(text));
+  // `dns`: each container on a network asks this server after the gateway. A name its hosts
+  // file lacks (getent hosts asks for IPv6 first) would otherwise go to this machine's
+  // resolvers, which the sandbox's world drops: 5 s per try. A closed port answers at once.
+  const dns = opts.dns ? (s: string) => s.replace(/(\n {4}networks?: .*\n)/g, `$1    dns: [${opts.dns}]\n`) : (s: string) => s;
+  writeFileSync(file, dns(own(text)));
   return { lesson, file, own };
 }
 
