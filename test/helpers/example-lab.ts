@@ -77,8 +77,8 @@ export interface ProveOptions {
 }
 
 /** The sandbox host's state that a lab's down must restore, compared as a whole. */
-async function state(sb: Sandbox) {
-  const s = await sb.snapshot() as Record<string, unknown> & { links: Array<{ ifname: string; kind?: string; master?: string }> };
+async function state(sb: Sandbox): Promise<Record<string, unknown> & { links: string[]; netns: string[]; etc: string[]; iptables: string }> {
+  const s = await sb.snapshot() as Record<string, unknown> & { links: Array<{ ifname: string; kind?: string; master?: string }>; netns: string[]; etc: string[]; iptables: string };
   return { ...s, links: s.links.map((l) => `${l.ifname} ${l.kind ?? ''} ${l.master ?? ''}`.trim()) };
 }
 
