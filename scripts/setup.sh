@@ -50,8 +50,8 @@ fi
 
 [ "${NSLAB_NO_LAB:-}" = 1 ] && exit 0
 run() { if [ -n "${NSLAB_NETNS:-}" ]; then nsenter --net="/run/netns/$NSLAB_NETNS" "$@"; else "$@"; fi; }
-echo "== the example lab: examples/docker0-by-hand.yaml"
-run nslab up examples/docker0-by-hand.yaml
+echo "== the example lab: examples/docker0/lab.yaml"
+run nslab up examples/docker0/lab.yaml
 echo
 run nslab network ls
 echo

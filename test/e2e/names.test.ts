@@ -15,7 +15,7 @@ const before = await sb.snapshot();
 const labFile = join(mkdtempSync(join(tmpdir(), 'nslab-lab-')), 'lab.yaml');
 const rename = (s: string) => s.replace(/\b(web1|db1|app1|lone1)\b/g, (n) => sb.name(n));
 const dnsLine = `    dns: [${WORLD_IP}]\n`;
-writeFileSync(labFile, rename(readFileSync(new URL('../../examples/names/lab.yaml', import.meta.url), 'utf8')).replace(/(\n {4}network: \w+\n)/g, `$1${dnsLine}`));
+writeFileSync(labFile, rename(readFileSync(new URL('../../examples/link/lab.yaml', import.meta.url), 'utf8')).replace(/(\n {4}network: \w+\n)/g, `$1${dnsLine}`));
 t.teardown(() => rmSync(dirname(labFile), { recursive: true, force: true }));
 
 /** What `getent hosts NAME` answers inside `ns`: its first line, or '' when the name is unknown. */

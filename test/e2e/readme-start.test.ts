@@ -26,13 +26,13 @@ t.test('the first steps run as typed, on the example lab', async (t) => {
   // The example lab's names, made this sandbox's own: namespaces and /etc/netns are machine-wide.
   const own = (s: string) => s.replace(/\bcontainer(\d)\b/g, (_, n: string) => sb.name(`c${n}`));
   const lab = join(sb.stateDir, 'docker0-by-hand.yaml');
-  writeFileSync(lab, own(readFileSync(join(ROOT, 'examples', 'docker0-by-hand.yaml'), 'utf8')));
+  writeFileSync(lab, own(readFileSync(join(ROOT, 'examples', 'docker0', 'lab.yaml'), 'utf8')));
   const up = await sb.cli(['up', lab]);
-  t.equal(up.code, 0, `what setup.sh does: nslab up examples/docker0-by-hand.yaml: ${up.stderr}`);
+  t.equal(up.code, 0, `what setup.sh does: nslab up examples/docker0/lab.yaml: ${up.stderr}`);
   const steps = commands(start.slice(start.indexOf('Then try'))).filter((c) => c.startsWith('sudo nslab '));
   t.ok(steps.length >= 8, `${steps.length} steps`);
   for (const line of steps) {
-    const args = own(line).split(/\s+/).slice(2).map((w) => (w === 'examples/docker0-by-hand.yaml' ? lab : w));
+    const args = own(line).split(/\s+/).slice(2).map((w) => (w === 'examples/docker0/lab.yaml' ? lab : w));
     const r = await sb.cli(args);
     t.equal(r.code, 0, `${line}: ${r.stderr}`);
   }

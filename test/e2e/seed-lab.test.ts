@@ -12,7 +12,7 @@ const c4 = sb.name('c4'), c5 = sb.name('c5');
 const before = await sb.snapshot();
 
 const labFile = join(mkdtempSync(join(tmpdir(), 'nslab-lab-')), 'lab.yaml');
-writeFileSync(labFile, readFileSync(new URL('../../examples/docker0-by-hand.yaml', import.meta.url), 'utf8')
+writeFileSync(labFile, readFileSync(new URL('../../examples/docker0/lab.yaml', import.meta.url), 'utf8')
   .replaceAll('container4', c4).replaceAll('container5', c5));
 t.teardown(() => rmSync(dirname(labFile), { recursive: true, force: true }));
 

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { LAB_MAX_BYTES, parseLab, readLab } from '../../../src/lab/labfile.js';
 
 t.test('the example lab parses', async (t) => {
-  const lab = parseLab(readFileSync(new URL('../../../examples/docker0-by-hand.yaml', import.meta.url), 'utf8'));
+  const lab = parseLab(readFileSync(new URL('../../../examples/docker0/lab.yaml', import.meta.url), 'utf8'));
   t.same(lab.networks.map((n) => [n.name, n.subnet, n.bridge]), [['lab', '10.201.0.0/24', 'br0']]);
   t.same(lab.containers.map((c) => [c.name, c.network, c.ip]), [['container4', 'lab', '10.201.0.4'], ['container5', 'lab', '10.201.0.5']]);
 });
