@@ -4,6 +4,7 @@ import { errorJson, exitCodeOf, ValidationError } from '../errors.js';
 import { nslabVersion } from '../version.js';
 import { splitGlobals } from './argv.js';
 import { completionCommand } from './completion.js';
+import { doctorCommand } from './doctor.js';
 import { containerCommands } from './container.js';
 import { makeCli, type Cli, type GlobalOptions } from './context.js';
 import { labCommands } from './lab.js';
@@ -75,6 +76,7 @@ export function buildProgram(make: MakeCli = makeCli, out: (s: string) => void =
   labCommands(program, getCli);
   program.commandsGroup('Upkeep:');
   maintenanceCommands(program, getCli);
+  doctorCommand(program, () => program.opts<GlobalOptions>());
   program.commandsGroup('About:');
   versionCommand(program, () => program.opts<GlobalOptions>());
   completionCommand(program);
