@@ -35,7 +35,7 @@ export interface Explained {
 
 /**
  * The networks and containers `names` select (every record when empty): a container brings its
- * networks; a name that is neither is refused (exit 2). Networks first, containers in creation order.
+ * networks; a name that is neither is refused (exit 2).
  */
 function select(state: State, names: readonly string[]): { networks: NetworkRecord[]; containers: ContainerRecord[] } {
   const all = !names.length;
@@ -44,6 +44,20 @@ function select(state: State, names: readonly string[]): { networks: NetworkReco
   const nets = new Set([...names, ...containers.flatMap((c) => c.endpoints.map((e) => e.network))]);
   const networks = Object.values(state.networks).filter((n) => all || nets.has(n.name));
   return { networks, containers };
+}
+
+type Item = { kind: 'network'; rec: NetworkRecord } | { kind: 'container'; rec: ContainerRecord };
+
+/**
+ * Networks and containers in the order nslab made them (rules of later ones follow earlier
+ * ones in the shared chains), a container no earlier than its last network (one it was
+ * connected to later); on a tie, networks first.
+ */
+function inBuildOrder(state: State, networks: readonly NetworkRecord[], containers: readonly ContainerRecord[]): Item[] {
+  const at = (i: Item): string => i.kind === 'network' ? i.rec.created
+    : [i.rec.created, ...i.rec.endpoints.map((e) => state.networks[e.network]?.created ?? '')].sort().at(-1)!;
+  const items: Item[] = [...networks.map((rec) => ({ kind: 'network' as const, rec })), ...containers.map((rec) => ({ kind: 'container' as const, rec }))];
+  return items.map((i, n) => ({ i, n, at: at(i) })).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.n - b.n)).map((x) => x.i);
 }
 
 /** Plan what the selection builds and tears down; pure but for reading the host's resolvers. Same records, same script. */
@@ -65,14 +79,17 @@ export async function explainPlan(ctx: ExplainContext, state: State, names: read
     build.push(...fresh);
     if (backend) paper.get(backend)?.apply(fresh.flatMap((s) => s.apply));
   };
-  for (const n of networks) {
-    const live = (await views()).get(backendOf(n))!;
-    take(driverOf(n).setup(n, emptyHost(), { fw: firewallOf(ctx as EngineContext, n), live }), backendOf(n));
-  }
   const cx: ContainerContext = { nets: state.networks, host: ctx.hostResolvers(), containers: state.containers, hostPid: SHELL_PID };
   const localnet = { routeLocalnet: new Map<string, string | undefined>() };
   const notes: string[] = [];
-  for (const c of containers) {
+  for (const item of inBuildOrder(state, networks, containers)) {
+    if (item.kind === 'network') {
+      const n = item.rec;
+      const live = (await views()).get(backendOf(n))!;
+      take(driverOf(n).setup(n, emptyHost(), { fw: firewallOf(ctx as EngineContext, n), live }), backendOf(n));
+      continue;
+    }
+    const c = item.rec;
     if (c.mode === 'container' && !containers.some((o) => o.name === c.shares)) notes.push(`${c.name} shares the namespace of ${c.shares}: build ${c.shares} first (nslab explain ${c.shares})`);
     const first = c.endpoints[0] && state.networks[c.endpoints[0].network];
     const ports = publishSteps(ctx as EngineContext, c, state.networks, await views(), undefined, localnet);
