@@ -62,6 +62,19 @@ t.test('the script reads as a lesson: bash, a comment before every step, the lab
   t.equal(built.identity[h], 'host', 'host mode names the host\'s own');
 });
 
+t.test('an unknown name: exit 2, one line naming it; through nslabd: the same script', async (t) => {
+  const r = await sb.cli(['explain', c1, 'xatnosuch']);
+  t.equal(r.code, 2);
+  t.equal(r.stderr, 'nslab: name: no network or container named "xatnosuch" is recorded', "one line");
+  t.equal(r.stdout, '');
+  await sb.startDaemon();
+  t.equal((await sb.cli(['explain'])).stdout, script, 'read through nslabd, planned alike');
+  const part = await sb.cli(['explain', c3]);
+  t.equal(part.code, 0);
+  t.ok(part.stdout.includes(`ip netns add ${c3}`) && part.stdout.includes(`nslab-${B}`) && !part.stdout.includes(c1), 'a named container with its network, nothing else');
+  await sb.stopDaemon();
+});
+
 t.test('reset, then the script by hand: the same kernel, object by object', async (t) => {
   await ok(['reset']);
   rmSync(join(sb.stateDir, 'state.json'), { force: true }); // the engine forgets the lab (its lab id stays: the marks name it)
