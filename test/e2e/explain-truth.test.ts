@@ -64,13 +64,13 @@ t.test('the script reads as a lesson: bash, a comment before every step, the lab
 
 t.test('an unknown name: exit 2, one line naming it; through nslabd: the same script', async (t) => {
   const r = await sb.cli(['explain', c1, 'xatnosuch']);
-  t.equal(r.code, 2);
+  t.equal(r.code, 2, 'exit 2');
   t.equal(r.stderr, 'nslab: name: no network or container named "xatnosuch" is recorded', "one line");
-  t.equal(r.stdout, '');
+  t.equal(r.stdout, '', 'no script');
   await sb.startDaemon();
   t.equal((await sb.cli(['explain'])).stdout, script, 'read through nslabd, planned alike');
   const part = await sb.cli(['explain', c3]);
-  t.equal(part.code, 0);
+  t.equal(part.code, 0, part.stderr);
   t.ok(part.stdout.includes(`ip netns add ${c3}`) && part.stdout.includes(`nslab-${B}`) && !part.stdout.includes(c1), 'a named container with its network, nothing else');
   await sb.stopDaemon();
 });
@@ -80,7 +80,7 @@ t.test('reset, then the script by hand: the same kernel, object by object', asyn
   rmSync(join(sb.stateDir, 'state.json'), { force: true }); // the engine forgets the lab (its lab id stays: the marks name it)
   t.same(lessForward(await sb.snapshot()), lessForward(before), 'reset left nothing of the lab');
   const r = await runScript('lab.sh', script);
-  t.equal(r.code, 0, r.stderr);
+  t.equal(r.code, 0, `the script runs: ${r.stderr}`);
   const again = await labSnapshot(sb, own, named);
   for (const k of Object.keys(built) as Array<keyof typeof built>) t.same(again[k], built[k], `${k}: as nslab built it`);
 });

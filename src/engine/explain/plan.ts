@@ -98,6 +98,9 @@ export async function explainPlan(ctx: ExplainContext, state: State, names: read
     const t = portTarget(c, state.networks);
     if (t?.ports.ports.some(onLoopback)) localnet.routeLocalnet.set(firewallSpec(t.net).iface, '1');
   }
+  if (names.length && networks.length < Object.keys(state.networks).length && build.some((s) => s.id.endsWith('/firewall'))) {
+    notes.push("the iptables-restore inputs declare nslab's shared chains (:NSLAB-… - [0:0]); where other nslab networks already have rules in them, a declaration empties the chain: run this where those chains do not exist yet");
+  }
   return { networks, containers, build, teardown: await teardownOf(ctx, build, paper), notes };
 }
 

@@ -10,6 +10,8 @@ const isAttach = (op: Op) => op.kind === 'cmd' && op.file === 'ip' && op.args[0]
 /** One op as a line a student types (`$$` for the shell's own pid). */
 function line(op: Op): string {
   if (op.kind === 'cmd' && isAttach(op)) return `${shellLine(argvOf({ ...op, args: op.args.slice(0, 3) }))} $$`;
+  // `ip -n NS netns exec NS …` (the form that joins NS's batch) reads better as `ip netns exec NS …`.
+  if (op.kind === 'cmd' && op.file === 'ip' && op.args[0] === 'netns' && op.args[1] === 'exec' && op.netns === op.args[2]) return toShell({ ...op, netns: undefined });
   return toShell(op);
 }
 

@@ -34,6 +34,7 @@ t.test('the whole lab: a bash script, each step under a comment in the lab\'s wo
   t.match(s, /mount --bind \/run\/netns\/uxc1 \/run\/netns\/uxs/);
   t.match(s, /nslabd's DNS server/, 'what no command builds is said');
   t.notMatch(s, /ip -batch|ip -n \S+ -batch/, 'one command per line, no batches');
+  t.match(s, /\nip netns exec uxc1 sysctl -qw net\.ipv6\.conf\.eth0\.disable_ipv6=1\n/, 'a sysctl inside, as a student types it');
   for (const block of s.split('\n\n').slice(1)) t.match(block, /^# /, 'every block opens with its comment');
   // The rules of the second network are planned against the first's chains: declared once.
   t.equal(s.match(/^:NSLAB-FORWARD /gm)?.length ?? 0, 1, 'a shared chain is declared once (a second declaration would flush it)');
@@ -50,6 +51,8 @@ t.test('a named container: its own commands and its network\'s, nothing of the o
   t.notMatch(n, /ip netns add|uxb/, 'a network alone: no container');
   const sharer = explainScript(await explainPlan(ctx, await built(), ['uxs']));
   t.match(sharer, /# NOTE: uxs shares the namespace of uxc1: build uxc1 first/);
+  t.match(s, /# NOTE: the iptables-restore inputs declare nslab's shared chains/, 'a part of a lab: the chain declarations are flagged');
+  t.notMatch(explainScript(await explainPlan(ctx, await built())), /NOTE: the iptables-restore/, 'not for the whole lab');
 });
 
 t.test('an unknown name: refused (exit 2), naming it', async (t) => {
