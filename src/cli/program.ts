@@ -7,6 +7,7 @@ import { completionCommand } from './completion.js';
 import { doctorCommand } from './doctor.js';
 import { containerCommands } from './container.js';
 import { makeCli, type Cli, type GlobalOptions } from './context.js';
+import { explainCommand } from './explain.js';
 import { labCommands } from './lab.js';
 import { maintenanceCommands } from './maintenance.js';
 import { networkCommands } from './network.js';
@@ -20,7 +21,7 @@ export interface Needs {
 export type MakeCli = (opts: GlobalOptions, needs: Needs) => Promise<Cli>;
 
 /** Commands that only read the records (or ask nslabd): no root needed in-process. */
-const READS = new Set(['network ls', 'network inspect', 'container ls', 'container inspect', 'plan', 'events', 'version', 'completion']);
+const READS = new Set(['network ls', 'network inspect', 'container ls', 'container inspect', 'plan', 'explain', 'events', 'version', 'completion']);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -74,6 +75,7 @@ export function buildProgram(make: MakeCli = makeCli, out: (s: string) => void =
   containerCommands(program, getCli);
   program.commandsGroup('Labs:');
   labCommands(program, getCli);
+  explainCommand(program, getCli);
   program.commandsGroup('Upkeep:');
   maintenanceCommands(program, getCli);
   doctorCommand(program, () => program.opts<GlobalOptions>());
