@@ -12,6 +12,7 @@ import { emptyState, type ContainerRecord, type State } from '../state/types.js'
 import type { EngineContext } from './context.js';
 import type { FirewallViews } from './firewalls.js';
 import { newId } from './names.js';
+import { resolvOf } from './plan-container.js';
 import { findMarked } from './sweep.js';
 
 const inode = (p: string) => {
@@ -82,6 +83,11 @@ export async function rebuildFromMarks(ctx: EngineContext, view: HostView, live:
       const ns = viaGateway ? resolv.nameservers.slice(1) : resolv.nameservers;
       const hostNs = viaGateway ? host.nameservers.filter((n) => n !== resolv.nameservers[0]).slice(0, ns.length) : host.nameservers;
       if (ns.join() !== hostNs.join()) rec.dns = [...ns];
+      // --dns-search and --dns-option: what the file holds beyond what the container would get
+      // without them (a sharer's file is its host's: nothing of its own to read).
+      const plain = resolvOf({ ...rec, dnsSearch: [], dnsOptions: [] }, host);
+      if (rec.mode !== 'container' && resolv.search.join() !== plain.search.join()) rec.dnsSearch = [...resolv.search];
+      if (rec.mode !== 'container' && resolv.options.join() !== plain.options.join()) rec.dnsOptions = [...resolv.options];
     } catch {
       /* files are optional for the record */
     }

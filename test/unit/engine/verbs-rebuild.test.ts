@@ -8,7 +8,7 @@ import { lab, type Lab } from '../../helpers/engine-lab.js';
 /** What a record says that the kernel holds (ids and creation times are new after a rebuild). */
 const kernelFacts = (s: State) => ({
   networks: Object.values(s.networks).map(({ id: _i, created: _c, ...n }) => n),
-  containers: Object.values(s.containers).map((c) => ({ name: c.name, mode: c.mode, shares: c.shares, endpoints: c.endpoints, hostname: c.hostname, dns: c.dns })),
+  containers: Object.values(s.containers).map((c) => ({ name: c.name, mode: c.mode, shares: c.shares, endpoints: c.endpoints, hostname: c.hostname, dns: c.dns, dnsSearch: c.dnsSearch, dnsOptions: c.dnsOptions ?? [] })),
 });
 
 async function built(): Promise<Lab> {
@@ -17,7 +17,7 @@ async function built(): Promise<Lab> {
   await l.engine.createNetwork({ name: 'uvm', subnet: '10.202.0.0/24', icc: false, masquerade: false, mtu: 1400 });
   await l.engine.createContainers([
     { name: 'uvt-a', networks: ['uvn', 'uvm'] },
-    { name: 'uvt-d', network: 'uvn', hostname: 'db', dns: ['192.0.2.7'] },
+    { name: 'uvt-d', network: 'uvn', hostname: 'db', dns: ['192.0.2.7'], dnsSearch: ['lab.example'], dnsOptions: ['ndots:2'] },
     { name: 'uvt-h', network: 'host' },
     { name: 'uvt-n', network: 'none' },
     { name: 'uvt-s', network: 'container:uvt-a' },
