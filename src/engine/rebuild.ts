@@ -71,6 +71,14 @@ export async function rebuildFromMarks(ctx: EngineContext, view: HostView, live:
       const hosts = text.split('\n').filter((l) => l && !l.startsWith('#'));
       const own = rec.endpoints[0] ? hosts.find((l) => l.startsWith(`${primaryAddress(rec.endpoints[0]!).ip}\t`)) : undefined;
       if (own) rec.hostname = own.split('\t')[1]!.split(' ')[0]!;
+      // Aliases follow hostname and name on the container's own line: the first endpoint's. No
+      // file holds another endpoint's, so each gets these, as \`create --alias\` gives them to every
+      // network (an alias given later by \`network connect --alias\` cannot be told apart).
+      const self = parts.self[0];
+      if (self && rec.endpoints[0] && self.ip === primaryAddress(rec.endpoints[0]).ip) {
+        const aliases = self.names.slice(1).filter((n) => n !== name);
+        for (const e of rec.endpoints) e.aliases = [...aliases];
+      }
       // --link and --add-host entries are read back from their parts of the file (names are checked as records are).
       const links = parts.links.map((e) => ({ container: e.names[e.names.length - 1]!, alias: e.names[0]! }));
       if (links.length) rec.links = links;
@@ -103,5 +111,6 @@ export async function rebuildFromMarks(ctx: EngineContext, view: HostView, live:
   const old = marked.legacy.etc.length + marked.legacy.veths.length + marked.legacy.bridges.length;
   if (old) notes.push(`${old} object(s) carry the marks of an nslab release before lab ids (no lab named): not adopted; \`nslab gc\` lists them`);
   if (Object.keys(state.networks).length) notes.push('ip-range and aux addresses are not held by the kernel, so they could not be recovered; recreate a network to set them again');
+  if (Object.values(state.containers).some((c) => c.endpoints.length > 1)) notes.push('aliases are read from each container\'s hosts file, which holds its first network\'s: every network of a container gets those (an alias given by `network connect --alias` alone is not held anywhere)');
   return { state, notes };
 }

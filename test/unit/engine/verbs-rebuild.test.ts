@@ -16,7 +16,7 @@ async function built(): Promise<Lab> {
   await l.engine.createNetwork({ name: 'uvn', subnet: '10.201.0.0/24' });
   await l.engine.createNetwork({ name: 'uvm', subnet: '10.202.0.0/24', icc: false, masquerade: false, mtu: 1400 });
   await l.engine.createContainers([
-    { name: 'uvt-a', networks: ['uvn', 'uvm'] },
+    { name: 'uvt-a', networks: ['uvn', 'uvm'], aliases: ['web', 'www'] },
     { name: 'uvt-d', network: 'uvn', hostname: 'db', dns: ['192.0.2.7'], dnsSearch: ['lab.example'], dnsOptions: ['ndots:2'] },
     { name: 'uvt-h', network: 'host' },
     { name: 'uvt-n', network: 'none' },
