@@ -52,7 +52,7 @@ export function gradeEndpoints(c: ContainerSpec, ns: NsView, nets: ReadonlyMap<s
       const hint = bare && addr
         ? steps(addAddrCmd(bare.ifname, addr, brd, c.name), !isUpLink(bare) && linkUpCmd(bare.ifname, c.name), first && !route && defaultRouteCmd(c.name, net.gateway))
         : bare ? `${inNs(c.name, `ip addr add ADDRESS/${net.subnet.prefix} brd ${brd} dev ${bare.ifname}`)} (any free ADDRESS in ${net.subnet.text})`
-        : vethPairCmds({ ns: c.name, host: fresh('veth', c.name, i), inside: fresh('eth', '', i), bridge: net.bridge ?? 'BRIDGE', cidr: addr ?? `ADDRESS/${net.subnet.prefix}`, brd, gateway: first ? net.gateway : undefined });
+        : vethPairCmds({ ns: c.name, host: fresh('veth', c.name, i), inside: fresh('eth', '', i), master: net.master ?? 'BRIDGE', cidr: addr ?? `ADDRESS/${net.subnet.prefix}`, brd, gateway: first ? net.gateway : undefined });
       out.push(fail(object, 'address', `an interface holds ${want}`, bare ? `no interface holds it (${bare.ifname} holds no IPv4 address)` : 'no interface holds it', hint));
       return;
     }
@@ -60,7 +60,7 @@ export function gradeEndpoints(c: ContainerSpec, ns: NsView, nets: ReadonlyMap<s
     seen.addresses[netName] = mine.local;
     const cidr = `${mine.local}/${mine.prefixlen}`;
     out.push(mine.prefixlen === net.subnet.prefix
-      ? pass(object, 'address', `an interface holds ${want}`, `${dev} holds ${cidr}`)
+      ? pass(object, 'address', `an interface holds ${want}`, fixed ? dev : `${dev}: ${cidr}`)
       : fail(object, 'address', `an interface holds ${mine.local}/${net.subnet.prefix}`, `${dev} holds ${cidr}`,
         steps(delAddrCmd(dev, cidr, c.name), addAddrCmd(dev, `${mine.local}/${net.subnet.prefix}`, brd, c.name), first && defaultRouteCmd(c.name, net.gateway))));
     const link = linkOf(ns, dev)!;
@@ -84,16 +84,16 @@ export function gradeEndpoints(c: ContainerSpec, ns: NsView, nets: ReadonlyMap<s
 
 /** The link's veth peer on the host is a port of the network's bridge, and up. */
 function attachment(object: string, ns: string, link: SeenLink, net: NetFacts, view: KernelView): Finding[] {
-  if (!net.bridge) return []; // the network's ✗ names the missing bridge
-  const check = `${link.ifname} is attached to ${net.bridge}`;
+  if (!net.master) return []; // the network's ✗ names the missing bridge
+  const check = `${link.ifname} is attached to ${net.master}`;
   const kind = link.linkinfo?.info_kind;
-  const remake = vethPairCmds({ ns, host: fresh('veth', ns, 0), inside: link.ifname, bridge: net.bridge, cidr: 'ADDRESS', brd: 'BROADCAST' });
+  const remake = vethPairCmds({ ns, host: fresh('veth', ns, 0), inside: link.ifname, master: net.master, cidr: 'ADDRESS', brd: 'BROADCAST' });
   if (kind !== 'veth') return [fail(object, 'attached', check, `${link.ifname} is a ${kind ?? 'device'}, not one end of a veth pair`, `${inNs(ns, `ip link del ${link.ifname}`)}; then: ${remake}`)];
   const peer = peerOnHost(link, view);
   if (!peer) return [fail(object, 'attached', check, `the other end of ${link.ifname} is not in the host's namespace`, `${inNs(ns, `ip link del ${link.ifname}`)}; then: ${remake}`)];
-  const out = [peer.master === net.bridge
-    ? pass(object, 'attached', check, `its peer ${peer.ifname} is a port of ${net.bridge}`)
-    : fail(object, 'attached', check, peer.master ? `its peer ${peer.ifname} is a port of ${peer.master}` : `its peer ${peer.ifname} is on no bridge`, `ip link set ${peer.ifname} master ${net.bridge}`)];
+  const out = [peer.master === net.master
+    ? pass(object, 'attached', check, `its peer ${peer.ifname} is a port of ${net.master}`)
+    : fail(object, 'attached', check, peer.master ? `its peer ${peer.ifname} is a port of ${peer.master}` : `its peer ${peer.ifname} is on no bridge`, `ip link set ${peer.ifname} master ${net.master}`)];
   out.push(isUpLink(peer) ? pass(object, 'host-end-up', `${peer.ifname} (its host end) is up`, 'up') : fail(object, 'host-end-up', `${peer.ifname} (its host end) is up`, 'down', linkUpCmd(peer.ifname)));
   return out;
 }

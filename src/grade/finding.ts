@@ -18,7 +18,12 @@ export const pass = (object: string, id: string, check: string, found: string): 
 
 export const fail = (object: string, id: string, check: string, found: string, hint: string): Finding => ({ object, id, check, ok: false, found, hint });
 
-/** One line of the report: `✓ OBJECT: CHECK` or `✗ OBJECT: CHECK — found: … — fix: …` (greppable). */
+/**
+ * One line of the report (greppable): `✓ OBJECT: CHECK (what holds it)` — the finding shown when
+ * it says more than the check, as which interface holds the address — or
+ * `✗ OBJECT: CHECK — found: … — fix: COMMAND`.
+ */
 export function findingLine(f: Finding): string {
-  return f.ok ? `✓ ${f.object}: ${f.check}` : `✗ ${f.object}: ${f.check} — found: ${f.found} — fix: ${f.hint}`;
+  if (!f.ok) return `✗ ${f.object}: ${f.check} — found: ${f.found} — fix: ${f.hint}`;
+  return f.found === 'up' || f.check.includes(f.found) ? `✓ ${f.object}: ${f.check}` : `✓ ${f.object}: ${f.check} (${f.found})`;
 }

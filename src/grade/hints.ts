@@ -27,13 +27,13 @@ export const masqueradeCmd = (subnet: string, bridge: string): string => `iptabl
 export const writeFileCmd = (path: string, lines: readonly string[], append = false): string =>
   `mkdir -p ${path.slice(0, path.lastIndexOf('/'))} && printf '${lines.map((l) => `${l}\\n`).join('')}' ${append ? '>>' : '>'} ${path}`;
 
-/** A veth pair, one end inside `ns` with the address, the other on the host joining `bridge` (the seed's steps). */
-export function vethPairCmds(o: { ns: string; host: string; inside: string; bridge: string; cidr: string; brd: string; gateway?: string }): string {
+/** A veth pair, one end inside `ns` with the address, the other on the host joining bridge `master` (the seed's steps). */
+export function vethPairCmds(o: { ns: string; host: string; inside: string; master: string; cidr: string; brd: string; gateway?: string }): string {
   return steps(
     `ip link add ${o.host} type veth peer name ${o.inside} netns ${o.ns}`,
     addAddrCmd(o.inside, o.cidr, o.brd, o.ns),
     linkUpCmd(o.inside, o.ns),
-    `ip link set ${o.host} master ${o.bridge}`,
+    `ip link set ${o.host} master ${o.master}`,
     linkUpCmd(o.host),
     o.gateway && defaultRouteCmd(o.ns, o.gateway),
   );

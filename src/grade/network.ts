@@ -12,15 +12,15 @@ export interface NetFacts {
   name: string;
   subnet?: Cidr4;
   gateway?: string;
-  /** The bridge found for it (by the gateway address, else by the file's name); undefined when none is usable. */
-  bridge?: string;
+  /** The bridge found for it (by the gateway address, else by the file's name): the master of its containers' host ends; undefined when none is usable. */
+  master?: string;
 }
 
 /** The network's subnet and gateway: from the file, else from the bridge it names, else from a fixed container address. */
-function locate(spec: NetworkSpec, addresses: readonly string[], view: KernelView): { subnet?: Cidr4; gateway?: string } {
+function locate(spec: NetworkSpec, asked: string | undefined, addresses: readonly string[], view: KernelView): { subnet?: Cidr4; gateway?: string } {
   if (spec.subnet) return { subnet: spec.subnet, gateway: spec.gateway ?? bigToIp(spec.subnet.first + 1n) };
   const held = ipv4In(view.host);
-  const onBridge = spec.bridge ? held.find((a) => a.ifname === spec.bridge) : undefined;
+  const onBridge = asked ? held.find((a) => a.ifname === asked) : undefined;
   const around = onBridge ?? held.find((a) => addresses.some((ip) => sameNet(a.local, a.prefixlen, ip)));
   if (!around) return {};
   const subnet = subnetOf(around.local, around.prefixlen);
@@ -41,7 +41,7 @@ const sameNet = (ip: string, prefix: number, other: string) => {
 };
 
 /** A bridge name to suggest when the student made none (the file's, else one that fits IFNAMSIZ). */
-const suggestedBridge = (spec: NetworkSpec) => spec.bridge ?? `br-${spec.name}`.slice(0, 15);
+const suggestedBridge = (name: string, asked: string | undefined) => asked ?? `br-${name}`.slice(0, 15);
 
 /**
  * Grade network `spec` against the kernel. `addresses`: the fixed addresses of its containers
@@ -49,10 +49,12 @@ const suggestedBridge = (spec: NetworkSpec) => spec.bridge ?? `br-${spec.name}`.
  */
 export function gradeNetwork(spec: NetworkSpec, mtuGiven: boolean, addresses: readonly string[], view: KernelView): { findings: Finding[]; facts: NetFacts } {
   const object = `network ${spec.name}`;
-  const { subnet, gateway } = locate(spec, addresses, view);
+  // The bridge's name the lab file asks for (the request side, as `--bridge`), if any.
+  const asked = spec.bridge;
+  const { subnet, gateway } = locate(spec, asked, addresses, view);
   if (!subnet || !gateway) {
     return {
-      findings: [fail(object, 'bridge', 'a bridge holds the gateway', `the file gives no subnet, and no ${spec.bridge ? `bridge ${spec.bridge}` : 'bridge holding a container\'s address'} was found`, 'give the network a subnet: in the lab file')],
+      findings: [fail(object, 'bridge', 'a bridge holds the gateway', `the file gives no subnet, and no ${asked ? `bridge ${asked}` : 'bridge holding a container\'s address'} was found`, 'give the network a subnet: in the lab file')],
       facts: { name: spec.name },
     };
   }
@@ -64,33 +66,33 @@ export function gradeNetwork(spec: NetworkSpec, mtuGiven: boolean, addresses: re
   if (holder) {
     const link = linkOf(view.host, holder.ifname);
     if (link?.linkinfo?.info_kind !== 'bridge') {
-      const br = suggestedBridge(spec);
+      const br = suggestedBridge(spec.name, asked);
       findings.push(fail(object, 'bridge', `a bridge holds ${want}`, `${holder.ifname} holds it, and it is a ${link?.linkinfo?.info_kind ?? 'device'}, not a bridge`,
         steps(delAddrCmd(holder.ifname, `${gateway}/${holder.prefixlen}`), `ip link add ${br} type bridge`, linkUpCmd(br), addAddrCmd(br, want, brd))));
       return { findings, facts: { name: spec.name, subnet, gateway } };
     }
     bridge = holder.ifname;
     findings.push(holder.prefixlen === subnet.prefix
-      ? pass(object, 'bridge', `a bridge holds ${want}`, `${bridge} holds ${want}`)
+      ? pass(object, 'bridge', `a bridge holds ${want}`, bridge)
       : fail(object, 'bridge', `a bridge holds ${want}`, `${bridge} holds ${gateway}/${holder.prefixlen}`, steps(delAddrCmd(bridge, `${gateway}/${holder.prefixlen}`), addAddrCmd(bridge, want, brd))));
   } else {
-    const named = spec.bridge ? linkOf(view.host, spec.bridge) : undefined;
+    const named = asked ? linkOf(view.host, asked) : undefined;
     if (named?.linkinfo?.info_kind === 'bridge') {
       bridge = named.ifname;
       findings.push(fail(object, 'bridge', `a bridge holds ${want}`, `bridge ${bridge} holds no ${gateway}`, addAddrCmd(bridge, want, brd)));
     } else {
-      const br = suggestedBridge(spec);
+      const br = suggestedBridge(spec.name, asked);
       findings.push(fail(object, 'bridge', `a bridge holds ${want}`, `no link holds ${gateway}`,
         steps(`ip link add ${br} type bridge`, linkUpCmd(br), addAddrCmd(br, want, brd))));
       return { findings, facts: { name: spec.name, subnet, gateway } };
     }
   }
   // The file's name is the one the student was asked for; nslab's own default names never are.
-  if (spec.bridge) {
-    findings.push(bridge === spec.bridge
-      ? pass(object, 'bridge-name', `the bridge is named ${spec.bridge}`, bridge)
-      : fail(object, 'bridge-name', `the bridge is named ${spec.bridge}`, `it is named ${bridge}`,
-        steps(`ip link set dev ${bridge} down`, `ip link set dev ${bridge} name ${spec.bridge}`, linkUpCmd(spec.bridge))));
+  if (asked) {
+    findings.push(bridge === asked
+      ? pass(object, 'bridge-name', `the bridge is named ${asked}`, bridge)
+      : fail(object, 'bridge-name', `the bridge is named ${asked}`, `it is named ${bridge}`,
+        steps(`ip link set dev ${bridge} down`, `ip link set dev ${bridge} name ${asked}`, linkUpCmd(asked))));
   }
   const link = linkOf(view.host, bridge)!;
   findings.push(isUpLink(link) ? pass(object, 'bridge-up', `${bridge} is up`, 'up') : fail(object, 'bridge-up', `${bridge} is up`, 'down', linkUpCmd(bridge)));
@@ -99,7 +101,7 @@ export function gradeNetwork(spec: NetworkSpec, mtuGiven: boolean, addresses: re
       : fail(object, 'mtu', `${bridge} has MTU ${spec.mtu}`, String(link.mtu), `ip link set dev ${bridge} mtu ${spec.mtu}`));
   }
   if (spec.masquerade) findings.push(masquerade(object, subnet, bridge, view));
-  return { findings, facts: { name: spec.name, subnet, gateway, bridge } };
+  return { findings, facts: { name: spec.name, subnet, gateway, master: bridge } };
 }
 
 function masquerade(object: string, subnet: Cidr4, bridge: string, view: KernelView): Finding {

@@ -18,8 +18,10 @@ t.test('the seed typed by hand passes every check, in the student\'s names', asy
   t.same(failures(findings), []);
   t.same(notes, []);
   const lines = findings.map(findingLine);
-  t.ok(lines.includes('✓ network lab: a bridge holds 10.201.0.1/24'));
-  t.ok(lines.includes('✓ container container5: veth5 is attached to br0'));
+  t.ok(lines.includes('✓ network lab: a bridge holds 10.201.0.1/24 (br0)'));
+  t.ok(lines.includes('✓ container container4: an interface holds 10.201.0.4/24 (veth4)'));
+  t.ok(lines.includes('✓ container container5: veth5 is attached to br0 (its peer brid5 is a port of br0)'));
+  t.ok(lines.includes('✓ network lab: the bridge is named br0'));
   t.ok(lines.includes('✓ container container4: brid4 (its host end) is up'));
   t.ok(lines.includes('✓ host: net.ipv4.ip_forward is 1'));
   t.same([...new Set(findings.filter((f) => f.object === 'container container4').map((f) => f.id))],
@@ -79,7 +81,7 @@ t.test('a container\'s interface is whatever holds its address; a random one is 
   const random: Lab = { ...SEED_LAB, containers: [SEED_LAB.containers[0]!, { name: 'container5', network: 'lab' }] };
   const r = grade(random, v).findings;
   t.same(failures(r), []);
-  t.ok(r.some((f) => f.object === 'container container5' && f.found === 'weird0 holds 10.201.0.77/24'));
+  t.ok(r.some((f) => f.object === 'container container5' && f.found === 'weird0: 10.201.0.77/24'));
   const fixed = only(grade(SEED_LAB, v).findings);
   t.match(fixed, { id: 'address', check: 'an interface holds 10.201.0.5/24', found: 'no interface holds it' });
 });
