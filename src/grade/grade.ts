@@ -52,7 +52,7 @@ function gradeNamespace(c: ContainerSpec, view: KernelView): Finding[] {
   const ns = view.netns[c.name];
   if (!ns) {
     const make = c.mode === 'host' ? `ip netns attach ${c.name} $$` : c.mode === 'container' ? `touch /run/netns/${c.name} && mount --bind /run/netns/${c.shares} /run/netns/${c.name}` : `ip netns add ${c.name}`;
-    return [fail(object, 'namespace', `namespace ${c.name} exists (ip netns)`, 'no such namespace', make)];
+    return [fail(object, 'namespace', `namespace ${c.name} exists`, 'no such namespace', make)];
   }
   if (c.mode === 'host') {
     return [ns.id === view.hostId ? pass(object, 'namespace', `namespace ${c.name} is the host's`, 'the host\'s namespace')
@@ -66,7 +66,7 @@ function gradeNamespace(c: ContainerSpec, view: KernelView): Finding[] {
   }
   const lo = linkOf(ns.view, 'lo');
   return [
-    pass(object, 'namespace', `namespace ${c.name} exists (ip netns)`, `/run/netns/${c.name}`),
+    pass(object, 'namespace', `namespace ${c.name} exists`, `/run/netns/${c.name}`),
     isUpLink(lo) ? pass(object, 'lo-up', 'lo is up', 'up') : fail(object, 'lo-up', 'lo is up', 'down', `ip netns exec ${c.name} ${linkUpCmd('lo')}`),
   ];
 }
