@@ -55,13 +55,13 @@ function gradeNamespace(c: ContainerSpec, view: KernelView): Finding[] {
     return [fail(object, 'namespace', `namespace ${c.name} exists`, 'no such namespace', make)];
   }
   if (c.mode === 'host') {
-    return [ns.id === view.hostId ? pass(object, 'namespace', `namespace ${c.name} is the host's`, 'the host\'s namespace')
+    return [ns.id === view.hostId ? pass(object, 'namespace', `namespace ${c.name} is the host's`, 'the host\'s')
       : fail(object, 'namespace', `namespace ${c.name} is the host's`, 'a namespace of its own', `ip netns del ${c.name}; ip netns attach ${c.name} $$`)];
   }
   if (c.mode === 'container') {
     const other = view.netns[c.shares!];
     if (!other) return []; // the other container's own ✗ names its missing namespace
-    return [ns.id === other.id ? pass(object, 'namespace', `namespace ${c.name} is ${c.shares}'s`, `${c.shares}'s namespace`)
+    return [ns.id === other.id ? pass(object, 'namespace', `namespace ${c.name} is ${c.shares}'s`, `${c.shares}'s`)
       : fail(object, 'namespace', `namespace ${c.name} is ${c.shares}'s`, 'a namespace of its own', `ip netns del ${c.name}; touch /run/netns/${c.name} && mount --bind /run/netns/${c.shares} /run/netns/${c.name}`)];
   }
   const lo = linkOf(ns.view, 'lo');
