@@ -12,10 +12,16 @@ export interface Seen {
   addresses: Record<string, string>;
 }
 
-/** The host end of veth `inside`: the host link whose index its link_index names and which names it back. */
-function peerOnHost(inside: SeenLink, view: KernelView): SeenLink | undefined {
+/**
+ * The host end of veth `inside` (in namespace `ns`): the host link whose index its link_index
+ * names and which names it back, its peer's namespace being `ns` where the host's namespace ids
+ * tell (interface indexes are per namespace: the pair of them alone could match by chance).
+ */
+function peerOnHost(inside: SeenLink, ns: string, view: KernelView): SeenLink | undefined {
   if (inside.link_index === undefined || inside.link_netnsid === undefined) return undefined;
-  return view.host.links.find((l) => l.ifindex === inside.link_index && l.link_index === inside.ifindex && l.link_netnsid !== undefined);
+  const where = (l: SeenLink) => (l.link_netnsid === undefined ? undefined : view.nsids[l.link_netnsid]);
+  return view.host.links.find((l) => l.ifindex === inside.link_index && l.link_index === inside.ifindex && l.link_netnsid !== undefined
+    && (where(l) === undefined || where(l) === view.netns[ns]?.id));
 }
 
 /** A name for a link the student has not made yet (the seed's style, within 15 characters). */
@@ -89,7 +95,7 @@ function attachment(object: string, ns: string, link: SeenLink, net: NetFacts, v
   const kind = link.linkinfo?.info_kind;
   const remake = vethPairCmds({ ns, host: fresh('veth', ns, 0), inside: link.ifname, master: net.master, cidr: 'ADDRESS', brd: 'BROADCAST' });
   if (kind !== 'veth') return [fail(object, 'attached', check, `${link.ifname} is a ${kind ?? 'device'}, not one end of a veth pair`, `${inNs(ns, `ip link del ${link.ifname}`)}; then: ${remake}`)];
-  const peer = peerOnHost(link, view);
+  const peer = peerOnHost(link, ns, view);
   if (!peer) return [fail(object, 'attached', check, `the other end of ${link.ifname} is not in the host's namespace`, `${inNs(ns, `ip link del ${link.ifname}`)}; then: ${remake}`)];
   const out = [peer.master === net.master
     ? pass(object, 'attached', check, `its peer ${peer.ifname} is a port of ${net.master}`)

@@ -30,6 +30,20 @@ function readMaybe(path: string): string | undefined {
   }
 }
 
+/** The host's namespace ids (`ip -json netns list-id`) with each namespace's identity; empty when unreadable. */
+async function nsIds(runner: Runner): Promise<Record<number, string>> {
+  const out: Record<number, string> = {};
+  try {
+    const r = await runner.run({ kind: 'cmd', file: 'ip', args: ['-json', 'netns', 'list-id'], mutates: false });
+    for (const e of (r.exitCode === 0 && r.stdout.trim() ? JSON.parse(r.stdout) : []) as Array<{ nsid: number; name?: string }>) {
+      if (e.name) out[e.nsid] = nsId(`${NETNS_DIR}/${e.name}`);
+    }
+  } catch {
+    /* a name that went away meanwhile, or an ip without list-id: peers are then matched by index only */
+  }
+  return out;
+}
+
 async function natText(runner: Runner): Promise<KernelView['nat']> {
   try {
     const out = await runner.run({ kind: 'cmd', file: 'iptables-save', args: ['-t', 'nat'], mutates: false });
@@ -45,7 +59,7 @@ async function natText(runner: Runner): Promise<KernelView['nat']> {
  */
 export async function observeForGrade(runner: Runner, names: readonly string[]): Promise<KernelView> {
   const present = await listNetns();
-  const [host, ipForward, nat] = await Promise.all([nsView(runner), readSysctl('net.ipv4.ip_forward'), natText(runner)]);
+  const [host, ipForward, nat, nsids] = await Promise.all([nsView(runner), readSysctl('net.ipv4.ip_forward'), natText(runner), nsIds(runner)]);
   const netns: KernelView['netns'] = {};
   await Promise.all(names.filter((n) => present.has(n)).map(async (n) => {
     try {
@@ -62,5 +76,5 @@ export async function observeForGrade(runner: Runner, names: readonly string[]):
       if (text !== undefined) files[n][f] = text;
     }
   }
-  return { host, hostId: nsId('/proc/self/ns/net'), netns, ipForward, nat, files, resolvers: hostResolvers().nameservers.slice() };
+  return { host, hostId: nsId('/proc/self/ns/net'), nsids, netns, ipForward, nat, files, resolvers: hostResolvers().nameservers.slice() };
 }

@@ -24,6 +24,11 @@ export interface KernelView {
   host: NsView;
   /** The identity of the host's namespace, to tell a container in host mode. */
   hostId: string;
+  /**
+   * The host's ids of other namespaces (`ip netns list-id`: the link_netnsid of a host link whose
+   * peer lives there) with that namespace's identity; an id missing here is not checked.
+   */
+  nsids: Record<number, string>;
   /** The namespaces the lab names that exist, by name; a missing one is absent. */
   netns: Record<string, NamedNs>;
   /** net.ipv4.ip_forward in the host namespace; undefined when it cannot be read. */

@@ -45,6 +45,7 @@ export function seedView(): KernelView {
       routes: [{ dst: 'default', gateway: '198.51.100.2', dev: 'eth0' }],
     },
     hostId: '4:100',
+    nsids: { 1: '4:104', 2: '4:105' },
     netns: { container4: { id: '4:104', view: container(4, 4) }, container5: { id: '4:105', view: container(5, 5) } },
     ipForward: '1',
     nat: { text: NAT },

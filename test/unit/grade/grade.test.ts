@@ -117,6 +117,10 @@ t.test('attachment: the veth peer on the host must be a port of the bridge, and 
   v.host.links = v.host.links.filter((l) => l.ifname !== 'brid5');
   t.match(only(grade(SEED_LAB, v).findings), { id: 'attached', found: "the other end of veth5 is not in the host's namespace" });
   v = seedView();
+  v.nsids = { 1: '4:104', 2: '4:999' };
+  t.match(only(grade(SEED_LAB, v).findings), { id: 'attached', found: "the other end of veth5 is not in the host's namespace" },
+    'the indexes match, but the host says brid5\'s peer lives in another namespace');
+  v = seedView();
   v.netns.container5!.view.links[1]!.linkinfo = { info_kind: 'macvlan' };
   t.match(only(grade(SEED_LAB, v).findings), { id: 'attached', found: 'veth5 is a macvlan, not one end of a veth pair' });
 });
