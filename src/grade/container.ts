@@ -24,8 +24,8 @@ function peerOnHost(inside: SeenLink, ns: string, view: KernelView): SeenLink | 
     && (where(l) === undefined || where(l) === view.netns[ns]?.id));
 }
 
-/** A name for a link the student has not made yet (the seed's style, within 15 characters). */
-const fresh = (prefix: string, name: string, i: number) => `${prefix}${name}`.slice(0, 14 - String(i).length) + i;
+/** A name for a link the student has not made yet: PREFIX + container (+ the network's index after the first), cut to 15 characters. */
+const fresh = (prefix: string, name: string, i: number) => `${prefix}${name}${i ? i : ''}`.slice(0, 15);
 
 /** The default route inside, as `ip route` shows it ("default via X dev Y"), or undefined. */
 function defaultRoute(v: NsView) {
@@ -58,7 +58,7 @@ export function gradeEndpoints(c: ContainerSpec, ns: NsView, nets: ReadonlyMap<s
       const hint = bare && addr
         ? steps(addAddrCmd(bare.ifname, addr, brd, c.name), !isUpLink(bare) && linkUpCmd(bare.ifname, c.name), first && !route && defaultRouteCmd(c.name, net.gateway))
         : bare ? `${inNs(c.name, `ip addr add ADDRESS/${net.subnet.prefix} brd ${brd} dev ${bare.ifname}`)} (any free ADDRESS in ${net.subnet.text})`
-        : vethPairCmds({ ns: c.name, host: fresh('veth', c.name, i), inside: fresh('eth', '', i), master: net.master ?? 'BRIDGE', cidr: addr ?? `ADDRESS/${net.subnet.prefix}`, brd, gateway: first ? net.gateway : undefined });
+        : vethPairCmds({ ns: c.name, host: fresh('veth', c.name, i), inside: `eth${i}`, master: net.master ?? net.planned ?? 'BRIDGE', cidr: addr ?? `ADDRESS/${net.subnet.prefix}`, brd, gateway: first ? net.gateway : undefined });
       out.push(fail(object, 'address', `an interface holds ${want}`, bare ? `no interface holds it (${bare.ifname} holds no IPv4 address)` : 'no interface holds it', hint));
       return;
     }

@@ -14,6 +14,8 @@ export interface NetFacts {
   gateway?: string;
   /** The bridge found for it (by the gateway address, else by the file's name): the master of its containers' host ends; undefined when none is usable. */
   master?: string;
+  /** With no usable bridge: the name its fix makes one under (a container's fix then joins it). */
+  planned?: string;
 }
 
 /** The network's subnet and gateway: from the file, else from the bridge it names, else from a fixed container address. */
@@ -69,7 +71,7 @@ export function gradeNetwork(spec: NetworkSpec, mtuGiven: boolean, addresses: re
       const br = suggestedBridge(spec.name, asked);
       findings.push(fail(object, 'bridge', `a bridge holds ${want}`, `${holder.ifname} holds it, and it is a ${link?.linkinfo?.info_kind ?? 'device'}, not a bridge`,
         steps(delAddrCmd(holder.ifname, `${gateway}/${holder.prefixlen}`), `ip link add ${br} type bridge`, linkUpCmd(br), addAddrCmd(br, want, brd))));
-      return { findings, facts: { name: spec.name, subnet, gateway } };
+      return { findings, facts: { name: spec.name, subnet, gateway, planned: br } };
     }
     bridge = holder.ifname;
     findings.push(holder.prefixlen === subnet.prefix
@@ -84,7 +86,7 @@ export function gradeNetwork(spec: NetworkSpec, mtuGiven: boolean, addresses: re
       const br = suggestedBridge(spec.name, asked);
       findings.push(fail(object, 'bridge', `a bridge holds ${want}`, `no link holds ${gateway}`,
         steps(`ip link add ${br} type bridge`, linkUpCmd(br), addAddrCmd(br, want, brd))));
-      return { findings, facts: { name: spec.name, subnet, gateway } };
+      return { findings, facts: { name: spec.name, subnet, gateway, planned: br } };
     }
   }
   // The file's name is the one the student was asked for; nslab's own default names never are.

@@ -49,6 +49,16 @@ t.test('no bridge: one ✗ for the network, none for the containers\' attachment
   const bad = only(grade(SEED_LAB, v).findings);
   t.match(bad, { object: 'network lab', id: 'bridge', found: 'no link holds 10.201.0.1' });
   t.equal(bad.hint, 'ip link add br0 type bridge; ip link set dev br0 up; ip addr add 10.201.0.1/24 brd 10.201.0.255 dev br0');
+  // Nothing built at all: the network's ✗, and each container's, whose fix joins the bridge the network's fix makes.
+  const empty = seedView();
+  empty.host = { links: [], addrs: [], routes: [] };
+  empty.netns.container4!.view = { links: [empty.netns.container4!.view.links[0]!], addrs: [], routes: [] };
+  delete empty.netns.container5;
+  const r = grade({ ...SEED_LAB, networks: [{ name: 'lab', subnet: '10.201.0.0/24' }] }, empty).findings;
+  t.same(failures(r), ['network lab: bridge', 'container container4: address', 'container container5: namespace']);
+  t.equal(r.find((f) => f.id === 'address')!.hint, 'ip link add vethcontainer4 type veth peer name eth0 netns container4; '
+    + 'ip netns exec container4 ip addr add 10.201.0.4/24 brd 10.201.0.255 dev eth0; ip netns exec container4 ip link set dev eth0 up; '
+    + 'ip link set vethcontainer4 master br-lab; ip link set dev vethcontainer4 up; ip netns exec container4 ip route add default via 10.201.0.1');
 });
 
 t.test('a bridge of the file\'s name without the gateway address: add it there', async (t) => {
