@@ -68,7 +68,8 @@ export function gradeEndpoints(c: ContainerSpec, ns: NsView, nets: ReadonlyMap<s
     out.push(mine.prefixlen === net.subnet.prefix
       ? pass(object, 'address', `an interface holds ${want}`, fixed ? dev : `${dev}: ${cidr}`)
       : fail(object, 'address', `an interface holds ${mine.local}/${net.subnet.prefix}`, `${dev} holds ${cidr}`,
-        steps(delAddrCmd(dev, cidr, c.name), addAddrCmd(dev, `${mine.local}/${net.subnet.prefix}`, brd, c.name), first && defaultRouteCmd(c.name, net.gateway))));
+        // replace: whether the kernel kept the default route when the old address went or not.
+        steps(delAddrCmd(dev, cidr, c.name), addAddrCmd(dev, `${mine.local}/${net.subnet.prefix}`, brd, c.name), first && defaultRouteCmd(c.name, net.gateway, 'replace', dev))));
     const link = linkOf(ns, dev)!;
     const up = isUpLink(link);
     // Setting a link down deletes every IPv4 route through it: the fix brings the default route back too.

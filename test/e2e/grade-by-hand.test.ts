@@ -166,6 +166,11 @@ const breaks: Array<{ name: string; breakIt: () => Promise<void>; want: string; 
     want: 'network lab: masquerade', hint: new RegExp(`^iptables -t nat -A POSTROUTING -s 10\\.237\\.0\\.0/24 ! -o ${br} -j MASQUERADE$`) },
   { name: 'ip_forward 0', breakIt: () => hand('sysctl', '-w', 'net.ipv4.ip_forward=0'),
     want: 'host: ip-forward', hint: /^sysctl -w net\.ipv4\.ip_forward=1$/ },
+  { name: `${veth(5)} given /16 instead of /24`, breakIt: async () => {
+    await hand('ip', 'netns', 'exec', c5, 'ip', 'addr', 'del', '10.237.0.5/24', 'dev', veth(5));
+    await hand('ip', 'netns', 'exec', c5, 'ip', 'addr', 'add', '10.237.0.5/16', 'dev', veth(5));
+    await hand('ip', 'netns', 'exec', c5, 'ip', 'route', 'add', 'default', 'via', GW);
+  }, want: `container ${c5}: address`, hint: new RegExp(`^ip netns exec ${c5} ip addr del 10\\.237\\.0\\.5/16 dev ${veth(5)}; .* ip route replace default via 10\\.237\\.0\\.1 dev ${veth(5)}$`) },
   { name: 'resolv.conf missing', breakIt: async () => rmSync(`/etc/netns/${c5}/resolv.conf`),
     want: `container ${c5}: resolv.conf`, hint: new RegExp(`^mkdir -p /etc/netns/${c5} && printf 'nameserver 198\\.51\\.100\\.2\\\\n' > /etc/netns/${c5}/resolv.conf$`) },
 ];
