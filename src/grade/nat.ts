@@ -5,10 +5,10 @@ import { ipToBig, rangeOf, type Cidr4 } from '../ipam/cidr.js';
 
 type Words = readonly string[];
 
-/** The rules of the nat table by chain, as word lists without `-A CHAIN`. */
-export function natRules(text: string): Map<string, Words[]> {
+/** The rules of a table (nat by default) by chain, as word lists without `-A CHAIN`. */
+export function natRules(text: string, table = 'nat'): Map<string, Words[]> {
   const out = new Map<string, Words[]>();
-  for (const w of parseIptablesSave(text).rules.get('nat') ?? []) {
+  for (const w of parseIptablesSave(text).rules.get(table) ?? []) {
     const chain = w[1]!;
     out.set(chain, [...(out.get(chain) ?? []), w.slice(2)]);
   }
@@ -117,6 +117,21 @@ export function findDnat(text: string, p: { protocol: string; hostIp?: string; h
     const r = d && !d.negated ? rangeOf(d.value) : undefined;
     if (p.hostIp && !(r && ipToBig(p.hostIp) >= r.first && ipToBig(p.hostIp) <= r.last)) return false;
     return sendsTo(dest.value, p.ip, p.port, p.hostPort, Number(dport.value.split(':')[0]));
+  });
+  return hit && hit.join(' ');
+}
+
+/**
+ * How the filter table lets the bridge's traffic be forwarded: the FORWARD policy ACCEPT (the
+ * seed's `iptables --policy FORWARD ACCEPT`), else the first ACCEPT rule reached from FORWARD
+ * for traffic coming in from the bridge (`-i BRIDGE`); undefined when neither. A DROP rule ahead
+ * of them is not looked for.
+ */
+export function findForward(text: string, bridge: string): string | undefined {
+  if (parseIptablesSave(text).policies.get('filter/FORWARD') === 'ACCEPT') return 'policy ACCEPT';
+  const hit = reachable(natRules(text, 'filter'), 'FORWARD').find((w) => {
+    const i = option(w, '-i');
+    return option(w, '-j')?.value === 'ACCEPT' && !!i && !i.negated && i.value === bridge;
   });
   return hit && hit.join(' ');
 }

@@ -4,7 +4,7 @@ import type { NetworkSpec } from '../engine/inputs.js';
 import { bigToIp, broadcastOf, contains, parseCidr4, type Cidr4 } from '../ipam/cidr.js';
 import { fail, pass, type Finding } from './finding.js';
 import { addAddrCmd, delAddrCmd, linkUpCmd, masqueradeCmd, steps } from './hints.js';
-import { findMasquerade } from './nat.js';
+import { findForward, findMasquerade } from './nat.js';
 import { ipv4In, isUpLink, linkOf, type KernelView } from './view.js';
 
 /** What the containers' checks need to know of a graded network. */
@@ -102,6 +102,7 @@ export function gradeNetwork(spec: NetworkSpec, mtuGiven: boolean, addresses: re
     findings.push(link.mtu === spec.mtu ? pass(object, 'mtu', `${bridge} has MTU ${spec.mtu}`, String(link.mtu))
       : fail(object, 'mtu', `${bridge} has MTU ${spec.mtu}`, String(link.mtu), `ip link set dev ${bridge} mtu ${spec.mtu}`));
   }
+  findings.push(forward(object, bridge, view));
   if (spec.masquerade) findings.push(masquerade(object, subnet, bridge, view));
   return { findings, facts: { name: spec.name, subnet, gateway, master: bridge } };
 }
@@ -111,4 +112,11 @@ function masquerade(object: string, subnet: Cidr4, bridge: string, view: KernelV
   if ('error' in view.nat) return fail(object, 'masquerade', check, `the nat table cannot be read: ${view.nat.error}`, 'apt-get install iptables');
   const rule = findMasquerade(view.nat.text, subnet, bridge);
   return rule ? pass(object, 'masquerade', check, rule) : fail(object, 'masquerade', check, `no MASQUERADE rule for ${subnet.text}`, masqueradeCmd(subnet.text, bridge));
+}
+
+function forward(object: string, bridge: string, view: KernelView): Finding {
+  const check = `filter FORWARD accepts traffic from ${bridge}`;
+  if ('error' in view.filter) return fail(object, 'forward', check, `the filter table cannot be read: ${view.filter.error}`, 'apt-get install iptables');
+  const how = findForward(view.filter.text, bridge);
+  return how ? pass(object, 'forward', check, how) : fail(object, 'forward', check, 'policy DROP and no ACCEPT rule for it', 'iptables --policy FORWARD ACCEPT');
 }

@@ -1,5 +1,5 @@
 // Read the live kernel for the grader: links, addresses and routes of the host and of each named
-// namespace, forwarding, the nat table, and the /etc/netns files. Only reads; never the state lock.
+// namespace, forwarding, the nat and filter tables, and the /etc/netns files. Only reads; never the state lock.
 import { readFileSync, statSync } from 'node:fs';
 import type { Runner } from '../exec/runner.js';
 import { listAddrs } from '../kernel/addr.js';
@@ -44,9 +44,9 @@ async function nsIds(runner: Runner): Promise<Record<number, string>> {
   return out;
 }
 
-async function natText(runner: Runner): Promise<KernelView['nat']> {
+async function tableText(runner: Runner, table: 'nat' | 'filter'): Promise<KernelView['nat']> {
   try {
-    const out = await runner.run({ kind: 'cmd', file: 'iptables-save', args: ['-t', 'nat'], mutates: false });
+    const out = await runner.run({ kind: 'cmd', file: 'iptables-save', args: ['-t', table], mutates: false });
     return out.exitCode === 0 ? { text: out.stdout } : { error: out.stderr.trim() || `iptables-save exited ${out.exitCode}` };
   } catch (e) {
     return { error: (e as Error).message };
@@ -55,11 +55,13 @@ async function natText(runner: Runner): Promise<KernelView['nat']> {
 
 /**
  * What the grader needs of the kernel for the namespaces `names` (the lab's containers and
- * those they share). Reads only: `ip -json`, `iptables-save -t nat`, /proc/sys, /etc/netns.
+ * those they share). Reads only: `ip -json`, `iptables-save -t nat|filter`, /proc/sys, /etc/netns.
  */
 export async function observeForGrade(runner: Runner, names: readonly string[]): Promise<KernelView> {
   const present = await listNetns();
-  const [host, ipForward, nat, nsids] = await Promise.all([nsView(runner), readSysctl('net.ipv4.ip_forward'), natText(runner), nsIds(runner)]);
+  const [host, ipForward, nat, filter, nsids] = await Promise.all([
+    nsView(runner), readSysctl('net.ipv4.ip_forward'), tableText(runner, 'nat'), tableText(runner, 'filter'), nsIds(runner),
+  ]);
   const netns: KernelView['netns'] = {};
   await Promise.all(names.filter((n) => present.has(n)).map(async (n) => {
     try {
@@ -76,5 +78,5 @@ export async function observeForGrade(runner: Runner, names: readonly string[]):
       if (text !== undefined) files[n][f] = text;
     }
   }
-  return { host, hostId: nsId('/proc/self/ns/net'), nsids, netns, ipForward, nat, files, resolvers: hostResolvers().nameservers.slice() };
+  return { host, hostId: nsId('/proc/self/ns/net'), nsids, netns, ipForward, nat, filter, files, resolvers: hostResolvers().nameservers.slice() };
 }

@@ -35,6 +35,8 @@ export interface KernelView {
   ipForward?: string;
   /** `iptables-save -t nat` output, or why it could not be read. */
   nat: { text: string } | { error: string };
+  /** `iptables-save -t filter` output, or why it could not be read. */
+  filter: { text: string } | { error: string };
   /** /etc/netns/NAME/resolv.conf and hosts of each container the lab names (absent: missing). */
   files: Record<string, { 'resolv.conf'?: string; hosts?: string }>;
   /** The host's own resolvers, for a hint that writes a resolv.conf when the lab names none. */

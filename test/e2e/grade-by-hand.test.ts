@@ -132,7 +132,7 @@ t.test('check FILE passes the lab typed by hand, matched by topology, and change
   t.equal(g.code, 0);
   t.same(failures(g.findings), []);
   const ids = new Set(g.findings.map((f) => `${f.object}: ${f.id}`));
-  for (const want of ['host: ip-forward', 'network lab: bridge', 'network lab: bridge-name', 'network lab: bridge-up', 'network lab: masquerade',
+  for (const want of ['host: ip-forward', 'network lab: bridge', 'network lab: bridge-name', 'network lab: bridge-up', 'network lab: forward', 'network lab: masquerade',
     ...[c4, c5].flatMap((c) => ['namespace', 'lo-up', 'address', 'link-up', 'attached', 'host-end-up', 'default-route', 'resolv.conf', 'dns'].map((i) => `container ${c}: ${i}`))]) {
     t.ok(ids.has(want), `graded: ${want}`);
   }
@@ -164,6 +164,8 @@ const breaks: Array<{ name: string; breakIt: () => Promise<void>; want: string; 
     want: `container ${c5}: link-up`, hint: new RegExp(`^ip netns exec ${c5} ip link set dev ${veth(5)} up; ip netns exec ${c5} ip route add default via 10\\.237\\.0\\.1$`) },
   { name: 'MASQUERADE missing', breakIt: () => hand('iptables', '-t', 'nat', '-D', 'POSTROUTING', '-s', SUBNET, '-j', 'MASQUERADE'),
     want: 'network lab: masquerade', hint: new RegExp(`^iptables -t nat -A POSTROUTING -s 10\\.237\\.0\\.0/24 ! -o ${br} -j MASQUERADE$`) },
+  { name: 'FORWARD policy DROP', breakIt: () => hand('iptables', '--policy', 'FORWARD', 'DROP'),
+    want: 'network lab: forward', hint: /^iptables --policy FORWARD ACCEPT$/ },
   { name: 'ip_forward 0', breakIt: () => hand('sysctl', '-w', 'net.ipv4.ip_forward=0'),
     want: 'host: ip-forward', hint: /^sysctl -w net\.ipv4\.ip_forward=1$/ },
   { name: `${veth(5)} given /16 instead of /24`, breakIt: async () => {
@@ -222,10 +224,14 @@ t.test('the same lab built by nslab itself passes check FILE', async (t) => {
   await removeHandBuilt();
   await hand('ip', 'link', 'del', br);
   await hand('iptables', '-t', 'nat', '-F', 'POSTROUTING');
+  // Docker's FORWARD policy: nslab's own ACCEPT rules must count as forwarding.
+  await hand('iptables', '--policy', 'FORWARD', 'DROP');
   const up = await sb.cli(['up', labFile]);
   t.equal(up.code, 0, up.stderr);
   const g = await grade();
   t.equal(g.code, 0, failures(g.findings).join(', '));
+  t.match(g.findings.find((f) => f.id === 'forward')!.found, new RegExp(`^-i ${br} `), 'forwarded by an ACCEPT of the bridge\'s traffic');
+  await hand('iptables', '--policy', 'FORWARD', 'ACCEPT');
   t.ok(g.findings.some((f) => f.id === 'attached' && /nv-/.test(f.found)), 'nslab\'s own veth names are matched by topology too');
   t.equal((await sb.cli(['down', labFile])).code, 0);
 });

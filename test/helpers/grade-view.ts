@@ -49,6 +49,7 @@ export function seedView(): KernelView {
     netns: { container4: { id: '4:104', view: container(4, 4) }, container5: { id: '4:105', view: container(5, 5) } },
     ipForward: '1',
     nat: { text: NAT },
+    filter: { text: '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n' },
     files: { container4: { 'resolv.conf': 'nameserver 8.8.8.8\n' }, container5: { 'resolv.conf': 'nameserver 8.8.8.8\n' } },
     resolvers: ['192.0.2.53'],
   };

@@ -143,10 +143,13 @@ t.test('default route: missing is added, another gateway is replaced', async (t)
   t.equal(bad.hint, 'ip netns exec container4 ip route replace default via 10.201.0.1 dev veth4');
 });
 
-t.test('host checks: ip_forward and MASQUERADE', async (t) => {
+t.test('host and firewall checks: ip_forward, FORWARD, MASQUERADE', async (t) => {
   let v = seedView();
   v.ipForward = '0';
   t.match(only(grade(SEED_LAB, v).findings), { object: 'host', id: 'ip-forward', hint: 'sysctl -w net.ipv4.ip_forward=1' });
+  v = seedView();
+  v.filter = { text: '*filter\n:FORWARD DROP [0:0]\nCOMMIT\n' };
+  t.match(only(grade(SEED_LAB, v).findings), { object: 'network lab', id: 'forward', hint: 'iptables --policy FORWARD ACCEPT' });
   v = seedView();
   v.nat = { text: NAT.replace(/^-A POSTROUTING.*\n/m, '') };
   t.match(only(grade(SEED_LAB, v).findings), { id: 'masquerade', hint: 'iptables -t nat -A POSTROUTING -s 10.201.0.0/24 ! -o br0 -j MASQUERADE' });

@@ -1,6 +1,6 @@
 // The nat table as students write it: which MASQUERADE and DNAT forms count, and which do not.
 import t from 'tap';
-import { findDnat, findMasquerade, isMasqueradeOf } from '../../../src/grade/nat.js';
+import { findDnat, findForward, findMasquerade, isMasqueradeOf } from '../../../src/grade/nat.js';
 import { parseCidr4, type Cidr4 } from '../../../src/ipam/cidr.js';
 
 const SUB = parseCidr4('10.201.0.0/24') as Cidr4;
@@ -53,4 +53,15 @@ t.test('DNAT of a published port: single, ranged, on one address, reached throug
   const local = { ...want, hostIp: '127.0.0.1' };
   t.ok(findDnat(table('-A PREROUTING -d 127.0.0.1/32 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.201.0.4:80'), local));
   t.notOk(findDnat(table('-A PREROUTING -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.201.0.4:80'), local), 'a host address asked for must be matched');
+});
+
+t.test('forwarding: the FORWARD policy ACCEPT, or an ACCEPT of the bridge\'s traffic reached from FORWARD', async (t) => {
+  const filter = (policy: string, ...rules: string[]) => `*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ${policy} [0:0]\n:MINE - [0:0]\n${rules.join('\n')}\nCOMMIT\n`;
+  t.equal(findForward(filter('ACCEPT'), 'br0'), 'policy ACCEPT', 'the seed\'s iptables --policy FORWARD ACCEPT');
+  t.notOk(findForward(filter('DROP'), 'br0'));
+  t.ok(findForward(filter('DROP', '-A FORWARD -i br0 -j ACCEPT'), 'br0'));
+  t.ok(findForward(filter('DROP', '-A FORWARD -j MINE', '-A MINE -i br0 ! -o br0 -j ACCEPT'), 'br0'), "nslab's and Docker's form, through a chain");
+  t.notOk(findForward(filter('DROP', '-A FORWARD ! -i br0 -j ACCEPT'), 'br0'));
+  t.notOk(findForward(filter('DROP', '-A FORWARD -i br1 -j ACCEPT'), 'br0'));
+  t.notOk(findForward(filter('DROP', '-A MINE -i br0 -j ACCEPT'), 'br0'), 'not reached from FORWARD');
 });
