@@ -1,15 +1,20 @@
-// `nslab check [--repair]`, `nslab gc` and `nslab events`: drift, leftovers and the change stream.
+// `nslab check [FILE] [--repair]`, `nslab gc` and `nslab events`: drift, grading, leftovers and the change stream.
 import type { Command } from 'commander';
-import type { Cli } from './context.js';
+import type { Cli, GlobalOptions } from './context.js';
 import { json } from './context.js';
 import { ValidationError } from '../errors.js';
 import { eventLine } from '../model/events.js';
 
 export function maintenanceCommands(program: Command, cli: () => Promise<Cli>): void {
-  program.command('check').description('compare the records with the live kernel and name every difference (exit 1 if any)')
+  program.command('check [file]').description('compare the records with the live kernel and name every difference (exit 1 if any); with FILE, grade a lab built by hand against that lab file')
     .option('--repair', 'restore exactly the recorded state (what is missing or altered), then check again')
-    .addHelpText('after', '\nExample:\n  sudo nslab check --repair')
-    .action(async (o: { repair?: boolean }) => {
+    .addHelpText('after', '\nExamples:\n  sudo nslab check --repair\n  sudo nslab check examples/docker0-by-hand.yaml')
+    .action(async (file: string | undefined, o: { repair?: boolean }, cmd: Command) => {
+      if (file !== undefined) {
+        if (o.repair) throw new ValidationError('repair', 'check FILE only reads the kernel and changes nothing: --repair mends what nslab recorded (drop FILE or --repair)');
+        const { gradeCommand } = await import('./grade.js');
+        return gradeCommand(file, cmd.optsWithGlobals<GlobalOptions>(), (t) => process.stdout.write(t));
+      }
       const c = await cli();
       const first = await c.engine.check(!!o.repair);
       if (c.opts.dryRun) return;
