@@ -19,7 +19,7 @@ export interface Needs {
 export type MakeCli = (opts: GlobalOptions, needs: Needs) => Promise<Cli>;
 
 /** Commands that only read the records (or ask nslabd): no root needed in-process. */
-const READS = new Set(['network ls', 'network inspect', 'container ls', 'container inspect', 'plan', 'events', 'version', 'completion']);
+const READS = new Set(['network ls', 'network inspect', 'container ls', 'container inspect', 'events', 'version', 'completion']);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 

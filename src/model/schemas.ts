@@ -64,6 +64,7 @@ const VERBS = {
   check: { args: ['repair'], schema: z.tuple([optional(bool)]) },
   gc: { args: [], schema: z.tuple([]) },
   rebuildState: { args: [], schema: z.tuple([]) },
+  plan: { args: ['networks', 'containers'], schema: z.tuple([z.array(networkInput).check(z.maxLength(LIMITS.objects)), z.array(containerInput).check(z.maxLength(LIMITS.objects))]) },
 } satisfies Record<Mutation, { args: string[]; schema: z.ZodMiniType }>;
 
 const KINDS: Record<string, string> = {
