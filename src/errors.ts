@@ -67,6 +67,31 @@ export class ValidationError extends NslabError {
   }
 }
 
+/** One problem of a lab file: the file (as given, or `<stdin>`), the line (from 1), the path of keys, what is wrong. */
+export interface LabProblem {
+  file?: string;
+  line?: number;
+  path: string;
+  message: string;
+}
+
+/** A problem as one line, `FILE:LINE: PATH: message` (editors and `grep -n` read `FILE:LINE:`). */
+export function problemLine(p: LabProblem): string {
+  const where = p.file === undefined ? '' : `${p.file}${p.line === undefined ? '' : `:${p.line}`}: `;
+  return `${where}${clip(p.path, 3 * ECHO_MAX)}: ${clip(p.message, 10 * ECHO_MAX)}`;
+}
+
+/** Every problem of a lab file at once, refused before anything changed: one line each. */
+export class LabFileError extends NslabError {
+  /** The first problem's path, as a ValidationError's field. */
+  readonly field: string;
+  constructor(readonly problems: readonly LabProblem[]) {
+    super('invalid', problems.map(problemLine).join('\n'));
+    this.name = 'LabFileError';
+    this.field = problems[0]?.path ?? 'file';
+  }
+}
+
 /** The request conflicts with what exists. */
 export class ConflictError extends NslabError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -127,17 +152,20 @@ export interface ErrorJson {
   field?: string;
   /** Each step that failed in an incomplete removal. */
   failures?: readonly string[];
+  /** Each problem of a refused lab file. */
+  problems?: readonly LabProblem[];
 }
 
 /** Any thrown value as JSON: the same for the CLI in-process and through nslabd (pure). */
 export function errorJson(err: unknown): ErrorJson {
   const kind = kindOf(err);
-  const e = err as { message?: unknown; field?: unknown; failures?: unknown };
+  const e = err as { message?: unknown; field?: unknown; failures?: unknown; problems?: unknown };
   return {
     kind,
     message: err instanceof Error ? err.message : String(err),
     exitCode: ERROR_KINDS[kind].exitCode,
     ...(err instanceof NslabError && typeof e.field === 'string' ? { field: clip(e.field, 3 * ECHO_MAX) } : {}),
     ...(err instanceof NslabError && Array.isArray(e.failures) ? { failures: e.failures as string[] } : {}),
+    ...(err instanceof NslabError && Array.isArray(e.problems) ? { problems: e.problems as LabProblem[] } : {}),
   };
 }

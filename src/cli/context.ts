@@ -112,6 +112,7 @@ function withFirewallBackend<E extends EngineApi>(engine: E, backend: FirewallBa
   return Object.assign(Object.create(engine) as E, {
     createNetwork: (input: NetworkInput) => engine.createNetwork(fill(input)),
     up: (networks: readonly NetworkInput[], containers: Parameters<EngineApi['up']>[1]) => engine.up(networks.map(fill), containers),
+    plan: (networks: readonly NetworkInput[], containers: Parameters<EngineApi['plan']>[1]) => engine.plan(networks.map(fill), containers),
   });
 }
 

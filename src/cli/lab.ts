@@ -1,7 +1,7 @@
 // `nslab up|down|plan FILE` and `nslab reset`.
 import type { Command } from 'commander';
 import type { Lab } from '../lab/labfile.js';
-import { parseContainerInput, networkModeOf, parseNetworkInput } from '../engine/inputs.js';
+import type { PlanItem } from '../engine/plan-lab.js';
 import { ipv4Subnet } from '../state/families.js';
 import type { State } from '../state/types.js';
 import { exitCodeOf, IncompleteError, kindOf } from '../errors.js';
@@ -13,18 +13,16 @@ import { networkWhere } from '../model/views.js';
 /** The lab-file reader (yaml and the schemas) is loaded only by the commands that read one. */
 const readLab = async (file: string): Promise<Lab> => (await import('../lab/labfile.js')).readLab(file);
 
-/** What `up` would do, one line per object: + create, = unchanged. */
-export function planLines(lab: Lab, state: State): string[] {
-  const lines: string[] = [];
-  for (const n of lab.networks) {
-    const s = parseNetworkInput(n);
-    lines.push(`${state.networks[s.name] ? '=' : '+'} network ${s.name}${s.subnet ? ` ${s.subnet.text}` : ''}`);
-  }
-  for (const c of lab.containers) {
-    const s = parseContainerInput(c);
-    lines.push(`${state.containers[s.name] ? '=' : '+'} container ${s.name} on ${s.mode === 'network' ? s.networks.join(', ') : networkModeOf(s)}${s.ip ? ` at ${s.ip}` : ''}${c.ports?.length ? `, publishing ${c.ports.join(' ')}` : ''}`);
-  }
-  return lines;
+/** `plan --detailed-exitcode`: the exit code when `up` would change something (2 is taken by refused input). */
+export const CHANGES_PENDING = 3;
+
+/** A plan as terraform prints one: a line per object (+ add, ~ change, - remove), then a summary. */
+export function planText(items: readonly PlanItem[], file: string): string {
+  const lines = items.map((i) => `${i.action} ${i.kind} ${i.name}: ${i.what}${i.refused ? ` (up refuses: ${i.refused})` : ''}\n`);
+  if (!items.length) return `No changes. The kernel matches ${file}.\n`;
+  const n = (a: PlanItem['action']) => items.filter((i) => i.action === a).length;
+  const refused = items.some((i) => i.refused) ? ' `up` would refuse as it stands: see "up refuses".' : '';
+  return `${lines.join('')}\nPlan: ${n('+')} to add, ${n('~')} to change, ${n('-')} to remove.${refused}\n`;
 }
 
 export function labCommands(program: Command, cli: () => Promise<Cli>): void {
@@ -67,11 +65,23 @@ export function labCommands(program: Command, cli: () => Promise<Cli>): void {
     if (failures.length) throw new IncompleteError(failures);
   });
 
-  program.command('plan <file>').description('show what `up` would create (+) and what already exists (=); - reads stdin')
-    .addHelpText('after', '\nExample:\n  nslab plan examples/docker0-by-hand.yaml').action(async (file: string) => {
+  program.command('plan <file>').description('show what `up` would add (+), change (~) or remove (-) against the live kernel, drift made by hand included; - reads stdin')
+    .option('--detailed-exitcode', `exit ${CHANGES_PENDING} when \`up\` would change something (default: 0, as terraform)`)
+    .addHelpText('after', `
+Exit codes: 0 nothing would change (or, without --detailed-exitcode, changes are pending);
+  2 the lab file is wrong (each problem on a line: FILE:LINE: PATH: message), or the request refused;
+  ${CHANGES_PENDING} with --detailed-exitcode: \`up\` would change something. Plan changes nothing.
+
+Example:
+  sudo nslab plan --detailed-exitcode examples/docker0-by-hand.yaml`).action(async (file: string, o: { detailedExitcode?: boolean }) => {
+    const lab = await readLab(file);
     const c = await cli();
-    const lines = planLines(await readLab(file), await c.engine.readState());
-    c.out(c.opts.json ? json(lines) : lines.map((l) => l + '\n').join(''));
+    const items = await c.engine.plan(lab.networks, lab.containers);
+    if (c.opts.json) {
+      const n = (a: PlanItem['action']) => items.filter((i) => i.action === a).length;
+      c.out(json({ changes: items, add: n('+'), change: n('~'), remove: n('-'), refused: items.some((i) => i.refused) }));
+    } else c.out(planText(items, file === '-' ? '<stdin>' : file));
+    if (items.length && o.detailedExitcode) process.exitCode = CHANGES_PENDING;
   });
 
   program.command('reset').description('remove everything nslab owns (namespaces, veths, bridges, rules, /etc/netns entries)')

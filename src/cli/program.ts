@@ -1,6 +1,6 @@
 // The nslab command tree and one run of it: global options anywhere, one error style, exit codes.
 import { Command, CommanderError, Option } from 'commander';
-import { errorJson, exitCodeOf, ValidationError } from '../errors.js';
+import { errorJson, exitCodeOf, LabFileError, ValidationError } from '../errors.js';
 import { nslabVersion } from '../version.js';
 import { splitGlobals } from './argv.js';
 import { completionCommand } from './completion.js';
@@ -21,7 +21,7 @@ export interface Needs {
 export type MakeCli = (opts: GlobalOptions, needs: Needs) => Promise<Cli>;
 
 /** Commands that only read the records (or ask nslabd): no root needed in-process. */
-const READS = new Set(['network ls', 'network inspect', 'container ls', 'container inspect', 'plan', 'explain', 'events', 'version', 'completion']);
+const READS = new Set(['network ls', 'network inspect', 'container ls', 'container inspect', 'explain', 'events', 'version', 'completion']);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -92,6 +92,13 @@ export function buildProgram(make: MakeCli = makeCli, out: (s: string) => void =
 /** The options of the program, as `hoistGlobals` needs them. */
 const globalsOf = (p: Command) => p.options.filter((o) => o.long && !['--version', '--help'].includes(o.long)).map((o) => ({ flag: o.long!, takesValue: o.required || o.optional }));
 
+/** A refused lab file: each problem on a line of its own (`FILE:LINE: PATH: message`, as compilers write them), then what it means. */
+function problemsText(e: LabFileError): string {
+  const n = e.problems.length;
+  const file = e.problems[0]?.file;
+  return `${e.message}\nnslab: ${file ? `${file}: ` : ''}${n} problem${n === 1 ? '' : 's'}; nothing was changed\n`;
+}
+
 /**
  * Run one command line (`args`: what follows `nslab`), report a failure on stderr as
  * `nslab: WHAT: WHY` (or one JSON object under --json) and return the exit code: 0, 1, or 2
@@ -101,7 +108,7 @@ export async function runCli(args: readonly string[], make: MakeCli = makeCli, o
   const program = buildProgram(make, out);
   const jsonErrors = () => !!program.opts<GlobalOptions>().json;
   const report = (e: unknown) =>
-    process.stderr.write(jsonErrors() ? `${JSON.stringify({ error: errorJson(e) })}\n` : `nslab: ${(e as Error).message}\n`);
+    process.stderr.write(jsonErrors() ? `${JSON.stringify({ error: errorJson(e) })}\n` : e instanceof LabFileError ? problemsText(e) : `nslab: ${(e as Error).message}\n`);
   try {
     const [globals, rest] = splitGlobals(args, globalsOf(program));
     // `help network create`: commander's help command looks one word deep; -h on the command goes all the way.

@@ -145,6 +145,7 @@ export class RemoteEngine implements EngineApi {
   check: EngineApi['check'] = (repair) => this.call('check', repair);
   gc: EngineApi['gc'] = () => this.call('gc');
   rebuildState: EngineApi['rebuildState'] = () => this.call<State>('rebuildState').then(stateFromJson);
+  plan: EngineApi['plan'] = (networks, containers) => this.call('plan', networks, containers);
 
   /** Stream events until the connection ends (Ctrl-C ends the process). */
   events(onEvent: (e: NslabEvent) => void): Promise<void> {

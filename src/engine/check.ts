@@ -58,8 +58,12 @@ async function seeContainer(ctx: EngineContext, state: State, c: ContainerRecord
   return { host, files, inside: { links, addrs, routes, sysctls } };
 }
 
-/** Plan every recorded network and container against the kernel: the drift is what those plans would mend. */
-export async function checkState(ctx: EngineContext, state: State, view: HostView, live: FirewallViews): Promise<CheckResult> {
+/**
+ * Plan every recorded network and container against the kernel: the drift is what those plans
+ * would mend. `only`: just these owners ("network lab", "container c4"; `plan` and `up` of a lab
+ * file), and no look for unrecorded objects.
+ */
+export async function checkState(ctx: EngineContext, state: State, view: HostView, live: FirewallViews, only?: ReadonlySet<string>): Promise<CheckResult> {
   const drift: Drift[] = [];
   const repair: Step[] = [];
   const notes: string[] = [];
@@ -68,6 +72,7 @@ export async function checkState(ctx: EngineContext, state: State, view: HostVie
   const held = new Set<string>();
   for (const n of Object.values(state.networks)) {
     const owner = `network ${n.name}`;
+    if (only && !only.has(owner)) continue;
     const fw = firewallOf(ctx, n);
     if (!fw.manages) notes.push(`network ${n.name}: the firewall is not managed by nslab (backend ${fw.name}): NAT, isolation, ICC and the source check are yours to set, and are not checked`);
     const conflict = driverOf(n).conflict(n, view);
@@ -85,6 +90,7 @@ export async function checkState(ctx: EngineContext, state: State, view: HostVie
   const portsSeen: PortsSeen = { links: view.links, routeLocalnet: await readRouteLocalnet(Object.values(state.containers), state.networks) };
   for (const c of Object.values(state.containers)) {
     const owner = `container ${c.name}`;
+    if (only && !only.has(owner)) continue;
     // A namespace of that name without nslab's mark is someone else's: neither read nor repaired
     // (writing the files would even give it the mark).
     if (view.netns.has(c.name) && !isOurs(c.name)) {
@@ -115,7 +121,7 @@ export async function checkState(ctx: EngineContext, state: State, view: HostVie
   }
   // What carries this lab's mark and no record explains (a run killed before its record was
   // written): named, left to gc, which removes exactly these.
-  for (const x of planGc(ctx, state, view, live).removed) {
+  for (const x of only ? [] : planGc(ctx, state, view, live).removed) {
     drift.push({ kind: 'unrecorded', owner: 'unrecorded', what: `${x} carries this lab's mark but no record explains it (\`nslab gc\` removes it)` });
   }
   return { drift, repair, notes };

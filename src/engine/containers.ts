@@ -195,7 +195,7 @@ export async function resolveContainers(
  * Refuses (exit 2) a link to a container that is neither recorded nor in the same request, or
  * that shares no network with `c`: a legacy link names an address `c` can reach directly.
  */
-function checkLinks(c: ContainerRecord, state: State, fresh: readonly ContainerRecord[]): void {
+export function checkLinks(c: ContainerRecord, state: State, fresh: readonly ContainerRecord[]): void {
   for (const l of c.links ?? []) {
     const o = state.containers[l.container] ?? fresh.find((f) => f.name === l.container);
     if (!o) throw new NotFoundError(`link: no such container "${l.container}"`);

@@ -28,6 +28,7 @@ import { vetIntent, vetState } from './records.js';
 import { recoverInterrupted } from './recover.js';
 import { resetLab } from './reset.js';
 import { resolveLab } from './lab.js';
+import { planLab, type PlanItem } from './plan-lab.js';
 
 export interface EngineOptions {
   runner: Runner;
@@ -155,8 +156,27 @@ export class Engine implements EngineApi {
         await createNetwork(this.ctx, state, n, save, seen);
         seen = undefined;
       }
-      return createContainers(this.ctx, state, specs, await this.networksFor(state, specs, save), save, this.store.intent);
+      // Containers recorded before: what a hand changed since is mended, as createNetwork mends a network.
+      const had = new Set(specs.filter((s) => state.containers[s.name]).map((s) => `container ${s.name}`));
+      const recs = await createContainers(this.ctx, state, specs, await this.networksFor(state, specs, save), save, this.store.intent);
+      if (had.size) {
+        const [view, live] = await Promise.all([observeHost(this.ctx.runner), this.observeFirewalls(state)]);
+        await execute(this.ctx, (await checkState(this.ctx, state, view, live, had)).repair);
+      }
+      return recs;
     });
+  }
+
+  /**
+   * What `up` of this lab would add, change (mend, or refuse) against the live kernel, from the
+   * records as they are (no lock: it writes nothing). Reads only; any number of times.
+   */
+  async plan(networks: readonly NetworkInput[], containers: readonly ContainerInput[]): Promise<PlanItem[]> {
+    const netSpecs = networks.map(parseNetworkInput);
+    const specs = containers.map(parseContainerInput);
+    const state = await this.store.load();
+    const [view, live] = await Promise.all([observeHost(this.ctx.runner), this.observeFirewalls(state)]);
+    return planLab(this.ctx, state, view, live, netSpecs, specs);
   }
 
   private async networksFor(state: State, specs: readonly ContainerSpec[], save: Save): Promise<Record<string, NetworkRecord>> {

@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.js';
 import { parseCidr4, parseIp4, contains, ipToBig, overlaps, type Cidr4 } from '../ipam/cidr.js';
 import { IFNAMSIZ } from './names.js';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+export const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** A container, network or interface name: ≤ 15 chars of [A-Za-z0-9_.-], not starting with -, not . or .. */
 export function checkName(field: string, value: unknown): string {

@@ -64,6 +64,7 @@ const VERBS = {
   check: { args: ['repair'], schema: z.tuple([optional(bool)]) },
   gc: { args: [], schema: z.tuple([]) },
   rebuildState: { args: [], schema: z.tuple([]) },
+  plan: { args: ['networks', 'containers'], schema: z.tuple([z.array(networkInput).check(z.maxLength(LIMITS.objects)), z.array(containerInput).check(z.maxLength(LIMITS.objects))]) },
 } satisfies Record<Mutation, { args: string[]; schema: z.ZodMiniType }>;
 
 const KINDS: Record<string, string> = {
@@ -110,10 +111,16 @@ export function pathField(path: ReadonlyArray<PropertyKey>): string {
 export function validate<T extends z.ZodMiniType>(schema: T, value: unknown, field: (path: PropertyKey[]) => string = pathField): z.output<T> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
+  const i = issuesOf(schema, value)[0]!;
+  throw new ValidationError(field(i.path) || 'input', i.message);
+}
+
+/** Every issue of `value` against `schema`, unknown keys first, each as its path and one line (none: it fits). Pure. */
+export function issuesOf(schema: z.ZodMiniType, value: unknown): Array<{ path: PropertyKey[]; message: string }> {
+  const r = schema.safeParse(value);
+  if (r.success) return [];
   const issues = [...r.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
-  const i = issues[0]!;
-  const path = i.code === 'unrecognized_keys' ? [...i.path, i.keys[0]!] : i.path;
-  throw new ValidationError(field(path) || 'input', describe(i, value));
+  return issues.map((i) => ({ path: i.code === 'unrecognized_keys' ? [...i.path, i.keys[0]!] : i.path, message: describe(i, value) }));
 }
 
 /** The arguments of a verb, checked: nslabd runs this on every request body before anything else. */

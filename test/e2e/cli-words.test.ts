@@ -29,7 +29,7 @@ t.test('up - and down - read the lab file from stdin', async (t) => {
   t.ok((await links()).includes('nslab-hcnet'), 'the bridge exists');
   const bad = await nslab(['up', '-'], { input: 'networks:\n  hcbad:\n    subnet: 10.238.0.0/24\n    subnett: x\n' });
   t.equal(bad.code, 2);
-  t.equal(bad.stderr, 'nslab: networks.hcbad.subnett: unknown key (known: driver, subnet, gateway, ip-range, aux-address, bridge, mtu, internal, masquerade, icc, opt) (<stdin>, line 4)\n', 'names <stdin> and the line');
+  t.equal(bad.stderr, '<stdin>:4: networks.hcbad.subnett: unknown key (known: driver, subnet, gateway, ip-range, aux-address, bridge, mtu, internal, masquerade, icc, opt)\nnslab: <stdin>: 1 problem; nothing was changed\n', 'names <stdin> and the line');
   const down = await nslab(['down', '-'], { input: lab });
   t.equal(down.code, 0, down.stderr);
   t.notOk((await links()).includes('nslab-hcnet'), 'the bridge is gone');

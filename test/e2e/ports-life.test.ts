@@ -151,7 +151,7 @@ t.test('lab files take ports:, with the file and line in errors; nslabd refuses 
   writeFileSync(file, `containers:\n  ${e}:\n    network: lab\n    ports:\n      - 99999:80\n`);
   const bad2 = await sb.cli(['up', file]);
   t.equal(bad2.code, 2);
-  t.match(bad2.stderr, /containers\.ppl\w+\.ports.*outside 1-65535.*lab\.yaml, line 4/);
+  t.match(bad2.stderr, /lab\.yaml:5: containers\.ppl\w+\.ports\[0\]: .*outside 1-65535\nnslab: .*lab\.yaml: 1 problem; nothing was changed$/);
   await sb.startDaemon();
   const viaDaemon = await sb.cli(['container', 'create', e, '--network', 'lab', '-p', '1-2:1']);
   t.equal(viaDaemon.code, 2, 'through nslabd: refused');

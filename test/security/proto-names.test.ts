@@ -51,6 +51,9 @@ const noNet = (n: string) => new RegExp(`^nslab: network: no such network "${esc
 const noCtr = (n: string) => new RegExp(`^nslab: container: no such container "${esc(n)}"$`);
 /** The validator's line for an invalid name in `field`. */
 const bad = (field: string, n: string) => new RegExp(`^nslab: ${field}: "${esc(n)}" [^\\n]*$`);
+/** The same line for a name in a lab file (on line 2, under `section`), and the count. */
+const badInFile = (file: string, section: string, n: string) =>
+  new RegExp(`^${esc(file)}:2: ${section}\\.${esc(n)}: "${esc(n)}" [^\\n]*\\nnslab: ${esc(file)}: 1 problem; nothing was changed$`);
 
 function labFile(tag: string, text: string): string {
   const f = join(dir, `${tag}.yaml`);
@@ -59,7 +62,8 @@ function labFile(tag: string, text: string): string {
 }
 
 const REP = ['constructor', '__proto__', 'toString', 'propertyIsEnumerable']; // valid, "_", valid, too long
-const ALL_LAB = labFile('all', `networks:\n${NAMES.map((n) => `  ${n}: {}\n`).join('')}containers:\n${NAMES.map((n) => `  ${n}: {}\n`).join('')}`);
+// The valid names only: a lab file naming an invalid one is refused as a whole (each name on its line).
+const ALL_LAB = labFile('all', `networks:\n${VALID.map((n) => `  ${n}: {}\n`).join('')}containers:\n${VALID.map((n) => `  ${n}: {}\n`).join('')}`);
 
 /**
  * Every verb that takes a name, with `n` where the name goes; none of them changes anything.
@@ -93,8 +97,8 @@ function cases(n: string, i: number, local: boolean): Case[] {
   out.push(
     v ? ok(['--dry-run', 'network', 'create', n, '--subnet', '10.231.200.0/24'], new RegExp(`nslab:[0-9a-f]{8}:network:${esc(n)}\\b`))
       : refused(['--dry-run', 'network', 'create', n, '--subnet', '10.231.200.0/24'], bad('name', n)),
-    v ? ok(['plan', netLab], `+ network ${n} 10.231.${100 + i}.0/24`) : refused(['up', netLab], bad('name', n)),
-    v ? ok(['--dry-run', 'up', ctrLab], new RegExp(`netns add ${esc(n)}$`, 'm')) : refused(['plan', ctrLab], bad('name', n)),
+    v ? ok(['plan', netLab], new RegExp(`^\\+ network ${esc(n)}: bridge \\S+, subnet 10\\.231\\.${100 + i}\\.0/24, `)) : refused(['up', netLab], badInFile(netLab, 'networks', n)),
+    v ? ok(['--dry-run', 'up', ctrLab], new RegExp(`netns add ${esc(n)}$`, 'm')) : refused(['plan', ctrLab], badInFile(ctrLab, 'containers', n)),
   );
   return out;
 }
@@ -148,11 +152,11 @@ async function realNetworks(t: Tap): Promise<void> {
   const y = sb.name('y');
   const subnet = (i: number) => `10.231.${10 + i}.0/24`;
   const file = labFile('valid', `networks:\n${VALID.map((n, i) => `  ${n}: { subnet: ${subnet(i)} }\n`).join('')}containers:\n  ${y}: { networks: [${VALID.join(', ')}] }\n`);
-  const plan = (mark: string) => [...VALID.map((n, i) => `${mark} network ${n} ${subnet(i)}`), `${mark} container ${y} on ${VALID.join(', ')}`].join('\n');
-  t.same(await sb.cli(['plan', file]), { code: 0, stdout: plan('+'), stderr: '' }, 'plan: every name is new');
+  const plan = new RegExp(`^${[...VALID.map((n, i) => `\\+ network ${n}: bridge \\S+, subnet ${esc(subnet(i))}, [^\\n]*`), `\\+ container ${y}: namespace ${y}; [^\\n]*`].join('\\n')}\\n\\nPlan: ${VALID.length + 1} to add, 0 to change, 0 to remove\\.$`);
+  t.match(await sb.cli(['plan', file]), { code: 0, stdout: plan, stderr: '' }, 'plan: every name is new');
   const up = await sb.cli(['up', file]);
   t.equal(up.code, 0, `up: ${up.stderr}`);
-  t.same(await sb.cli(['plan', file]), { code: 0, stdout: plan('='), stderr: '' }, 'plan after up: every name exists');
+  t.same(await sb.cli(['plan', file]), { code: 0, stdout: `No changes. The kernel matches ${file}.`, stderr: '' }, 'plan after up: every name exists');
   const views = JSON.parse((await sb.cli(['network', 'inspect', ...VALID])).stdout) as any[];
   t.same(views.map((v) => [v.Name, v.IPAM.Config[0].Subnet, Object.values(v.Containers).map((c: any) => c.Name)]), VALID.map((n, i) => [n, subnet(i), [y]]), 'inspect shows each, with its container');
   const nets = JSON.parse((await sb.cli(['container', 'inspect', y])).stdout)[0].NetworkSettings.Networks;

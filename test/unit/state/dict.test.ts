@@ -80,9 +80,13 @@ t.test('inputs: -o with an Object.prototype name is an unknown option; aux-addre
 });
 
 t.test('lab files: keys named constructor or __proto__ are names, never the prototype', async (t) => {
-  const lab = parseLab(`networks:\n  constructor: { subnet: 10.1.0.0/24 }\n  __proto__: {}\ncontainers:\n  toString: { network: constructor }\n  __proto__: {}\n`);
-  t.same(lab.networks.map((n) => [n.name, n.subnet]), [['constructor', '10.1.0.0/24'], ['__proto__', undefined]]);
-  t.same(lab.containers.map((c) => [c.name, c.network]), [['toString', 'constructor'], ['__proto__', undefined]]);
+  const lab = parseLab(`networks:\n  constructor: { subnet: 10.1.0.0/24 }\n  valueOf: {}\ncontainers:\n  toString: { network: constructor }\n  hasOwnProperty: {}\n`);
+  t.same(lab.networks.map((n) => [n.name, n.subnet]), [['constructor', '10.1.0.0/24'], ['valueOf', undefined]]);
+  t.same(lab.containers.map((c) => [c.name, c.network]), [['toString', 'constructor'], ['hasOwnProperty', undefined]]);
+  // The file's names are checked as the engine checks them: "__proto__" is a name, and not a valid one.
+  t.throws(() => parseLab(`networks:\n  __proto__: {}\ncontainers:\n  __proto__: {}\n`), {
+    field: 'networks.__proto__', problems: [{ path: 'networks.__proto__', message: /must start with a letter or digit/ }, { path: 'containers.__proto__' }],
+  });
   t.throws(() => parseLab('__proto__: {}\n'), { field: 'lab.__proto__' }, 'an unknown top-level key, named');
   t.throws(() => parseLab('networks:\n  lab:\n    constructor: 1\n'), { field: 'networks.lab.constructor' });
 });
