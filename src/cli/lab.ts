@@ -27,7 +27,7 @@ export function planText(items: readonly PlanItem[], file: string): string {
 
 export function labCommands(program: Command, cli: () => Promise<Cli>): void {
   program.command('up <file>').description('create the networks and containers of a lab file (- reads it from stdin)')
-    .addHelpText('after', '\nExamples:\n  sudo nslab up examples/docker0-by-hand.yaml\n  cat lab.yaml | sudo nslab up -').action(async (file: string) => {
+    .addHelpText('after', '\nExamples:\n  sudo nslab up examples/docker0/lab.yaml\n  cat lab.yaml | sudo nslab up -').action(async (file: string) => {
     const c = await cli();
     const lab = await readLab(file);
     const recs = await c.engine.up(lab.networks, lab.containers);
@@ -42,7 +42,7 @@ export function labCommands(program: Command, cli: () => Promise<Cli>): void {
   });
 
   program.command('down <file>').description('remove the containers and networks of a lab file (- reads it from stdin)')
-    .addHelpText('after', '\nExample:\n  sudo nslab down examples/docker0-by-hand.yaml').action(async (file: string) => {
+    .addHelpText('after', '\nExample:\n  sudo nslab down examples/docker0/lab.yaml').action(async (file: string) => {
     const c = await cli();
     const lab = await readLab(file);
     // Best effort, as netavark's teardown: a failure is reported and the rest still goes.
@@ -73,7 +73,7 @@ Exit codes: 0 nothing would change (or, without --detailed-exitcode, changes are
   ${CHANGES_PENDING} with --detailed-exitcode: \`up\` would change something. Plan changes nothing.
 
 Example:
-  sudo nslab plan --detailed-exitcode examples/docker0-by-hand.yaml`).action(async (file: string, o: { detailedExitcode?: boolean }) => {
+  sudo nslab plan --detailed-exitcode examples/docker0/lab.yaml`).action(async (file: string, o: { detailedExitcode?: boolean }) => {
     const lab = await readLab(file);
     const c = await cli();
     const items = await c.engine.plan(lab.networks, lab.containers);

@@ -8,7 +8,7 @@ import { eventLine } from '../model/events.js';
 export function maintenanceCommands(program: Command, cli: () => Promise<Cli>): void {
   program.command('check [file]').description('compare the records with the live kernel and name every difference (exit 1 if any); with FILE, grade a lab built by hand against that lab file')
     .option('--repair', 'restore exactly the recorded state (what is missing or altered), then check again')
-    .addHelpText('after', '\nExamples:\n  sudo nslab check --repair\n  sudo nslab check examples/docker0-by-hand.yaml')
+    .addHelpText('after', '\nExamples:\n  sudo nslab check --repair\n  sudo nslab check examples/docker0/lab.yaml')
     .action(async (file: string | undefined, o: { repair?: boolean }, cmd: Command) => {
       if (file !== undefined) {
         if (o.repair) throw new ValidationError('repair', 'check FILE only reads the kernel and changes nothing: --repair mends what nslab recorded (drop FILE or --repair)');

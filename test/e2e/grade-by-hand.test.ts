@@ -203,7 +203,8 @@ t.test('a lab file that cannot be graded: exit 2, one line naming the field; --r
   writeFileSync(bad, readFileSync(labFile, 'utf8').replace('ip: 10.237.0.5', 'ip: 10.9.0.5'));
   const r = await sb.cli(['check', bad]);
   t.equal(r.code, 2);
-  t.match(r.stderr, new RegExp(`^nslab: containers\\.${c5}\\.ip: 10\\.9\\.0\\.5 is not in network lab \\(10\\.237\\.0\\.0/24\\)$`));
+  // The lab file's own error: file, line and path, then the count.
+  t.match(r.stderr, new RegExp(`^${bad.replace(/[.]/g, '\\.')}:\\d+: containers\\.${c5}\\.ip: 10\\.9\\.0\\.5 is not in network lab \\(10\\.237\\.0\\.0/24\\)\nnslab: .*bad\\.yaml: 1 problem; nothing was changed$`));
   writeFileSync(bad, 'networks: [');
   t.equal((await sb.cli(['check', bad])).code, 2, 'not YAML');
   t.equal((await sb.cli(['check', join(dir, 'missing.yaml')])).code, 2, 'no such file');

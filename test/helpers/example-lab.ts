@@ -7,13 +7,6 @@ import { execa } from 'execa';
 import { parse } from 'yaml';
 import { ROOT, type RunResult, type Sandbox } from './sandbox.js';
 
-/**
- * Until `plan FILE --detailed-exitcode` and `check FILE` are merged (issue 13, other branches),
- * NSLAB_EXAMPLES_NO_PLAN=1 skips exactly those two assertions. This variable exists only until
- * that merge: the lead removes it then.
- */
-const PLAN_BY_DEFAULT = process.env.NSLAB_EXAMPLES_NO_PLAN !== '1';
-
 export interface ExampleLab {
   /** The folder name under examples/ (the lesson). */
   lesson: string;
@@ -72,8 +65,6 @@ export interface ProveOptions {
   prove?: (t: Test) => Promise<void>;
   /** Before `down` (stop the servers a proof started: a live process keeps its namespace). */
   beforeDown?: () => Promise<void>;
-  /** Assert `plan FILE --detailed-exitcode` and `check FILE` exit 0 (default on; see PLAN_BY_DEFAULT). */
-  planAndCheckFile?: boolean;
 }
 
 /** The sandbox host's state that a lab's down must restore, compared as a whole. */
@@ -107,7 +98,6 @@ export async function proveExample(t: Test, sb: Sandbox, lab: ExampleLab, opts: 
   await t.test('nothing to do: check, plan FILE, check FILE', async (t) => {
     const check = await sb.cli(['check']);
     t.equal(check.code, 0, `nslab check: ${check.stdout}${check.stderr}`);
-    if (!(opts.planAndCheckFile ?? PLAN_BY_DEFAULT)) return;
     const plan = await sb.cli(['plan', lab.file, '--detailed-exitcode']);
     t.equal(plan.code, 0, `nslab plan FILE --detailed-exitcode: nothing to do: ${plan.stdout}${plan.stderr}`);
     const graded = await sb.cli(['check', lab.file]);
