@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { daemon } from './measure-daemon.js';
 import { lab, startup, type Ctx } from './measure-cli.js';
-import { parseOptions, USAGE, type BenchOptions } from './options.js';
+import { parseOptions, USAGE, type BenchOptions, type Part } from './options.js';
 import { publishScaling } from './measure-ports.js';
 import { Scratch } from './run.js';
 import { exitCode, figureLine, judge, markdownTable, type Figure, type Judged } from './stats.js';
@@ -66,10 +66,15 @@ const show = (fs: Figure[]) => {
   }
 };
 try {
-  show([await startup(ctx, opts.startupReps)]);
-  for (const n of opts.sizes) show(await lab(ctx, n, opts.reps));
-  show(await daemon(ctx, opts.single, opts.rssContainers));
-  show([await publishScaling(ctx, opts.reps)]);
+  const parts: Record<Part, () => Promise<void>> = {
+    startup: async () => show([await startup(ctx, opts.startupReps)]),
+    publish: async () => show([await publishScaling(ctx, opts.reps)]),
+    lab: async () => {
+      for (const n of opts.sizes) show(await lab(ctx, n, opts.reps));
+    },
+    daemon: async () => show(await daemon(ctx, opts.single, opts.rssContainers)),
+  };
+  for (const p of opts.only) await parts[p]();
 } catch (e) {
   if (tty) process.stderr.write('\r\x1b[K');
   process.stderr.write(`bench: ${(e as Error).message}\n`);

@@ -14,17 +14,27 @@ export interface BenchOptions {
   rssContainers: number;
   /** Prefix of every machine-wide name the run makes (namespaces, /etc/netns entries). */
   prefix: string;
+  /** The parts measured, in the order they run (default: all). */
+  only: Part[];
   check: boolean;
   markdown: boolean;
   help: boolean;
 }
 
+/**
+ * The parts of a run, in the order they run: publishing first, before the 100s of namespaces of
+ * the other parts are being freed by the kernel in the background (that slows every create).
+ */
+export const PARTS = ['startup', 'publish', 'lab', 'daemon'] as const;
+export type Part = (typeof PARTS)[number];
+
 export const USAGE = `usage: npm run bench -- [--check] [--markdown] [--quick] [--sizes 100,200] [--reps 5]
-                      [--startup-reps 11] [--single 20] [--rss 1000]
+                      [--startup-reps 11] [--single 20] [--rss 1000] [--only startup,publish,lab,daemon]
   env: BENCH_SIZES, BENCH_REPS, BENCH_STARTUP_REPS, BENCH_SINGLE, BENCH_RSS, BENCH_PREFIX (default nslb-)
   --check     exit 1 when a figure is over its bound (else the exit code is 0 whatever the figures)
   --markdown  also print the figures as a Markdown table
-  --quick     small sizes to try it out: 20/40 containers, 3 reps, 200 for the RSS figure`;
+  --quick     small sizes to try it out: 20/40 containers, 3 reps, 200 for the RSS figure
+  --only      just these parts (daemon: nslabd's create, RSS and DNS figures)`;
 
 function count(field: string, v: string, min: number): number {
   const n = Number(v);
@@ -45,6 +55,7 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
     single: 20,
     rssContainers: quick ? 200 : 1000,
     prefix: 'nslb-',
+    only: [...PARTS],
     check: false,
     markdown: false,
     help: false,
@@ -55,6 +66,12 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
     'startup-reps': (v) => (o.startupReps = count('startup-reps', v, 1)),
     single: (v) => (o.single = count('single', v, 1)),
     rss: (v) => (o.rssContainers = count('rss', v, 1)),
+    only: (v) => {
+      const parts = v.split(',').map((x) => x.trim());
+      const bad = parts.find((x) => !(PARTS as readonly string[]).includes(x));
+      if (bad !== undefined) throw new Error(`only: '${bad}' is not a part (${PARTS.join(', ')})`);
+      o.only = PARTS.filter((x) => parts.includes(x));
+    },
     prefix: (v) => {
       // The prefix becomes namespace and veth names: short, and nothing a shell or ip would read.
       if (!/^[a-z][a-z0-9-]{0,5}$/.test(v)) throw new Error(`prefix: expected 1-6 of a-z 0-9 -, starting with a letter, got '${v}'`);
