@@ -90,8 +90,11 @@ export interface ContainerSeen {
 
 /** The text of the container's /etc/netns files (a sharer shows its host's). */
 export function filesOf(c: ContainerRecord, cx: ContainerContext): Record<'resolv.conf' | 'hosts', string> {
-  return { 'resolv.conf': resolvConfText(c.name, resolvOf(sourceOf(c, cx.containers)!, cx.host)), hosts: hostsFileOf(c, cx.containers)! };
+  return { 'resolv.conf': resolvFileOf(c, cx), hosts: hostsFileOf(c, cx.containers)! };
 }
+
+/** The text of `c`'s resolv.conf (a sharer shows its host's). */
+const resolvFileOf = (c: ContainerRecord, cx: ContainerContext): string => resolvConfText(c.name, resolvOf(sourceOf(c, cx.containers)!, cx.host));
 
 /** Whose settings `c`'s files show: its own, or for container:OTHER, OTHER's (undefined when OTHER is not in `containers`). */
 const sourceOf = (c: ContainerRecord, containers: Readonly<Record<string, ContainerRecord>>) => (c.mode === 'container' ? own(containers, c.shares!) : c);
@@ -118,16 +121,23 @@ export function endpointSteps(c: string, e: EndpointRecord, n: NetworkRecord, de
  * rebuilt whole, with its recorded addresses. Endpoints `leaveAlone` says are not ours to touch are skipped.
  */
 export function planContainer(c: ContainerRecord, cx: ContainerContext, seen?: ContainerSeen, leaveAlone: (e: EndpointRecord) => boolean = () => false): Step[] {
-  const want = filesOf(c, cx);
-  const fileFindings: Finding[] = !seen ? [] : (['resolv.conf', 'hosts'] as const).flatMap((f) => {
-    const have = seen.files[f];
-    if (have === want[f]) return [];
-    return [{ kind: 'file', what: `/etc/netns/${c.name}/${f} ${have === undefined ? 'is missing' : 'was altered'}` }];
-  });
   const steps: Step[] = [];
-  if (!seen || fileFindings.length) {
+  if (!seen) {
+    // A new container's hosts text is made when it is written (writeLater): `cx` does not change
+    // until then, and a plan of many containers does not hold every file's text at once.
     steps.push(step(`${c.name}/files`, `write /etc/netns/${c.name}/resolv.conf and hosts`, 'files',
-      writeNetnsFiles(c.name, want['resolv.conf'], want.hosts), seen ? [] : [removeNetnsFiles(c.name)], fileFindings));
+      writeNetnsFiles(c.name, resolvFileOf(c, cx), () => hostsFileOf(c, cx.containers)!), [removeNetnsFiles(c.name)]));
+  } else {
+    const want = filesOf(c, cx);
+    const fileFindings: Finding[] = (['resolv.conf', 'hosts'] as const).flatMap((f) => {
+      const have = seen.files[f];
+      if (have === want[f]) return [];
+      return [{ kind: 'file', what: `/etc/netns/${c.name}/${f} ${have === undefined ? 'is missing' : 'was altered'}` }];
+    });
+    if (fileFindings.length) {
+      steps.push(step(`${c.name}/files`, `write /etc/netns/${c.name}/resolv.conf and hosts`, 'files',
+        writeNetnsFiles(c.name, want['resolv.conf'], want.hosts), [], fileFindings));
+    }
   }
   const netnsMissing = !!seen && !seen.host.netns.has(c.name);
   const made = !seen || netnsMissing; // the namespace is (re)made by this plan

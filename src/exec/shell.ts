@@ -24,8 +24,10 @@ export function toShell(op: Op): string {
   switch (op.kind) {
     case 'mkdir':
       return `mkdir -p ${quote(op.path)}`;
-    case 'write':
-      return op.content === '' ? `: > ${quote(op.path)}` : heredoc(`cat > ${quote(op.path)}`, op.content);
+    case 'write': {
+      const text = op.content; // read once: a write's text may be made when it is read
+      return text === '' ? `: > ${quote(op.path)}` : heredoc(`cat > ${quote(op.path)}`, text);
+    }
     case 'rm':
       return `rm -rf ${quote(op.path)}`;
     case 'cmd': {

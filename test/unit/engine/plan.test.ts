@@ -219,3 +219,13 @@ t.test('the other modes: host names the host namespace, none is lo only, contain
     '',
   ].join('\n'));
 });
+
+t.test('a new container\'s hosts file is made when it is written: the plan holds no text of it', async (t) => {
+  const host = { nameservers: ['192.0.2.53'], search: [], options: [] };
+  const c4 = ctr('c4', '10.201.0.4'), c5 = ctr('c5', '10.201.0.5');
+  const cx = { nets: { lab }, host, containers: { c4, c5 }, hostPid: 1 };
+  const write = planContainerCreate(c4, cx).flatMap((s) => s.apply).find((o) => o.kind === 'write' && o.path === '/etc/netns/c4/hosts')!;
+  t.type(Object.getOwnPropertyDescriptor(write, 'content')?.get, 'function', 'a getter, not a string held by the step');
+  t.match((write as { content: string }).content, /^10\.201\.0\.5\tc5$/m, 'its text names the other containers of its network when read');
+  t.match(scriptOf([{ ...planContainerCreate(c4, cx)[0]!, apply: [write] }]), /cat > \/etc\/netns\/c4\/hosts <<'EOF'\n[^]*10\.201\.0\.5\tc5\n/, 'and is printed as such');
+});
