@@ -1,10 +1,5 @@
 // `nslab explain [NAME…] [--teardown]`: the commands that build (or remove) the lab, as a script to rerun by hand.
 import type { Command } from 'commander';
-import { explainPlan } from '../engine/explain/plan.js';
-import { explainJson, explainScript } from '../engine/explain/script.js';
-import { firewallBackends } from '../firewall/registry.js';
-import { hostResolvers } from '../kernel/netns-files.js';
-import { labIdOf, useLab } from '../state/lab-id.js';
 import type { Cli } from './context.js';
 import { json } from './context.js';
 
@@ -14,6 +9,11 @@ export function explainCommand(program: Command, cli: () => Promise<Cli>): void 
     .addHelpText('after', '\nExamples:\n  nslab explain > lab.sh\n  nslab explain web          # web, and the networks it is on\n  nslab explain --teardown > undo.sh')
     .action(async (names: string[], o: { teardown?: boolean }) => {
       const c = await cli();
+      // The planner (drivers, firewall rules) is loaded only by this command, not at every start.
+      const [{ explainPlan }, { explainJson, explainScript }, { firewallBackends }, { hostResolvers }, { labIdOf, useLab }] = await Promise.all([
+        import('../engine/explain/plan.js'), import('../engine/explain/script.js'), import('../firewall/registry.js'),
+        import('../kernel/netns-files.js'), import('../state/lab-id.js'),
+      ]);
       // Only the records are read (through nslabd when it runs); the plan is made here.
       const state = await c.engine.readState();
       // The marks in the script name the lab of the records, wherever they were read.
