@@ -17,7 +17,7 @@ import { hostsSteps } from './hosts-files.js';
 import { planContainer } from './plan-container.js';
 import { driverByName, driverOf } from '../drivers/registry.js';
 import { executeRecorded } from './save.js';
-import { flushUdp, publishPlans } from './ports.js';
+import { publishPlans } from './ports.js';
 import { checkPortConflicts, portsOf } from './publish.js';
 import type { Step } from './step.js';
 
@@ -238,7 +238,6 @@ export async function createContainers(
   await executeRecorded(ctx, steps, save, {
     unrecord: () => fresh.forEach((c) => delete state.containers[c.name]), what: `container ${fresh.map((c) => c.name).join(', ')}`, intent,
   });
-  await flushUdp(ctx, fresh);
   return result;
 }
 

@@ -46,7 +46,7 @@ const isHairpin = (l: LinkInfo | undefined) => l?.linkinfo?.info_slave_data?.hai
  * ports or no endpoint, or its network's firewall is not nslab's.
  */
 export function publishSteps(
-  ctx: EngineContext, c: ContainerRecord, nets: Record<string, NetworkRecord>, live: FirewallViews, seen?: PortsSeen, localnet?: Pick<PortsSeen, 'routeLocalnet'>,
+  ctx: EngineContext, c: ContainerRecord, nets: Record<string, NetworkRecord>, live: FirewallViews, seen?: PortsSeen, localnet?: HostForPorts,
 ): Step[] {
   const t = portTarget(c, nets);
   const fw = t && firewallOf(ctx, t.net);
@@ -70,7 +70,39 @@ export function publishSteps(
       [setSysctl(LOCALNET(spec.iface), '1')], [],
       seen ? [{ kind: 'sysctl', what: `${LOCALNET(spec.iface)} is not 1: the host cannot reach ${c.name}'s ports on 127.0.0.1` }] : []));
   }
+  const udp = udpHostPorts([c]);
+  if (!seen && localnet?.conntrack && udp.length) {
+    // After the rules (same phase, later in plan order): a flow seen in between would be kept.
+    steps.push(step(`${c.name}/conntrack`, `forget the host's conntrack entries of UDP flows to port(s) ${udp.join(', ')}: a UDP "connection" to a port published before would keep going to the old container until idle for 30 s`, 'inside',
+      udp.map(forgetUdp)));
+  }
   return steps;
+}
+
+/** What publishSteps reads of the host besides the rules: route_localnet, and whether the conntrack tool works. */
+export interface HostForPorts extends Pick<PortsSeen, 'routeLocalnet'> {
+  /** The conntrack tool answers: new UDP ports get a step forgetting stale flows to them. */
+  readonly conntrack?: boolean;
+}
+
+const udpHostPorts = (cs: readonly ContainerRecord[]) => [...new Set(cs.flatMap((c) => portsOf(c).filter((p) => p.protocol === 'udp').map((p) => p.hostPort)))];
+
+/** `conntrack -D` of UDP flows to a host port; "0 flow entries have been deleted" (exit 1) counts as done. */
+const forgetUdp = (port: number): Command => ({ kind: 'cmd', file: 'conntrack', args: ['-D', '-p', 'udp', '--orig-port-dst', String(port)], mutates: true, absentOk: true });
+
+let warnedConntrack = false;
+
+/**
+ * Whether the publish plans of `fresh` may forget stale UDP flows: asked of the conntrack tool
+ * only when one of them publishes a UDP port; without the tool, one warning line per process.
+ */
+export async function conntrackUsable(ctx: EngineContext, fresh: readonly ContainerRecord[]): Promise<boolean> {
+  if (!udpHostPorts(fresh).length) return false;
+  const out = await ctx.runner.run({ kind: 'cmd', file: 'conntrack', args: ['--version'], mutates: false }).catch((e: Error) => ({ exitCode: 127, stderr: e.message }));
+  if (out.exitCode === 0) return true;
+  if (!warnedConntrack) ctx.notice(`conntrack is not usable (${out.stderr.trim().split('\n')[0] || `exit ${out.exitCode}`}): stale UDP flows to a re-published port may reach the old container for up to 30 s (install conntrack)`);
+  warnedConntrack = true;
+  return false;
 }
 
 /** route_localnet of every bridge whose containers publish (read in-process: /proc/sys follows our namespace). */
@@ -103,7 +135,7 @@ export async function observeForPorts(ctx: EngineContext, state: State, fresh: r
  */
 export async function publishPlans(ctx: EngineContext, state: State, fresh: readonly ContainerRecord[], nets: Record<string, NetworkRecord>): Promise<Map<string, Step[]>> {
   let live = await observeForPorts(ctx, state, fresh, nets);
-  const localnet = { routeLocalnet: await readRouteLocalnet(fresh, nets) };
+  const localnet = { routeLocalnet: await readRouteLocalnet(fresh, nets), conntrack: await conntrackUsable(ctx, fresh) };
   const plans = new Map<string, Step[]>();
   for (const c of fresh) {
     const t = portTarget(c, nets);
@@ -128,24 +160,4 @@ export function wantedPorts(state: State): PortsWanted {
     const t = c && portTarget(c, state.networks);
     return t && t.net.name === network ? { n: firewallSpec(t.net), c: t.ports } : undefined;
   };
-}
-
-let warnedConntrack = false;
-
-/**
- * Forget the host's conntrack entries of UDP flows to the host ports `c` now publishes, as
- * Docker does: a UDP "connection" to a port that went to another container (or nowhere) would
- * keep going there until it is idle for 30 s. Without the conntrack tool: one warning line.
- */
-export async function flushUdp(ctx: EngineContext, containers: readonly ContainerRecord[]): Promise<void> {
-  const ports = [...new Set(containers.flatMap((c) => portsOf(c).filter((p) => p.protocol === 'udp').map((p) => p.hostPort)))];
-  if (!ports.length || ctx.dryRun) return;
-  for (const port of ports) {
-    const out = await ctx.runner.run({ kind: 'cmd', file: 'conntrack', args: ['-D', '-p', 'udp', '--orig-port-dst', String(port)], mutates: true });
-    // Exit 1 with "0 flow entries have been deleted" is the usual case: nothing to forget.
-    if (out.exitCode === 0 || /flow entries have been deleted/.test(out.stderr)) continue;
-    if (!warnedConntrack) ctx.notice(`conntrack is not usable (${out.stderr.trim().split('\n')[0] || `exit ${out.exitCode}`}): stale UDP flows to a re-published port may reach the old container for up to 30 s (install conntrack)`);
-    warnedConntrack = true;
-    return;
-  }
 }

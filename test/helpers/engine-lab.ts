@@ -15,6 +15,7 @@ export const LAB = '0a1b2c3d';
 export interface LabOptions extends Partial<Pick<EngineOptions, 'dryRun' | 'firewallBackend' | 'faultAt'>> {
   ipForward?: string;
   failOn?: (cmd: Command) => Partial<Outcome> | undefined;
+  conntrack?: boolean;
 }
 
 /**
@@ -26,7 +27,7 @@ export function lab(o: LabOptions = {}) {
   const stateDir = mkdtempSync(join(scratchDir(), 'state-'));
   writeFileSync(join(stateDir, 'lab-id'), LAB + '\n');
   const iptables = new FakeFirewall('iptables');
-  const host = new FakeHost({ ipForward: o.ipForward, failOn: o.failOn, firewall: iptables });
+  const host = new FakeHost({ ipForward: o.ipForward, failOn: o.failOn, firewall: iptables, conntrack: o.conntrack });
   const runner = host.runner;
   const script: string[] = [];
   const notices: string[] = [];

@@ -40,7 +40,11 @@ export class FakeHost {
   /** Make an `ip` line fail: return its stderr (a batch then fails at that line, as ip does). */
   failIp?: (line: string, ns?: string) => string | undefined;
 
-  constructor(o: { ipForward?: string; resolv?: string; failOn?: (cmd: Command) => Partial<Outcome> | undefined; firewall?: FakeFirewall } = {}) {
+  /** The conntrack tool is installed (off: it is unknown, as on a fresh machine). */
+  readonly conntrack: boolean;
+
+  constructor(o: { ipForward?: string; resolv?: string; failOn?: (cmd: Command) => Partial<Outcome> | undefined; firewall?: FakeFirewall; conntrack?: boolean } = {}) {
+    this.conntrack = o.conntrack ?? false;
     redirectHostFiles(this.root);
     fakeProcNetDev(() => `Inter-|   Receive\n face |bytes\n${this.host.links.map((l) => `${l.ifname.padStart(6)}: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n`).join('')}`);
     for (const d of ['/run/netns', '/etc/netns', '/proc/sys/net/ipv4']) mkdirSync(hostPath(d), { recursive: true });

@@ -80,7 +80,8 @@ export async function explainPlan(ctx: ExplainContext, state: State, names: read
     if (backend) paper.get(backend)?.apply(fresh.flatMap((s) => s.apply));
   };
   const cx: ContainerContext = { nets: state.networks, host: ctx.hostResolvers(), containers: state.containers, hostPid: SHELL_PID };
-  const localnet = { routeLocalnet: new Map<string, string | undefined>() };
+  // A student's host is assumed to have conntrack (nslab doctor says when it has not).
+  const localnet = { routeLocalnet: new Map<string, string | undefined>(), conntrack: true };
   const notes: string[] = [];
   for (const item of inBuildOrder(state, networks, containers)) {
     if (item.kind === 'network') {

@@ -22,6 +22,9 @@ function tolerant(op: Op): string {
   return op.stdin === undefined ? `${text} 2>/dev/null || true` : text.replace(/ <<'EOF'\n/, ` 2>/dev/null <<'EOF' || true\n`);
 }
 
+/** A build line; a command for which "nothing there" is success (conntrack -D) may find nothing. */
+const buildLine = (op: Op): string => (op.kind === 'cmd' && op.absentOk ? tolerant(op) : line(op));
+
 const DNS_NOTE = [
   "# Not built here: nslabd's DNS server. It answers the containers' names and aliases on each",
   '# network\'s gateway, port 53; it is a program, not a kernel object, so no command makes it.',
@@ -48,12 +51,12 @@ export function explainScript(x: Explained, teardown = false): string {
   const steps = teardown ? x.teardown : x.build;
   for (const s of steps) {
     const undo = teardown && !s.id.startsWith('firewall/');
-    out.push('', `# ${undo ? 'undo: ' : ''}${s.description}`, ...s.apply.map(teardown ? tolerant : line));
+    out.push('', `# ${undo ? 'undo: ' : ''}${s.description}`, ...s.apply.map(teardown ? tolerant : buildLine));
   }
   return out.join('\n') + '\n';
 }
 
 /** The steps as data (`--json`): id, description, phase and each command as its shell line. */
 export function explainJson(x: Explained, teardown = false): Array<{ id: string; description: string; phase: string; commands: string[] }> {
-  return (teardown ? x.teardown : x.build).map((s: Step) => ({ id: s.id, description: s.description, phase: s.phaseName, commands: s.apply.map(teardown ? tolerant : line) }));
+  return (teardown ? x.teardown : x.build).map((s: Step) => ({ id: s.id, description: s.description, phase: s.phaseName, commands: s.apply.map(teardown ? tolerant : buildLine) }));
 }
