@@ -4,10 +4,11 @@ import t from 'tap';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, type Needs } from '../../../src/cli/program.js';
+import type { Needs } from '../../../src/cli/program.js';
 import type { Cli, GlobalOptions } from '../../../src/cli/context.js';
 import type { EngineApi } from '../../../src/engine/api.js';
 import type { PlanItem } from '../../../src/engine/plan-lab.js';
+import { runCaptured } from '../../helpers/cli-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nslab-lc-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,15 +23,7 @@ async function nslab(items: PlanItem[], ...args: string[]) {
   const r = { code: -1, out: '', err: '', made: false, calls: [] as unknown[][] };
   const engine = new Proxy({}, { get: (_, verb: string) => async (...a: unknown[]) => (r.calls.push([verb, ...a]), verb === 'plan' ? items : []) }) as EngineApi;
   const make = async (opts: GlobalOptions, _: Needs): Promise<Cli> => ((r.made = true), { opts, engine, out: (s) => void (r.out += s) });
-  const write = process.stderr.write;
-  process.stderr.write = ((s: string) => ((r.err += s), true)) as typeof write;
-  try {
-    r.code = await runCli(args, make, (s) => void (r.out += s));
-  } finally {
-    process.stderr.write = write;
-    process.exitCode = undefined; // a run's exit code is its own
-  }
-  return r;
+  return runCaptured(r, args, make);
 }
 
 const BAD = 'networks:\n  lab:\n    subnet: 10.201.0.0/24\n    colour: blue\ncontainers:\n  web:\n    network: lab\n    ip: 10.9.0.5\n    ports: ["80:80", "x"]\n';

@@ -2,10 +2,11 @@
 // spellings, -q/--format, help with an example on every command, and one error style.
 import t from 'tap';
 import type { Command } from 'commander';
-import { buildProgram, commandPath, runCli, type Needs } from '../../../src/cli/program.js';
+import { buildProgram, commandPath, type Needs } from '../../../src/cli/program.js';
 import type { Cli, GlobalOptions } from '../../../src/cli/context.js';
 import type { EngineApi } from '../../../src/engine/api.js';
 import type { ContainerRecord, NetworkRecord, State } from '../../../src/state/types.js';
+import { runCaptured } from '../../helpers/cli-run.js';
 
 const net: NetworkRecord = {
   name: 'lab', id: 'n1234567890abcdef', driver: 'bridge', bridge: 'nslab-lab', subnets: [{ subnet: '10.1.0.0/24', gateway: '10.1.0.1', auxAddresses: {} }],
@@ -46,14 +47,7 @@ async function nslab(...args: string[]): Promise<Run> {
     r.needs = needs;
     return { opts, engine, out: (s) => void (r.out += s) };
   };
-  const write = process.stderr.write;
-  process.stderr.write = ((s: string) => ((r.err += s), true)) as typeof write;
-  try {
-    r.code = await runCli(args, make, (s) => void (r.out += s));
-  } finally {
-    process.stderr.write = write;
-  }
-  return r;
+  return runCaptured(r, args, make);
 }
 
 t.test('global options anywhere on the line mean the same', async (t) => {
