@@ -35,6 +35,7 @@ t.test('exists / not-found, as the kernel and tools say them', async (t) => {
   t.equal(await kind(ipt(['-t', 'nat', '-D', 'NSLT-X', '-j', 'RETURN'])), 'not-found', 'iptables -D of a missing rule');
   t.equal(await kind(ipt(['-t', 'nat', '-X', 'NSLT-X'])), 'ok');
   t.equal(await kind(ipt(['-t', 'nat', '-X', 'NSLT-X'])), 'not-found', 'iptables -X twice');
+  t.equal(await kind(inHost({ kind: 'cmd', file: 'conntrack', args: ['-D', '-p', 'udp', '--orig-port-dst', '9'], mutates: true })), 'not-found', 'conntrack -D matching no flow (exit 1, "0 flow entries have been deleted")');
 });
 
 t.test('the kernel ignores an alias given to `ip link add`: it must be set afterwards', async (t) => {
