@@ -60,13 +60,22 @@ function hostsFor(a: HttpAddress): Set<string> {
   return new Set(names.map((n) => `${n}:${a.port}`));
 }
 
+export interface ViewOptions {
+  stateDir: string;
+  launcher: Launcher;
+  /** Stream nslabd's events to `res` (the same stream as on its socket). */
+  events: (res: ServerResponse) => void;
+  log: (e: unknown) => void;
+}
+
 /**
- * nslabd's TCP listener for browsers: GET `/` (the page), `/v1/diagram` and `/v1/events`, nothing
- * else. Any other method is 405, any other path 404: nothing that changes the host is reachable.
+ * The requests of nslabd's TCP listener for browsers: GET `/` (the page), `/v1/diagram` and
+ * `/v1/events`, nothing else. Any other method is 405, any other path 404: nothing that changes
+ * the host is reachable. A Host header not naming `a` is 403 (DNS rebinding).
  */
-export function viewServer(a: HttpAddress, o: { stateDir: string; launcher: Launcher; events: (res: ServerResponse) => void; log: (e: unknown) => void }): Server {
+export function viewRoutes(a: HttpAddress, o: ViewOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const hosts = hostsFor(a);
-  const server = createServer({ connectionsCheckingInterval: 1000 }, (req: IncomingMessage, res: ServerResponse) => {
+  return (req, res) => {
     const plain = (status: number, text: string, extra: Record<string, string> = {}) =>
       void res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...extra }).end(text + '\n');
     try {
@@ -88,7 +97,12 @@ export function viewServer(a: HttpAddress, o: { stateDir: string; launcher: Laun
       o.log(e);
       if (!res.headersSent) plain(500, 'nslabd: internal error');
     }
-  });
+  };
+}
+
+/** The TCP listener (not yet listening) with nslabd's connection limits. */
+export function viewServer(a: HttpAddress, o: ViewOptions): Server {
+  const server = createServer({ connectionsCheckingInterval: 1000 }, viewRoutes(a, o));
   limitConnections(server);
   return server;
 }

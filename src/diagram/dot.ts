@@ -21,19 +21,19 @@ export const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"'
 const label = (lines: ReadonlyArray<string | false | undefined>, o?: Owner) =>
   q([...lines.filter(Boolean), ...(o && ownerTag(o) ? [`(${ownerTag(o)})`] : [])].join('\n'));
 
-/** Attributes of an object: dashed and grey when it is not this lab's. */
+/** Attributes of an object: its network's colours, or a grey dashed outline when it is not this lab's. */
 const look = (o: Owner, [line, fill]: readonly [string, string]) =>
-  (o.nslab && o.thisLab ? `color=${q(line)}, fillcolor=${q(fill)}` : `color=${q(FOREIGN[0])}, fillcolor=${q(FOREIGN[1])}, style="rounded,filled,dashed"`);
+  (o.nslab && o.thisLab ? `color=${q(line)}, fillcolor=${q(fill)}` : `color=${q(FOREIGN[0])}, fillcolor=${q(fill)}, style="rounded,filled,dashed"`);
 
 /** The diagram of `t` as DOT (`dot -Tsvg` draws it). Pure. */
 export function renderDot(t: Topology): string {
   const g = group(t);
   const out: string[] = [];
   const colourOf = new Map<string, readonly [string, string]>();
-  g.blocks.forEach((b, i) => colourOf.set(b.bridge.name, PALETTE[i % PALETTE.length]!));
+  g.blocks.forEach((b, i) => colourOf.set(b.br.name, PALETTE[i % PALETTE.length]!));
   const nsColour = (ns: string) => {
     const b = g.blocks.find((x) => x.rows.some((r) => r.netns === ns));
-    return b ? colourOf.get(b.bridge.name)! : FOREIGN;
+    return b ? colourOf.get(b.br.name)! : FOREIGN;
   };
   const id = (ns: string | undefined, name: string) => q(`${ns ?? ''}/${name}`);
   out.push('digraph nslab {');
@@ -46,7 +46,7 @@ export function renderDot(t: Topology): string {
   out.push(`    label=${q(`host (the namespace nslab runs in)${gw ? `\ndefault via ${gw.via ?? '-'}${gw.dev ? ` dev ${gw.dev}` : ''}` : ''}`)}; style="rounded,filled"; fillcolor="#F8FAFC"; color="#94A3B8";`);
   for (const i of t.host.ifaces.filter((x) => x.addrs.length || x.up)) out.push(`    ${id(undefined, i.name)} [label=${label([i.name, ...i.addrs])}, shape=box, fillcolor="#FFFFFF", color="#475569"];`);
   for (const b of g.blocks) {
-    const br = b.bridge;
+    const br = b.br;
     const c = colourOf.get(br.name)!;
     const nat = b.masquerades.map((m) => `NAT: ${masqueradeWords(m)}${ownerTag(m.owner) ? ` (${ownerTag(m.owner)})` : ''}`);
     out.push(`    ${id(undefined, br.name)} [label=${label([`bridge ${br.name}${br.up ? '' : ' (down)'}`, br.network && `network ${br.network}`, ...br.addrs.map((a) => `gateway ${a}`), ...nat], br.owner)}, penwidth=2.2, fontsize=12, ${look(br.owner, c)}];`);
@@ -62,7 +62,8 @@ export function renderDot(t: Topology): string {
   for (const m of g.masquerades) out.push(`    ${q(`nat/${m.rule}`)} [shape=note, label=${label([`NAT: ${masqueradeWords(m)}`], m.owner)}, ${look(m.owner, ['#64748B', '#FFFFFF'])}];`);
   for (const p of g.ports) out.push(`    ${q(`port/${portWords(p, true)}`)} [shape=cds, label=${label([`publishes ${portWords(p, true)}`], p.owner)}, ${look(p.owner, ['#64748B', '#FFFFFF'])}];`);
   for (const x of g.vxlans.filter((d) => !d.netns)) out.push(`    ${id(undefined, x.name)} [label=${label([x.name, vxlanWords(x)], x.owner)}, ${look(x.owner, ['#7C3AED', '#EDE9FE'])}];`);
-  for (const p of g.parents) if (!p.parent.includes('@') && !p.parent.startsWith('ifindex')) out.push(`    ${id(undefined, p.parent)} [label=${label([`${p.parent}`, `${p.children[0]!.kind} parent`])}, color="#475569"];`);
+  const drawn = [...t.host.ifaces.filter((i) => i.addrs.length || i.up).map((i) => i.name), ...g.hostVeths.map((v) => (v.a.netns ? v.b!.name : v.a.name))];
+  for (const p of g.parents) if (!drawn.includes(p.parent) && !p.parent.includes('@') && !p.parent.startsWith('ifindex')) out.push(`    ${id(undefined, p.parent)} [label=${label([`${p.parent}`, `${p.children[0]!.kind} parent`])}, color="#475569"];`);
   out.push('  }');
   // Each namespace linked to the host: a cluster holding its interfaces.
   let n = 0;
@@ -79,7 +80,7 @@ export function renderDot(t: Topology): string {
   }
   // veth pairs: the host end (or bridge port) to the namespace's end.
   for (const b of g.blocks) {
-    for (const r of b.rows.filter((x) => x.netns && x.inner)) out.push(`  ${id(undefined, r.port)} -> ${id(r.netns, r.inner!)} [color=${q(colourOf.get(b.bridge.name)![0])}, penwidth=2.4, label=" veth"];`);
+    for (const r of b.rows.filter((x) => x.netns && x.inner)) out.push(`  ${id(undefined, r.port)} -> ${id(r.netns, r.inner!)} [color=${q(colourOf.get(b.br.name)![0])}, penwidth=2.4, label=" veth"];`);
   }
   for (const v of g.hostVeths.filter((x) => x.b)) {
     const [near, far] = v.a.netns ? [v.b!, v.a] : [v.a, v.b!];
@@ -97,9 +98,8 @@ export function renderDot(t: Topology): string {
     }
   }
   // The way out: the uplink (the host's default route) above each bridge whose subnet it masquerades.
-  const drawn = [...t.host.ifaces.filter((i) => i.addrs.length || i.up).map((i) => i.name), ...g.hostVeths.map((v) => (v.a.netns ? v.b!.name : v.a.name))];
   const uplink = gw?.dev && drawn.includes(gw.dev) ? gw.dev : undefined;
-  for (const b of g.blocks.filter((x) => x.masquerades.length && uplink)) out.push(`  ${id(undefined, uplink!)} -> ${id(undefined, b.bridge.name)} [style=dotted, color="#64748B", label=" NAT out"];`);
+  for (const b of g.blocks.filter((x) => x.masquerades.length && uplink)) out.push(`  ${id(undefined, uplink!)} -> ${id(undefined, b.br.name)} [style=dotted, color="#64748B", label=" NAT out"];`);
   for (const x of t.vxlans) {
     for (const peer of x.peers.length ? x.peers : x.group ? [x.group] : []) {
       out.push(`  ${q(`vtep/${peer}`)} [shape=ellipse, label=${q(`VTEP ${peer}`)}, color="#7C3AED", fillcolor="#FFFFFF"];`);

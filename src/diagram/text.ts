@@ -42,7 +42,7 @@ export function box(title: string, lines: readonly string[]): string[] {
 /** Rows as aligned columns under a tree: `├─ name  port ↔ inner  addresses  via GW  (tag)`, ports below. */
 function rowLines(rows: readonly Row[]): string[] {
   const cells = rows.map((r) => [
-    r.netns ?? (r.inner ? 'host' : `port ${r.port}`),
+    r.netns ? [r.netns, ...(r.aka ?? [])].join(' = ') : r.inner ? 'host' : `port ${r.port}`,
     r.inner ? `${r.port} ↔ ${r.inner}` : r.note ?? '',
     r.addrs.join(', '),
     r.via ? `via ${r.via}` : '',
@@ -77,7 +77,7 @@ export function renderText(t: Topology): string {
   ];
   out.push(...box('host (the namespace nslab runs in)', host));
   for (const b of g.blocks) {
-    const br = b.bridge;
+    const br = b.br;
     const head = [
       join(br.addrs.length ? `gateway ${br.addrs.join(', ')}` : 'no address', br.mac && `mac ${br.mac}`, br.mtu !== 1500 && `mtu ${br.mtu}`),
       ...(b.masquerades.length ? b.masquerades.map((m) => join(`NAT: ${masqueradeWords(m)}`, tag(m.owner))) : ['NAT: no MASQUERADE for this subnet']),
@@ -88,7 +88,7 @@ export function renderText(t: Topology): string {
     const rows: Row[] = p.children.map((c) => {
       const n = t.namespaces.find((x) => x.name === c.end.netns);
       const via = n?.gateway?.dev === c.end.name ? n.gateway.via : undefined;
-      return { ...(c.end.netns ? { netns: c.end.netns } : {}), port: c.kind, inner: c.end.name, addrs: c.end.addrs, ...(via ? { via } : {}), ports: [], owner: c.owner, ...(c.mode ? { note: c.mode } : {}) };
+      return { ...(c.end.netns ? { netns: c.end.netns } : {}), port: c.end.name, addrs: c.end.addrs, ...(via ? { via } : {}), ports: [], owner: c.owner, note: `${c.end.name} (${c.kind}${c.mode ? ` ${c.mode}` : ''})` };
     });
     out.push(...box(`${p.children[0]!.kind} parent ${p.parent}`, rowLines(rows)));
   }

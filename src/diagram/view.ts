@@ -7,6 +7,8 @@ import type { Bridge, Child, Masquerade, Namespace, Owner, Port, Topology, Veth,
 export interface Row {
   /** The namespace holding the far end; absent: the host (a port that is not a container's). */
   netns?: string;
+  /** Its other names (container:OTHER). */
+  aka?: string[];
   /** The bridge port (the host end of the veth, or the device itself). */
   port: string;
   /** The far end's interface and addresses. */
@@ -21,7 +23,7 @@ export interface Row {
 }
 
 export interface BridgeBlock {
-  bridge: Bridge;
+  br: Bridge;
   masquerades: Masquerade[];
   rows: Row[];
 }
@@ -69,14 +71,14 @@ export function group(t: Topology): Grouped {
         if (!far) return { port: near.name, addrs: [], ports: [], owner: v.owner, note: 'peer in a namespace with no name' };
         const n = far.netns ? ns.get(far.netns) : undefined;
         const via = n?.gateway?.dev === far.name ? n.gateway.via : undefined;
-        return { ...(far.netns ? { netns: far.netns } : {}), port: near.name, inner: far.name, addrs: far.addrs, ...(via ? { via } : {}), ports: portsTo(far.addrs), owner: v.owner };
+        return { ...(far.netns ? { netns: far.netns, ...(n?.aliases.length ? { aka: n.aliases } : {}) } : {}), port: near.name, inner: far.name, addrs: far.addrs, ...(via ? { via } : {}), ports: portsTo(far.addrs), owner: v.owner };
       }
       const x = t.vxlans.find((d) => !d.netns && d.name === port);
       if (x) return { port, addrs: [], ports: [], owner: x.owner, note: vxlanWords(x) };
       return { port, addrs: [], ports: [], owner: { nslab: false }, note: 'device' };
     });
     const masquerades = t.masquerades.filter((m) => serves(m, bridge)).map((m) => (usedMasq.add(m), m));
-    return { bridge, masquerades, rows };
+    return { br: bridge, masquerades, rows };
   });
   const hostVeths = t.veths.filter((v) => !onBridge.has(v) && (!v.a.netns || (v.b && !v.b.netns)));
   const parents = new Map<string, Child[]>();
