@@ -13,7 +13,7 @@ export function diagramCommand(program: Command, opts: () => GlobalOptions): voi
     .addHelpText('after', [
       '',
       "It reads the kernel, not nslab's records: what was built by hand is drawn too, marked (not nslab's).",
-      "Reads only: no lock, no daemon needed; root, to look inside every namespace. --json prints the topology model.",
+      "Reads only: no lock, no daemon needed; root, to look inside every namespace (not root: nslabd draws it). --json prints the model.",
       '',
       'Examples:',
       '  sudo nslab diagram',
@@ -29,16 +29,22 @@ export function diagramCommand(program: Command, opts: () => GlobalOptions): voi
       if (o.format === 'png' && !o.output && !g.json && process.stdout.isTTY) {
         throw new ValidationError('output', 'a PNG is not for a terminal: give -o FILE (or redirect standard output)');
       }
-      if (process.getuid?.() !== 0) throw new ValidationError('permission', 'diagram needs root to look inside every namespace and read the nat table: run it with sudo (or open the page nslabd --http serves)');
-      const [{ readTopology }, { render }, { ExecaRunner }] = await Promise.all([import('../topology/read.js'), import('../diagram/render.js'), import('../exec/runner.js')]);
-      const runner = new ExecaRunner();
-      let t;
-      try {
-        t = await readTopology(runner, { stateDir: g.stateDir });
-      } finally {
-        runner.close();
+      const format = g.json ? 'json' : (o.format as 'text');
+      let body: string | Buffer;
+      if (process.getuid?.() !== 0) {
+        // Not root: nslabd (which is) draws it, for a member of group nslab; else one line, exit 2.
+        const { answers } = await import('../client/probe.js');
+        if (!(await answers(g.socket))) throw new ValidationError('permission', 'diagram needs root to look inside every namespace and read the nat table: run it with sudo, or join the nslab group and let nslabd draw it');
+        body = await (await import('../client/diagram.js')).remoteDiagram(g.socket, format);
+      } else {
+        const [{ readTopology }, { render }, { ExecaRunner }] = await Promise.all([import('../topology/read.js'), import('../diagram/render.js'), import('../exec/runner.js')]);
+        const runner = new ExecaRunner();
+        try {
+          body = await render(await readTopology(runner, { stateDir: g.stateDir }), format);
+        } finally {
+          runner.close();
+        }
       }
-      const body = await render(t, g.json ? 'json' : (o.format as 'text'));
       if (o.output) writeFileSync(o.output, body);
       else process.stdout.write(body);
     });

@@ -2,7 +2,7 @@
 // beside a bridge, namespace and veth made by hand; text, JSON, SVG and PNG from the live kernel;
 // nslabd's /v1/diagram and its --http page in a real headless Chromium, redrawn on a change.
 import t from 'tap';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,6 +130,22 @@ t.test('nslabd: /v1/diagram on its socket, and --http serving only reads', async
     t.ok(r.status === 404 || r.status === 405, `${method} ${path}: ${r.status}`);
   }
   t.equal((await sb.cli(['container', 'ls', '-q'])).stdout.split('\n').filter(Boolean).length, 6, 'nothing was created or reset');
+});
+
+t.test('a user who is not root: refused in one line without nslabd, drawn by nslabd when it lets them in', async (t) => {
+  const NOBODY = 65534;
+  // env -i: not tap's environment, whose hooks would write their records as a user who may not.
+  const asNobody = (args: string[]) => execa('nsenter', [`--net=/run/netns/${sb.host}`, 'env', '-i', 'LC_ALL=C', `PATH=${process.env.PATH}`,
+    'setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, CLI, '--state-dir', sb.stateDir, '--socket', sb.socket, ...args], { reject: false });
+  const refused = await asNobody(['diagram']);
+  t.same([refused.exitCode, String(refused.stderr)], [2, 'nslab: permission: diagram needs root to look inside every namespace and read the nat table: run it with sudo, or join the nslab group and let nslabd draw it']);
+  chmodSync(sb.stateDir, 0o711); // the socket's directory may be crossed, not read
+  chownSync(sb.socket, 0, NOBODY); // as `usermod -aG nslab` would let them in
+  const drawn = await asNobody(['diagram']);
+  t.equal(drawn.exitCode, 0, String(drawn.stderr));
+  t.match(String(drawn.stdout), `${cs[2]}  nv-${cs[2]}-0 ↔ eth0`);
+  const bad = await asNobody(['diagram', '--format', 'jpeg']);
+  t.equal(bad.exitCode, 2, 'a bad format is refused before nslabd is asked');
 });
 
 t.test('a real headless Chromium: the page shows the SVG, and redraws it when a container is created', async (t) => {
