@@ -15,10 +15,11 @@ const dir = mkdtempSync(join(tmpdir(), 'nslab-dg-'));
 const [n1, n2] = [sb.name('net1'), sb.name('net2')];
 const cs = [1, 2, 3, 4, 5, 6].map((i) => sb.name(`c${i}`));
 const hand = sb.name('hand');
+const mv = sb.name('mv');
 const PORT = 18181;
 t.teardown(async () => {
   await sb.stopDaemon();
-  await execa('ip', ['netns', 'del', hand], { reject: false });
+  for (const ns of [hand, mv]) await execa('ip', ['netns', 'del', ns], { reject: false });
   await sb.down();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -36,7 +37,7 @@ async function typed(...argv: string[]): Promise<void> {
   if (r.exitCode !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
 }
 
-t.test('set up: the lab by nslab, and a bridge + namespace + veth + MASQUERADE by hand', async (t) => {
+t.test('set up: the lab by nslab; by hand a bridge + namespace + veth + MASQUERADE, a macvlan child and a VXLAN device', async (t) => {
   const up = await sb.cli(['up', lab]);
   t.equal(up.code, 0, up.stderr);
   await typed('ip', 'link', 'add', 'dgbr0', 'type', 'bridge');
@@ -48,6 +49,13 @@ t.test('set up: the lab by nslab, and a bridge + namespace + veth + MASQUERADE b
   await typed('ip', '-n', hand, 'link', 'set', 'dgvp', 'up');
   await typed('ip', '-n', hand, 'route', 'add', 'default', 'via', '10.247.0.1');
   await typed('iptables', '-t', 'nat', '-A', 'POSTROUTING', '-s', '10.247.0.0/24', '-o', 'dgup', '-j', 'MASQUERADE');
+  // A macvlan child born in a namespace of its own, its parent the uplink (KERNEL-NOTES: a veth
+  // parent works), and a VXLAN device with a head-end replication peer: no packet is sent.
+  await typed('ip', 'netns', 'add', mv);
+  await typed('ip', 'link', 'add', 'dgmv0', 'link', 'dgup', 'netns', mv, 'type', 'macvlan', 'mode', 'bridge');
+  await typed('ip', '-n', mv, 'addr', 'add', '198.51.100.50/24', 'dev', 'dgmv0');
+  await typed('ip', 'link', 'add', 'dgvx', 'type', 'vxlan', 'id', '42', 'dstport', '4789', 'dev', 'dgup', 'local', '198.51.100.1');
+  await typed('bridge', 'fdb', 'append', '00:00:00:00:00:00', 'dev', 'dgvx', 'dst', '198.51.100.2');
 });
 
 t.test('text: every container with both veth ends, the gateways, MASQUERADE, the port; the hand-made parts marked', async (t) => {
@@ -70,6 +78,8 @@ t.test('text: every container with both veth ends, the gateways, MASQUERADE, the
   t.match(text, /NAT: MASQUERADE 10\.247\.0\.0\/24 -o dgup +\(not nslab's\)/);
   t.match(text, /dgup 198\.51\.100\.1\/24 ↔ nslt-dg-w: dgw 198\.51\.100\.2\/24 +\(not nslab's\)/, 'the uplink to the fake world, both ends');
   t.match(text, /default route via 198\.51\.100\.2 dev dgup/);
+  t.match(text, new RegExp(`macvlan parent dgup[^\\n]*\\n│ └─ ${mv} +dgmv0 \\(macvlan bridge\\) +198\\.51\\.100\\.50/24 +\\(not nslab's\\)`), 'the macvlan child and its parent across namespaces');
+  t.match(text, /vxlan dgvx +\(not nslab's\)[^\n]*\n│ vxlan 42 dev dgup port 4789 → 198\.51\.100\.2/, 'the VXLAN device and its peer from the fdb');
 });
 
 t.test('--json: the model, with owners', async (t) => {
