@@ -6,6 +6,7 @@ import { splitGlobals } from './argv.js';
 import { completionCommand } from './completion.js';
 import { doctorCommand } from './doctor.js';
 import { containerCommands } from './container.js';
+import { diagramCommand } from './diagram.js';
 import { makeCli, type Cli, type GlobalOptions } from './context.js';
 import { explainCommand } from './explain.js';
 import { labCommands } from './lab.js';
@@ -76,6 +77,7 @@ export function buildProgram(make: MakeCli = makeCli, out: (s: string) => void =
   program.commandsGroup('Labs:');
   labCommands(program, getCli);
   explainCommand(program, getCli);
+  diagramCommand(program, () => program.opts<GlobalOptions>());
   program.commandsGroup('Upkeep:');
   maintenanceCommands(program, getCli);
   doctorCommand(program, () => program.opts<GlobalOptions>());
