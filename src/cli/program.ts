@@ -11,6 +11,7 @@ import { explainCommand } from './explain.js';
 import { labCommands } from './lab.js';
 import { maintenanceCommands } from './maintenance.js';
 import { networkCommands } from './network.js';
+import { traceCommand } from './trace.js';
 import { versionCommand } from './version.js';
 
 /** What a command needs of the host: root (in-process) unless it only reads or goes through nslabd. */
@@ -76,6 +77,7 @@ export function buildProgram(make: MakeCli = makeCli, out: (s: string) => void =
   program.commandsGroup('Labs:');
   labCommands(program, getCli);
   explainCommand(program, getCli);
+  traceCommand(program, () => program.opts<GlobalOptions>());
   program.commandsGroup('Upkeep:');
   maintenanceCommands(program, getCli);
   doctorCommand(program, () => program.opts<GlobalOptions>());
