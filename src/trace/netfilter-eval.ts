@@ -30,7 +30,8 @@ export interface Verdict {
   by: Hit | { policy: string; table: Table; chain: string };
 }
 
-const TERMINAL: Record<string, Effect> = { ACCEPT: 'accept', DROP: 'drop', REJECT: 'reject', DNAT: 'dnat', SNAT: 'snat', MASQUERADE: 'masquerade', REDIRECT: 'dnat', RETURN: 'return' };
+/** Targets that end a walk (RETURN ends one chain), by the effect they have. */
+export const TERMINAL_EFFECTS: Record<string, Effect> = { ACCEPT: 'accept', DROP: 'drop', REJECT: 'reject', DNAT: 'dnat', SNAT: 'snat', MASQUERADE: 'masquerade', REDIRECT: 'dnat', RETURN: 'return' };
 /** Targets that let the packet go on to the next rule. */
 const GOES_ON = new Set(['LOG', 'NFLOG', 'TRACE', 'MARK', 'CONNMARK', 'CT', 'NOTRACK', 'TCPMSS', 'CHECKSUM', 'CLASSIFY', 'TOS', 'TTL', 'DSCP', 'AUDIT']);
 
@@ -69,14 +70,14 @@ function walk(rs: Ruleset, table: Table, chain: string, p: Packet, host: HostFac
       hits.push({ ...base, effect: 'unevaluated', why: a.why });
       continue;
     }
-    if (rs.chains.get(table)?.has(target) && !TERMINAL[target]) {
+    if (rs.chains.get(table)?.has(target) && !TERMINAL_EFFECTS[target]) {
       hits.push({ ...base, effect: 'jump' });
       const v = walk(rs, table, target, p, host, hits, depth + 1);
       if (v && v !== 'return') return v;
       if (r.goto) return 'return';
       continue;
     }
-    const effect = TERMINAL[target] ?? 'continue';
+    const effect = TERMINAL_EFFECTS[target] ?? 'continue';
     const rewrite = rewriteOf(r, p, host);
     const hit: Hit = { ...base, effect, ...(rewrite ? { rewrite } : {}), ...(effect === 'continue' && target && !GOES_ON.has(target) ? { why: `target ${target} is not evaluated; the walk goes on` } : {}) };
     hits.push(hit);
