@@ -44,10 +44,8 @@ export async function bridgedPath(h: HostView, p: Packet, br: string, to: { port
   const packet = { ...p, in: br, out: br, bridged: true, ...(to ? { physOut: to.port } : {}) };
   if (h.brNetfilter === '1') {
     hops.push({ kind: 'note', at: 'host', text: `same bridge: no routing in the host; bridge-nf-call-iptables is 1, so iptables sees the bridged frame (-i ${br} -o ${br})` });
-    if (h.ipForward !== '1') {
-      hops.push({ kind: 'stop', at: 'host', text: 'ip_forward is 0 in the host: with br_netfilter on, bridged IPv4 between containers is dropped too (sysctl -w net.ipv4.ip_forward=1)' });
-      return { hops, outcome: { kind: 'dropped', text: 'dropped: ip_forward is 0 in the host' }, packet, arrived: false };
-    }
+    // Verified on kernel 6.18: br_netfilter's FORWARD pass does not look at ip_forward.
+    if (h.ipForward !== '1') hops.push({ kind: 'note', at: 'host', text: 'ip_forward is 0 in the host: that stops routed packets, not frames the bridge switches' });
     const r = hooks(h, ['PREROUTING', 'FORWARD', 'POSTROUTING'], packet, hops);
     if (r.dropped) return { hops, outcome: { kind: 'dropped', text: r.dropped }, packet: r.packet, arrived: false };
   } else {

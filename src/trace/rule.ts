@@ -25,7 +25,7 @@ export interface ParsedRule {
 /** Options that take no value. */
 const FLAGS = new Set(['-f', '--syn', '--physdev-is-bridged', '--physdev-is-in', '--physdev-is-out', '--rcheck', '--update', '--set', '--remove']);
 /** Options that take two values. */
-const TWO = new Set(['--tcp-flags']);
+const TWO = new Set(['--tcp-flags', '--match-set']);
 
 const quoted = (w: string) => (/^[^\s"'\\]+$/.test(w) ? w : `"${w.replace(/(["\\])/g, '\\$1')}"`);
 
