@@ -37,6 +37,10 @@ function probeLines(p: ProbeResult): string[] {
   const out = ['probe (one real packet; the kernel\'s own trace of it):'];
   for (const c of p.commands) out.push(`  $ ${c}`);
   out.push(`  sent: ${p.sent}`);
+  if (p.sent.startsWith('not sent')) {
+    out.push(`  cleanup: ${p.cleanup}`);
+    return out;
+  }
   if (p.hits.length) {
     out.push('  rules it hit, in order:');
     for (const h of p.hits) out.push(`    ${pad(`${h.table}/${h.chain}`, 28)}${h.line ?? `policy ${h.verdict}`}${h.words ? `\n    ${' '.repeat(28)}→ ${h.words}` : ''}`);
