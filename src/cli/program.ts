@@ -12,6 +12,7 @@ import { explainCommand } from './explain.js';
 import { labCommands } from './lab.js';
 import { maintenanceCommands } from './maintenance.js';
 import { networkCommands } from './network.js';
+import { traceCommand } from './trace.js';
 import { versionCommand } from './version.js';
 
 /** What a command needs of the host: root (in-process) unless it only reads or goes through nslabd. */
@@ -78,6 +79,7 @@ export function buildProgram(make: MakeCli = makeCli, out: (s: string) => void =
   labCommands(program, getCli);
   explainCommand(program, getCli);
   diagramCommand(program, () => program.opts<GlobalOptions>());
+  traceCommand(program, () => program.opts<GlobalOptions>());
   program.commandsGroup('Upkeep:');
   maintenanceCommands(program, getCli);
   doctorCommand(program, () => program.opts<GlobalOptions>());
