@@ -33,8 +33,10 @@ for (const [name, entry] of Object.entries(binaries)) {
     sourcemap: true,
     // Some dependencies are CommonJS and call require() for node's own modules.
     banner: { js: "import { createRequire as __nslabRequire } from 'node:module'; const require = __nslabRequire(import.meta.url);" },
-    // A native addon (flock) stays in node_modules: it loads a .node file beside itself.
-    external: ['fs-native-extensions'],
+    // Native addons (flock; resvg, the diagram's PNG) stay in node_modules: each loads a .node
+    // file beside itself. So does Graphviz compiled to WebAssembly (the diagram's SVG): 0.8 MB that only
+    // `diagram --format svg|png` and nslabd's /v1/diagram import, when they run.
+    external: ['fs-native-extensions', '@resvg/resvg-js', '@hpcc-js/wasm-graphviz'],
     metafile: true,
     logLevel: 'warning',
   });

@@ -4,14 +4,15 @@
 # provider, python3, which sends the rogue router advertisement of test/security/rogue-ra, and
 # zsh, in which test/e2e/setup-completion completes a command line with the installed _nslab,
 # dnsmasq-base (the fake upstream and the bench's rival of the embedded DNS), bind9-dnsutils (dig)
-# and nftables (nft: test/e2e/doctor makes a firewalld table in its sandbox).
+# nftables (nft: test/e2e/doctor makes a firewalld table in its sandbox) and chromium (a real
+# headless browser: test/e2e/diagram loads nslabd's --http page and watches it redraw).
 # Idempotent; `npm test` runs it first.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || exit 0 # the kernel tests need root anyway
 bash "$(dirname "$0")/install-deps.sh"
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 need=()
-for p in vagrant vagrant-libvirt python3 zsh dnsmasq-base bind9-dnsutils nftables; do installed "$p" || need+=("$p"); done
+for p in vagrant vagrant-libvirt python3 zsh dnsmasq-base bind9-dnsutils nftables chromium; do installed "$p" || need+=("$p"); done
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing for the tests: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -6,11 +6,13 @@ import { splitGlobals } from './argv.js';
 import { completionCommand } from './completion.js';
 import { doctorCommand } from './doctor.js';
 import { containerCommands } from './container.js';
+import { diagramCommand } from './diagram.js';
 import { makeCli, type Cli, type GlobalOptions } from './context.js';
 import { explainCommand } from './explain.js';
 import { labCommands } from './lab.js';
 import { maintenanceCommands } from './maintenance.js';
 import { networkCommands } from './network.js';
+import { traceCommand } from './trace.js';
 import { versionCommand } from './version.js';
 
 /** What a command needs of the host: root (in-process) unless it only reads or goes through nslabd. */
@@ -76,6 +78,8 @@ export function buildProgram(make: MakeCli = makeCli, out: (s: string) => void =
   program.commandsGroup('Labs:');
   labCommands(program, getCli);
   explainCommand(program, getCli);
+  diagramCommand(program, () => program.opts<GlobalOptions>());
+  traceCommand(program, () => program.opts<GlobalOptions>());
   program.commandsGroup('Upkeep:');
   maintenanceCommands(program, getCli);
   doctorCommand(program, () => program.opts<GlobalOptions>());

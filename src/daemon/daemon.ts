@@ -24,6 +24,7 @@ import { EventBus } from './events.js';
 import { ReplyStream, watchOf } from './reply.js';
 import { BodyTooLarge, limitConnections, readBody } from './http.js';
 import { listenUnix, refuseNonSocket } from './socket.js';
+import { listenTcp, serveDiagram, viewServer, type HttpAddress } from './diagram-routes.js';
 
 export interface DaemonOptions {
   socket: string;
@@ -33,6 +34,8 @@ export interface DaemonOptions {
   firewallBackend?: FirewallBackendName;
   /** The embedded DNS server's upstreams for containers without --dns (nslabd --dns). */
   dns?: string[];
+  /** nslabd --http: a TCP listener for browsers serving only the diagram page, /v1/diagram and /v1/events. */
+  http?: HttpAddress;
 }
 
 /** The network and container a request is about, for its log lines (from checked arguments). */
@@ -51,6 +54,7 @@ function subjects(verb: Mutation, args: unknown[]): { network?: string; containe
 export class Daemon {
   readonly events = new EventBus();
   private server: Server | undefined;
+  private web: Server | undefined;
   private lock: StateLock | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private corrupt: string | undefined;
@@ -105,6 +109,7 @@ export class Daemon {
     }
     this.o.log.info({ socket: this.o.socket, ...sock, stateDir: this.o.stateDir, pid: process.pid }, 'nslabd listening');
     this.ready = (async () => {
+      if (this.o.http) await this.openWeb(this.o.http);
       // Held for the daemon's life: an in-process `nslab` can never write behind its back.
       this.lock = await StateLock.acquire(join(this.o.stateDir, 'lock'), 2000).catch((e: Error) => {
         throw new Error(`the state directory ${this.o.stateDir} is in use by another nslab or nslabd (${e.message})`);
@@ -118,6 +123,7 @@ export class Daemon {
       await this.ready;
     } catch (e) {
       forgetDaemon(this.o.stateDir);
+      this.web?.close();
       this.server.close();
       this.server.closeAllConnections();
       try {
@@ -163,6 +169,8 @@ export class Daemon {
     this.o.log.info('nslabd stopping: finishing the request in flight; the lab stays up');
     this.server?.close();
     this.server?.closeIdleConnections();
+    this.web?.close();
+    this.web?.closeIdleConnections();
     for (const s of this.streams) s.end();
     await this.queue;
     await this.names.close();
@@ -201,6 +209,7 @@ export class Daemon {
       return this.send(res, 200, { result: { pid: process.pid, stateDir: this.o.stateDir, version: nslabVersion(), status: this.starting ? 'starting' : 'ready' } });
     }
     if (req.method === 'GET' && path === '/v1/events') return this.stream(res);
+    if (req.method === 'GET' && path === '/v1/diagram') return serveDiagram(url, res, { stateDir: this.o.stateDir, launcher: this.launcher });
     // Every other request waits for the start-up reconcile (ping says 'starting' meanwhile).
     if (this.starting) {
       try {
@@ -311,6 +320,13 @@ export class Daemon {
     } catch (e) {
       return this.refuse(res, e);
     }
+  }
+
+  /** The read-only listener for browsers (nslabd --http): its own server, never the engine's routes. */
+  private async openWeb(a: HttpAddress): Promise<void> {
+    this.web = viewServer(a, { stateDir: this.o.stateDir, launcher: this.launcher, events: (res) => this.stream(res), log: (e) => this.o.log.error({ err: String(e) }, 'http request failed') });
+    await listenTcp(this.web, a);
+    this.o.log.info({ url: `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}/` }, 'nslabd serves the diagram page (read-only)');
   }
 
   private stream(res: ServerResponse): void {

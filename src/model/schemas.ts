@@ -144,4 +144,6 @@ export const daemonOptions = z.strictObject({
   firewallBackend: z.enum(FIREWALL_BACKENDS),
   /** The embedded DNS server's upstreams for containers without --dns (addresses, checked by nslabd's main). */
   dns: z.optional(z.array(z.string())),
+  /** nslabd --http ADDR:PORT (parsed by nslabd's main). */
+  http: z.optional(z.string()),
 });
