@@ -96,6 +96,8 @@ export function checkContainerRecord(key: string, c: ContainerRecord): void {
 
 function checkPortRecord(f: string, p: PortRecord): void {
   must(typeof p === 'object' && p !== null && (p.protocol === 'tcp' || p.protocol === 'udp'), f, `${JSON.stringify(p)} is not a tcp or udp mapping`);
+  // A stored run (port-runs.ts) whose count was bad is left unexpanded: refused here.
+  must(!('count' in p), f, `count ${JSON.stringify((p as { count?: unknown }).count)} is not a whole number from 1 that keeps both ports within 65535`);
   if (p.hostIp !== undefined) ip(f, p.hostIp);
   checkInt(f, p.hostPort, 1, 65535);
   checkInt(f, p.containerPort, 1, 65535);

@@ -74,6 +74,8 @@ export function migrateState(raw: unknown, file = 'state.json'): State {
   const version = raw.version as number;
   if (version > STATE_VERSION) throw new NewerStateError(file, version);
   if (version === STATE_VERSION) return raw as unknown as State;
+  // version 2 → 3: port runs with a count are new; every version 2 record is a version 3 one
+  if (version === 2) return { ...raw, version: STATE_VERSION } as unknown as State;
   // version 1: the shape of release 0.1.0 (and of 0.1.x with `labId`)
   return { ...raw, version: STATE_VERSION, networks: mapValues(raw.networks, networkV1toV2), containers: mapValues(raw.containers, containerV1toV2) } as unknown as State;
 }
@@ -87,6 +89,7 @@ export function migrateIntent(raw: unknown, file = 'intent.json'): Intent {
   const version = raw.version ?? 1;
   if (typeof version === 'number' && version > STATE_VERSION) throw new NewerStateError(file, version);
   if (version === STATE_VERSION) return raw as unknown as Intent;
+  if (version === 2) return { ...raw, version: STATE_VERSION } as unknown as Intent;
   const endpoints = Array.isArray(raw.endpoints)
     ? raw.endpoints.map((x: unknown) => (isObj(x) ? { ...x, endpoint: endpointV1toV2(x.endpoint) } : x))
     : raw.endpoints;

@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NslabError } from '../errors.js';
 import { stageAtomic, writeAtomic, type Staged } from './atomic.js';
+import { packState, unpackState } from './port-runs.js';
 import { IntentFile, type Intent } from './intent.js';
 import { labIdOf } from './lab-id.js';
 import { StateLock } from './lock.js';
@@ -61,7 +62,7 @@ export class Store {
       throw e;
     }
     try {
-      const s = migrateState(JSON.parse(text), this.file);
+      const s = unpackState(migrateState(JSON.parse(text), this.file));
       return this.vet.state(stateFromJson(s)); // never throws: an invalid record is reported and dropped
     } catch (e) {
       if (e instanceof NewerStateError) throw e;
@@ -75,7 +76,7 @@ export class Store {
   }
 
   private text(state: State): string {
-    return JSON.stringify({ ...state, labId: this.labId() }, null, 1) + '\n';
+    return JSON.stringify({ ...packState(state), labId: this.labId() }, null, 1) + '\n';
   }
 
   /** Write `state` beside state.json (whole, fsynced) and return the rename still to do: a removal stages its record first and commits once the kernel objects are gone. */

@@ -58,7 +58,10 @@ export interface EndpointRecord {
   aliases: string[];
 }
 
-/** One published port (Docker's -p), a range expanded to one each: host side → the container's first endpoint. */
+/**
+ * One published port (Docker's -p), a range expanded to one each: host side → the container's
+ * first endpoint. state.json stores a range as one entry with a count (port-runs.ts).
+ */
 export interface PortRecord {
   protocol: 'tcp' | 'udp';
   /** The host address it answers on; absent: every address (0.0.0.0). */
@@ -92,8 +95,12 @@ export interface ContainerRecord {
   created: string;
 }
 
-/** The version of state.json this code writes; older ones are migrated on load (migrate.ts). */
-export const STATE_VERSION = 2;
+/**
+ * The version of state.json this code writes; older ones are migrated on load (migrate.ts).
+ * 3: a published range may be one entry with a count (an nslab of version 2 would read only
+ * its first port, and its gc would then remove the others' rules: it must refuse the file).
+ */
+export const STATE_VERSION = 3;
 
 export interface State {
   version: typeof STATE_VERSION;

@@ -1,5 +1,5 @@
 // state.json of the previous release (version 1) under today's code: read and used as it is,
-// written as version 2 by the first change; a half-built container named in a version 1
+// written as today's version (3) by the first change; a half-built container named in a version 1
 // intent.json is torn down; a newer version is refused (by nslab and nslabd), changing nothing.
 import t from 'tap';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -66,7 +66,7 @@ t.before(async () => {
 });
 
 t.test('the rewritten file has the shape of the fixture written by release 0.1.0', async (t) => {
-  t.equal(v2.version, 2, 'today\'s code writes version 2');
+  t.equal(v2.version, 3, 'today\'s code writes version 3');
   const v1 = JSON.parse(v1Text);
   t.same(Object.keys(v1.networks.lab), Object.keys(FIXTURE.networks.lab));
   t.same(Object.keys(v1.networks.other), Object.keys(FIXTURE.networks.other));
@@ -81,13 +81,13 @@ t.test('version 1 is read as it is: check finds no drift, the views are unchange
 });
 
 t.test('a newer version is refused: exit 1, one clear line, nothing changed (reset included)', async (t) => {
-  const newer = v1Text.replace('"version": 1', '"version": 3');
+  const newer = v1Text.replace('"version": 1', '"version": 4');
   writeFileSync(file, newer);
   const before = await sb.snapshot();
   for (const args of [['check'], ['container', 'ls'], ['container', 'rm', n], ['network', 'rm', 'other'], ['reset'], ['gc']]) {
     const r = await sb.cli(args);
     t.equal(r.code, 1, `${args.join(' ')}: exit 1`);
-    t.match(r.stderr, /state\.json was written by a newer nslab \(state version 3; this nslab reads versions 1 to 2\); nothing was changed/);
+    t.match(r.stderr, /state\.json was written by a newer nslab \(state version 4; this nslab reads versions 1 to 3\); nothing was changed/);
   }
   const d = await sb.startDaemon().then(() => undefined, (e: Error) => e.message);
   t.match(d, /^nslabd exited 1: .*state\.json was written by a newer nslab/s, 'nslabd does not start on it');
@@ -96,7 +96,7 @@ t.test('a newer version is refused: exit 1, one clear line, nothing changed (res
   writeFileSync(file, v1Text);
 });
 
-t.test('the first change migrates: version 2 written, equal to what today\'s code wrote; a version 1 intent is recovered', async (t) => {
+t.test('the first change migrates: version 3 written, equal to what today\'s code wrote; a version 1 intent is recovered', async (t) => {
   // As if release 0.1.0 was killed while creating `half`: recorded in intent.json only.
   writeFileSync(file, JSON.stringify(stateV1(v2, [half]), null, 1) + '\n');
   writeFileSync(intent, JSON.stringify({ containers: [ctrV1(v2.containers[half])] }) + '\n');
@@ -104,7 +104,7 @@ t.test('the first change migrates: version 2 written, equal to what today\'s cod
   await ok(t, ['container', 'rm', n]);
   const after = JSON.parse(readFileSync(file, 'utf8'));
   const { [n]: _n, [half]: _h, ...rest } = v2.containers;
-  t.same(after, { ...v2, containers: rest }, 'state.json is today\'s version 2, record for record');
+  t.same(after, { ...v2, containers: rest }, 'state.json is today\'s version 3, record for record');
   t.notOk((await sb.snapshot()).netns.includes(half), 'the container named in the version 1 intent is torn down');
   t.notOk(existsSync(intent), 'and the intent cleared');
   t.match(await ok(t, ['check']), /the kernel matches the records/);

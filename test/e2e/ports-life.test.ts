@@ -1,6 +1,8 @@
 // Published ports over their life: conflicts refused with the host unchanged, exact removal, UDP
 // re-publish, following the first endpoint, check/repair, gc, rebuild-state, dry-run and nslabd.
 import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { HOST_IP, WORLD_IP, sandbox } from '../helpers/sandbox.js';
 import { Servers, tcp, udp } from '../helpers/ports.js';
 
@@ -52,6 +54,18 @@ t.test('conflicts and bad input: exit 2 naming the field, nothing changed on the
   t.match(host.stderr, /publish: cannot be set with network mode host/);
   t.same(await sb.snapshot(), before, 'links, addresses, routes, iptables-save, namespaces and files unchanged');
   t.notOk((await sb.cli(['container', 'inspect', b])).code === 0, 'no record');
+});
+
+t.test('state.json holds a published range as one entry with its count; inspect and the kernel have every port', async (t) => {
+  const rec = JSON.parse(readFileSync(join(sb.stateDir, 'state.json'), 'utf8')).containers[a];
+  t.same(rec.ports, [
+    { protocol: 'tcp', hostPort: 8080, containerPort: 80 },
+    { protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 8090, containerPort: 80 },
+    { protocol: 'udp', hostPort: 7000, containerPort: 7000, count: 10 },
+  ]);
+  const view = JSON.parse((await ok(t, ['container', 'inspect', a])).stdout)[0];
+  t.same(Object.keys(view.NetworkSettings.Ports).filter((k) => k.endsWith('/udp')).length, 10, 'inspect: 7000/udp to 7009/udp');
+  t.equal((await sb.iptables()).match(/--dport 70\d\d .*-j DNAT/g)?.length, 10, 'ten DNAT rules');
 });
 
 t.test('removing a container removes exactly its rules; UDP re-published to a new container works at once', async (t) => {

@@ -16,7 +16,7 @@ const ctr = (name: string): ContainerRecord => ({
   name, id: `c-${name}-0123456789`, mode: 'network', status: 'ready', hostname: name, dns: [], dnsSearch: [], addHosts: [], request: {}, created: '',
   endpoints: [{ network: 'lab', ifname: 'eth0', hostVeth: `nv-${name}-0`, addresses: [{ ip: '10.1.0.2', prefix: 24, gateway: '10.1.0.1' }], mac: '02:42:0a:01:00:02', aliases: [] }],
 });
-const state: State = { version: 2, networks: { lab: net, other: { ...net, name: 'other', bridge: 'nslab-other' } }, containers: { c1: ctr('c1'), c2: ctr('c2') } };
+const state: State = { version: 3, networks: { lab: net, other: { ...net, name: 'other', bridge: 'nslab-other' } }, containers: { c1: ctr('c1'), c2: ctr('c2') } };
 
 interface Run {
   code: number;

@@ -15,7 +15,7 @@ const c = (name: string, over: Partial<ContainerRecord> = {}): ContainerRecord =
 
 t.test('good records stay, bad ones go with one line each', async (t) => {
   const s: State = {
-    version: 2,
+    version: 3,
     networks: { lab: net, evil: { ...net, name: 'evil', bridge: 'br0; rm -rf /' } },
     containers: {
       ok_1: c('ok_1'),
@@ -51,7 +51,7 @@ t.test('version 2 lists: one IPv4 entry, at most one per family, a known driver'
   const addr = c('x').endpoints[0]!.addresses[0]!;
   const ep = (addresses: unknown) => ({ ...c('x').endpoints[0]!, addresses }) as never;
   const s: State = {
-    version: 2,
+    version: 3,
     networks: {
       lab: net,
       nosub: { ...net, name: 'nosub', subnets: [] },

@@ -84,7 +84,7 @@ t.test('reset: containers, leftovers, networks and their rules go; the record is
   t.same(lines.slice(0, 3), ['ip -batch - <<netns del uvt-a | netns del uvt-s', 'rm /etc/netns/uvt-a', 'rm /etc/netns/uvt-s'], 'recorded containers first, sharers with them');
   t.same(lines.slice(3), ['ip netns del uvt-z', 'rm /etc/netns/uvt-z', 'ip link del nv-uvt-z-0', 'fakefw del network uvn', 'ip link del nslab-uvn', 'fakefw del shared'],
     'then what the marks show, then the networks, then what they shared');
-  t.same(JSON.parse(l.stateText()!), { version: 2, networks: {}, containers: {}, labId: LAB });
+  t.same(JSON.parse(l.stateText()!), { version: 3, networks: {}, containers: {}, labId: LAB });
   t.same(l.host.host.links.map((x) => x.ifname), ['lo'], 'the host has only lo left');
   t.same([...l.host.spaces.keys()], []);
   l.reset();
@@ -94,7 +94,7 @@ t.test('reset: containers, leftovers, networks and their rules go; the record is
 
 t.test('reset with an unreadable state file goes by the marks alone', async (t) => {
   const l = await withLeftover();
-  writeFileSync(l.stateFile, '{ "version": 2, "netw');
+  writeFileSync(l.stateFile, '{ "version": 3, "netw');
   await t.rejects(l.engine.createContainers([{ name: 'uvt-b', network: 'uvn' }]), { name: 'CorruptStateError' }, 'other verbs refuse');
   await l.engine.reset();
   t.same(l.lines(), [

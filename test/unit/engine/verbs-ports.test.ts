@@ -33,7 +33,11 @@ t.test('create: the ports recorded as single mappings; rules, hairpin and route_
   t.notMatch(lines.join('\n'), /conntrack -D/, 'no conntrack tool (the fake host has none): no step for it');
   t.match(l.notices.join('\n'), /conntrack is not usable/, 'and one warning line');
   t.ok(l.iptables.calls.includes('observe'), 'the first publisher reads the ruleset');
-  t.same(JSON.parse(l.stateText()!).containers['uvt-a'].ports, rec!.ports, 'state.json');
+  t.same(JSON.parse(l.stateText()!).containers['uvt-a'].ports, [
+    { protocol: 'tcp', hostPort: 8080, containerPort: 80, count: 2 },
+    { protocol: 'udp', hostIp: '127.0.0.1', hostPort: 53, containerPort: 53 },
+  ], 'state.json: the range as one run');
+  t.same((await l.engine.readState()).containers['uvt-a']!.ports, rec!.ports, 'read back: single mappings');
   t.same((await l.engine.check()).drift, [], 'check: all in place');
   l.iptables.calls.length = 0;
   l.reset();

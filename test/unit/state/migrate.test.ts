@@ -13,11 +13,11 @@ const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
 /** Written by release 0.1.0 (before lab ids) and by main before this change (with `labId`). */
 const OLD = ['state-v1-0.1.0.json', 'state-v1-labid.json'].map((f) => ({ f, text: readFileSync(join(FIXTURES, f), 'utf8') }));
 
-t.test('version 1 → 2: subnets and addresses become lists, nothing else changes', async (t) => {
+t.test('version 1 → today: subnets and addresses become lists, nothing else changes', async (t) => {
   for (const { f, text } of OLD) {
     const raw = JSON.parse(text);
     const s = migrateState(raw);
-    t.equal(s.version, STATE_VERSION, `${f}: version 2`);
+    t.equal(s.version, STATE_VERSION, `${f}: today's version`);
     t.equal(JSON.stringify(raw), JSON.stringify(JSON.parse(text)), `${f}: the parsed file is not changed (pure)`);
     t.equal(s.labId, raw.labId, `${f}: labId kept (or absent)`);
     t.same(Object.keys(s.networks), Object.keys(raw.networks));
@@ -34,7 +34,7 @@ t.test('version 1 → 2: subnets and addresses become lists, nothing else change
     const warned: string[] = [];
     vetState(stateFromJson(s), (l) => warned.push(l));
     t.same(warned, [], `${f}: every migrated record passes the record checks`);
-    t.same(migrateState(JSON.parse(JSON.stringify(s))), s, `${f}: migrating version 2 changes nothing`);
+    t.same(migrateState(JSON.parse(JSON.stringify(s))), s, `${f}: migrating today's version changes nothing`);
   }
 });
 
@@ -65,32 +65,32 @@ t.test('a malformed version 1 record does not stop the migration: the record che
 });
 
 t.test('a newer version is refused; what is no state at all is not taken for one', async (t) => {
-  const err = t.throws(() => migrateState({ version: 3, networks: {}, containers: {} }, '/x/state.json')) as NewerStateError;
+  const err = t.throws(() => migrateState({ version: 4, networks: {}, containers: {} }, '/x/state.json')) as NewerStateError;
   t.ok(err instanceof NewerStateError);
   t.equal(err.exitCode, 1);
-  t.match(err.message, /^\/x\/state\.json was written by a newer nslab \(state version 3; this nslab reads versions 1 to 2\); nothing was changed/);
+  t.match(err.message, /^\/x\/state\.json was written by a newer nslab \(state version 4; this nslab reads versions 1 to 3\); nothing was changed/);
   for (const bad of [null, [], 'x', { version: '1', networks: {}, containers: {} }, { version: 0, networks: {}, containers: {} }, { version: 1.5, networks: {}, containers: {} }, { version: 1, networks: [], containers: {} }, { version: 1, networks: {} }]) {
     t.throws(() => migrateState(bad), /^not an nslab state$/, JSON.stringify(bad));
   }
 });
 
-t.test('Store: a version 1 file is read migrated, left as it is until the next save, then written as version 2', async (t) => {
+t.test('Store: a version 1 file is read migrated, left as it is until the next save, then written as version 3', async (t) => {
   const dir = t.testdir({ 'state.json': OLD[1]!.text });
   const file = join(dir, 'state.json');
   const store = new Store(dir, { state: (s) => vetState(s, () => t.fail('no warning')), intent: (i) => i });
   const s = await store.load();
-  t.equal(s.version, 2);
+  t.equal(s.version, 3);
   t.ok(Object.values(s.containers).some((c) => c.endpoints[0]?.addresses[0]?.ip), 'endpoints carry their addresses in the list');
   t.equal(readFileSync(file, 'utf8'), OLD[1]!.text, 'reading changes nothing on disk');
   await store.save(s);
   const written = JSON.parse(readFileSync(file, 'utf8'));
-  t.equal(written.version, 2, 'saved as version 2');
+  t.equal(written.version, 3, 'saved as version 3');
   t.equal(written.labId, JSON.parse(OLD[1]!.text).labId, 'the lab id kept');
   t.same(await store.load(), s, 'and read back the same');
 });
 
 t.test('Store: a newer file is refused with NewerStateError (not "corrupt": rebuild and reset must not act on it) and left alone', async (t) => {
-  const text = JSON.stringify({ version: 3, networks: { x: { anything: true } }, containers: {} });
+  const text = JSON.stringify({ version: 4, networks: { x: { anything: true } }, containers: {} });
   const dir = t.testdir({ 'state.json': text });
   const store = new Store(dir);
   const err = await store.load().catch((e) => e);
@@ -101,7 +101,7 @@ t.test('Store: a newer file is refused with NewerStateError (not "corrupt": rebu
   t.ok((await store.load().catch((e) => e)) instanceof CorruptStateError, 'garbage is still corrupt');
 });
 
-t.test('intent.json: a version 1 file (no version) is migrated; today\'s carries version 2; a newer one is refused', async (t) => {
+t.test('intent.json: a version 1 file (no version) is migrated; today\'s carries version 3; a newer one is refused', async (t) => {
   const old = JSON.parse(OLD[0]!.text);
   const v1 = { containers: [old.containers.fxc5], endpoints: [{ container: 'fxc4', endpoint: { ...old.containers.fxc5.endpoints[1], ifname: 'eth1', hostVeth: 'nv-fxc4-1' } }] };
   const i = migrateIntent(JSON.parse(JSON.stringify(v1)));
@@ -114,9 +114,9 @@ t.test('intent.json: a version 1 file (no version) is migrated; today\'s carries
   const f = new IntentFile(dir);
   t.same(f.read(), i, 'IntentFile.read migrates');
   f.write({ containers: i.containers });
-  t.equal(JSON.parse(readFileSync(f.path, 'utf8')).version, 2, 'written with its version');
+  t.equal(JSON.parse(readFileSync(f.path, 'utf8')).version, 3, 'written with its version');
   t.same(f.read().containers, i.containers);
-  writeFileSync(f.path, JSON.stringify({ version: 3, containers: [] }));
+  writeFileSync(f.path, JSON.stringify({ version: 4, containers: [] }));
   t.throws(() => f.read(), NewerStateError);
   t.same(migrateIntent({ x: 1 }), { containers: [] }, 'no intent at all: nothing pending');
 });
