@@ -84,9 +84,9 @@ export class Engine implements EngineApi {
     };
   }
 
-  /** The recorded state (read-only; no lock). */
+  /** The recorded state (read-only, shared with the change that saved it: never change it; no lock). */
   readState(): Promise<State> {
-    return this.store.load();
+    return this.store.loadRecent();
   }
 
   private locked<T>(fn: () => Promise<T>): Promise<T> {
@@ -100,8 +100,13 @@ export class Engine implements EngineApi {
     return this.locked(async () => {
       const state = await this.store.load();
       const save = this.saverOf(state);
-      await this.recover(state, save);
-      return fn(state, save);
+      try {
+        await this.recover(state, save);
+        return await fn(state, save);
+      } catch (e) {
+        this.store.forget(); // the records in memory may have changed after the last save
+        throw e;
+      }
     });
   }
 

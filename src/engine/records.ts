@@ -9,13 +9,14 @@ import { checkCidr, checkInt, checkIp, checkName } from './validate.js';
 
 const MODES = new Set(['network', 'host', 'none', 'container']);
 
-function must(ok: boolean, field: string, msg: string): void {
-  if (!ok) throw new ValidationError(field, msg);
+/** `msg` may be a function, for a message that quotes the value (made only on failure). */
+function must(ok: boolean, field: string, msg: string | (() => string)): void {
+  if (!ok) throw new ValidationError(field, typeof msg === 'string' ? msg : msg());
 }
 
 /** A word for the hosts and resolv.conf files: no blank, no comment, no line break. */
 function word(field: string, v: unknown): void {
-  must(typeof v === 'string' && /^[^\s#;]{1,253}$/.test(v), field, `${JSON.stringify(v)} is not a single word`);
+  must(typeof v === 'string' && /^[^\s#;]{1,253}$/.test(v), field, () => `${JSON.stringify(v)} is not a single word`);
 }
 
 function list(field: string, v: unknown, each: (f: string, x: unknown) => unknown): void {
@@ -94,10 +95,11 @@ export function checkContainerRecord(key: string, c: ContainerRecord): void {
   if (c.ports !== undefined) list('ports', c.ports, (f, p) => checkPortRecord(f, p as PortRecord));
 }
 
+/** Runs once per published port: written without closures or eager messages (nothing allocated unless it fails). */
 function checkPortRecord(f: string, p: PortRecord): void {
-  must(typeof p === 'object' && p !== null && (p.protocol === 'tcp' || p.protocol === 'udp'), f, `${JSON.stringify(p)} is not a tcp or udp mapping`);
+  if (typeof p !== 'object' || p === null || (p.protocol !== 'tcp' && p.protocol !== 'udp')) throw new ValidationError(f, `${JSON.stringify(p)} is not a tcp or udp mapping`);
   // A stored run (port-runs.ts) whose count was bad is left unexpanded: refused here.
-  must(!('count' in p), f, `count ${JSON.stringify((p as { count?: unknown }).count)} is not a whole number from 1 that keeps both ports within 65535`);
+  if ('count' in p) throw new ValidationError(f, `count ${JSON.stringify((p as { count?: unknown }).count)} is not a whole number from 1 that keeps both ports within 65535`);
   if (p.hostIp !== undefined) ip(f, p.hostIp);
   checkInt(f, p.hostPort, 1, 65535);
   checkInt(f, p.containerPort, 1, 65535);

@@ -42,7 +42,11 @@ export function unpackPorts(stored: unknown): unknown {
     const ok = isInt(count) && count >= 1 && isInt(one.hostPort) && isInt(one.containerPort) &&
       one.hostPort + count - 1 <= 65535 && one.containerPort + count - 1 <= 65535;
     if (!ok) return [p];
-    return Array.from({ length: count }, (_, i) => ({ ...one, hostPort: one.hostPort + i, containerPort: one.containerPort + i }));
+    const { protocol, hostIp, hostPort, containerPort } = one;
+    const out: PortRecord[] = new Array(count);
+    // Object literals of one shape, not spreads: a 500-port run is expanded on every load.
+    for (let i = 0; i < count; i++) out[i] = hostIp === undefined ? { protocol, hostPort: hostPort + i, containerPort: containerPort + i } : { protocol, hostIp, hostPort: hostPort + i, containerPort: containerPort + i };
+    return out;
   });
 }
 

@@ -72,7 +72,35 @@ export class Store {
 
   /** Write state.json, recording the lab id too: a lost `lab-id` file is restored from it. */
   async save(state: State): Promise<void> {
-    writeAtomic(this.file, this.text(state));
+    const text = this.text(state);
+    writeAtomic(this.file, text);
+    this.saved = { state, text };
+  }
+
+  /** The state this process last saved, with the text it wrote. */
+  private saved?: { state: State; text: string };
+
+  /**
+   * For reading only: the state this process last saved while state.json still holds the very
+   * text it wrote (compared whole: no parse, no record checks), else load(). A CLI command
+   * prints its result without parsing and checking the records again. The object is shared:
+   * never change it.
+   */
+  async loadRecent(): Promise<State> {
+    const s = this.saved;
+    if (s) {
+      let now: string | undefined;
+      try {
+        now = readFileSync(this.file, 'utf8');
+      } catch { /* gone: load() says what there is */ }
+      if (now === s.text) return s.state;
+    }
+    return this.load();
+  }
+
+  /** Forget the last saved state (a change failed after saving: its object may differ from the file). */
+  forget(): void {
+    this.saved = undefined;
   }
 
   private text(state: State): string {
