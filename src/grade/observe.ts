@@ -1,25 +1,13 @@
 // Read the live kernel for the grader: links, addresses and routes of the host and of each named
 // namespace, forwarding, the nat and filter tables, and the /etc/netns files. Only reads; never the state lock.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Runner } from '../exec/runner.js';
-import { listAddrs } from '../kernel/addr.js';
-import { listLinks } from '../kernel/link.js';
 import { etcDir, hostResolvers } from '../kernel/netns-files.js';
 import { listNetns, NETNS_DIR } from '../kernel/netns.js';
-import { listRoutes } from '../kernel/route.js';
+import { nsIdentity, observeNs } from '../kernel/observe.js';
 import { readSysctl } from '../kernel/sysctl.js';
-import type { KernelView, NsView } from './view.js';
+import type { KernelView, SeenLink } from './view.js';
 
-/** A namespace's identity: the device and inode of its nsfs file (two names of one namespace share it). */
-function nsId(path: string): string {
-  const s = statSync(path);
-  return `${s.dev}:${s.ino}`;
-}
-
-async function nsView(runner: Runner, netns?: string): Promise<NsView> {
-  const [links, addrs, routes] = await Promise.all([listLinks(runner, netns), listAddrs(runner, netns), listRoutes(runner, netns)]);
-  return { links, addrs, routes };
-}
 
 /** A file as `ip netns exec` would show it (a symbolic link is followed, as it does); undefined when missing. */
 function readMaybe(path: string): string | undefined {
@@ -36,7 +24,7 @@ async function nsIds(runner: Runner): Promise<Record<number, string>> {
   try {
     const r = await runner.run({ kind: 'cmd', file: 'ip', args: ['-json', 'netns', 'list-id'], mutates: false });
     for (const e of (r.exitCode === 0 && r.stdout.trim() ? JSON.parse(r.stdout) : []) as Array<{ nsid: number; name?: string }>) {
-      if (e.name) out[e.nsid] = nsId(`${NETNS_DIR}/${e.name}`);
+      if (e.name) out[e.nsid] = nsIdentity(`${NETNS_DIR}/${e.name}`);
     }
   } catch {
     /* a name that went away meanwhile, or an ip without list-id: peers are then matched by index only */
@@ -60,12 +48,12 @@ async function tableText(runner: Runner, table: 'nat' | 'filter'): Promise<Kerne
 export async function observeForGrade(runner: Runner, names: readonly string[]): Promise<KernelView> {
   const present = await listNetns();
   const [host, ipForward, nat, filter, nsids] = await Promise.all([
-    nsView(runner), readSysctl('net.ipv4.ip_forward'), tableText(runner, 'nat'), tableText(runner, 'filter'), nsIds(runner),
+    observeNs<SeenLink>(runner), readSysctl('net.ipv4.ip_forward'), tableText(runner, 'nat'), tableText(runner, 'filter'), nsIds(runner),
   ]);
   const netns: KernelView['netns'] = {};
   await Promise.all(names.filter((n) => present.has(n)).map(async (n) => {
     try {
-      netns[n] = { id: nsId(`${NETNS_DIR}/${n}`), view: await nsView(runner, n) };
+      netns[n] = { id: nsIdentity(`${NETNS_DIR}/${n}`), view: await observeNs<SeenLink>(runner, n) };
     } catch {
       /* a name left without its namespace (an unmounted file): as good as missing */
     }
@@ -78,5 +66,5 @@ export async function observeForGrade(runner: Runner, names: readonly string[]):
       if (text !== undefined) files[n][f] = text;
     }
   }
-  return { host, hostId: nsId('/proc/self/ns/net'), nsids, netns, ipForward, nat, filter, files, resolvers: hostResolvers().nameservers.slice() };
+  return { host, hostId: nsIdentity('/proc/self/ns/net'), nsids, netns, ipForward, nat, filter, files, resolvers: hostResolvers().nameservers.slice() };
 }

@@ -1,31 +1,19 @@
 // Read the live kernel for the diagram: the host's links, addresses and routes, every namespace
 // named in /run/netns (not only nslab's), VXLAN forwarding entries and the nat table. Reads only:
 // never the state lock, and a namespace that goes away mid-read is left out with a note.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Runner } from '../exec/runner.js';
-import { listAddrs } from '../kernel/addr.js';
-import { listLinks } from '../kernel/link.js';
 import { listNetns, NETNS_DIR } from '../kernel/netns.js';
-import { listRoutes } from '../kernel/route.js';
+import { nsIdentity, observeNs } from '../kernel/observe.js';
 import { isLabId } from '../state/lab-id.js';
-import { assemble, pairedWithHost, type RawNamed, type RawTopology, type RawView } from './assemble.js';
+import { assemble, pairedWithHost, type RawLink, type RawNamed, type RawTopology } from './assemble.js';
 import { readMarker } from './marks.js';
 import type { Topology } from './model.js';
 
 /** Namespaces read at once: each is three `ip` processes. */
 const PARALLEL = 8;
 
-/** A namespace's identity: the device and inode of its nsfs file (two names of one namespace share it). */
-function nsId(path: string): string {
-  const s = statSync(path);
-  return `${s.dev}:${s.ino}`;
-}
-
-async function viewOf(runner: Runner, netns?: string): Promise<RawView> {
-  const [links, addrs, routes] = await Promise.all([listLinks(runner, netns), listAddrs(runner, netns), listRoutes(runner, netns)]);
-  return { links, addrs, routes };
-}
 
 /** `ip [-n NS] -json netns list-id`: namespace ids with each one's identity; empty when unreadable. */
 async function nsIds(runner: Runner, netns?: string): Promise<Record<number, string>> {
@@ -34,7 +22,7 @@ async function nsIds(runner: Runner, netns?: string): Promise<Record<number, str
     const r = await runner.run({ kind: 'cmd', file: 'ip', args: ['-json', 'netns', 'list-id'], netns, mutates: false });
     for (const e of (r.exitCode === 0 && r.stdout.trim() ? JSON.parse(r.stdout) : []) as Array<{ nsid: number; name?: string }>) {
       try {
-        if (e.name) out[e.nsid] = nsId(`${NETNS_DIR}/${e.name}`);
+        if (e.name) out[e.nsid] = nsIdentity(`${NETNS_DIR}/${e.name}`);
       } catch { /* that name went away meanwhile */ }
     }
   } catch { /* an ip without list-id: peers elsewhere stay unnamed */ }
@@ -102,13 +90,13 @@ async function pool<T, R>(items: readonly T[], n: number, fn: (x: T) => Promise<
  */
 export async function readTopology(runner: Runner, o: { stateDir?: string } = {}): Promise<Topology> {
   const notes: string[] = [];
-  const [host, hostNsids, nat, names] = await Promise.all([viewOf(runner), nsIds(runner), natText(runner), listNetns()]);
-  const hostId = nsId('/proc/self/ns/net');
+  const [host, hostNsids, nat, names] = await Promise.all([observeNs<RawLink>(runner), nsIds(runner), natText(runner), listNetns()]);
+  const hostId = nsIdentity('/proc/self/ns/net');
   const read = await pool([...names].sort(), PARALLEL, async (name): Promise<RawNamed | undefined> => {
     try {
-      const id = nsId(`${NETNS_DIR}/${name}`);
+      const id = nsIdentity(`${NETNS_DIR}/${name}`);
       const marker = readMarker(name);
-      return { name, id, view: id === hostId ? { links: [], addrs: [], routes: [] } : await viewOf(runner, name), ...(marker ? { marker } : {}) };
+      return { name, id, view: id === hostId ? { links: [], addrs: [], routes: [] } : await observeNs<RawLink>(runner, name), ...(marker ? { marker } : {}) };
     } catch {
       notes.push(`namespace ${name} went away (or could not be entered) while it was read`);
       return undefined;

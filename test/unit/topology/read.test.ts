@@ -1,7 +1,6 @@
 // The diagram's reader over a fake kernel: it only reads, every named namespace is looked into,
 // and one that vanishes mid-read is left out with a note instead of failing the whole diagram.
 import t from 'tap';
-import * as fs from 'node:fs';
 import { FakeRunner } from '../../helpers/fake-runner.js';
 
 const links = (xs: object[]) => ({ stdout: JSON.stringify(xs) });
@@ -9,8 +8,9 @@ const up = ['UP', 'LOWER_UP'];
 
 /** read.ts with /run/netns holding `names` (identities by name) and the state directory absent. */
 async function reader(names: string[]) {
+  const observe = await import('../../../src/kernel/observe.js');
   return t.mockImport<typeof import('../../../src/topology/read.js')>('../../../src/topology/read.js', {
-    'node:fs': { ...fs, statSync: (p: string) => (p === '/proc/self/ns/net' ? { dev: 4, ino: 1 } : { dev: 4, ino: 100 + names.indexOf(p.split('/').pop()!) }) },
+    '../../../src/kernel/observe.js': { ...observe, nsIdentity: (p: string) => (p === '/proc/self/ns/net' ? '4:1' : `4:${100 + names.indexOf(p.split('/').pop()!)}`) },
     '../../../src/kernel/netns.js': { NETNS_DIR: '/run/netns', listNetns: async () => new Set(names) },
   });
 }
