@@ -32,9 +32,13 @@ export function run(argv: readonly string[], env: Record<string, string> = {}): 
   });
 }
 
-/** Start a long-lived process (nslabd); cleanup ends it by its PID. */
+/**
+ * Start a long-lived process (nslabd) as the leader of a process group of its own: cleanup
+ * ends the group by its PID, so the kernel commands it has in flight (its launcher's `ip`)
+ * end with it instead of making a namespace after the cleanup has looked.
+ */
 export function start(argv: readonly string[]): ChildProcess {
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' }, detached: true });
   running.add(child);
   child.on('exit', () => running.delete(child));
   return child;
@@ -85,11 +89,23 @@ export class Scratch {
    * the scratch directories. Safe to call twice, and from a signal handler.
    */
   cleanup(): void {
-    for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    for (const c of running) {
+      if (c.exitCode !== null || c.signalCode !== null || c.pid === undefined) continue;
+      try {
+        process.kill(-c.pid, 'SIGKILL'); // its group: nslabd and the commands it started
+      } catch {
+        c.kill('SIGKILL');
+      }
+    }
+    const killed = running.size > 0;
     running.clear();
-    const { netns, etc } = this.leftovers();
-    for (const ns of netns) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-    for (const e of etc) rmSync(join('/etc/netns', e), { recursive: true, force: true });
+    // A command of a killed process may still be finishing: look again once after a pause.
+    for (let pass = 0; pass < (killed ? 2 : 1); pass++) {
+      if (pass) spawnSync('sleep', ['0.2']);
+      const { netns, etc } = this.leftovers();
+      for (const ns of netns) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+      for (const e of etc) rmSync(join('/etc/netns', e), { recursive: true, force: true });
+    }
     for (const d of this.dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   }
 }

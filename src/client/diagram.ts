@@ -12,6 +12,8 @@ export async function remoteDiagram(socket: string, format: string): Promise<Buf
   return new Promise((resolve, reject) => {
     const req = request({ socketPath: socket, path: `/v1/diagram?format=${encodeURIComponent(format)}` }, (res) => {
       const chunks: Buffer[] = [];
+      // nslabd gone mid-answer: one line, not an unhandled 'error' event.
+      res.on('error', (e) => reject(new RemoteError('unreachable', `nslabd on ${socket} stopped in the middle of its answer: ${e.message}`)));
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const body = Buffer.concat(chunks);

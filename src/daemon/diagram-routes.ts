@@ -34,6 +34,11 @@ export function parseHttpAddress(value: string): HttpAddress {
   if (!m || !host || isIP(host) === 0 || !(port >= 1 && port <= 65535)) {
     throw new ValidationError('http', `"${clip(value, 60)}" is not ADDRESS:PORT (an IP address and a port 1-65535, e.g. 127.0.0.1:8081 or [::1]:8081)`);
   }
+  // A browser names the address it was given in its Host header, never 0.0.0.0 or ::, so a
+  // page on a wildcard would refuse every request (the DNS-rebinding check): name one address.
+  if (host === '0.0.0.0' || /^[0:]+$/.test(host)) {
+    throw new ValidationError('http', `"${clip(value, 60)}": name one address of this machine (127.0.0.1, or the VM's address on the network your browser is on), not a wildcard`);
+  }
   return { host, port };
 }
 
@@ -57,7 +62,8 @@ function hostsFor(a: HttpAddress): Set<string> {
   const v6 = isIP(a.host) === 6;
   const names = [v6 ? `[${a.host}]` : a.host];
   if (a.host === '127.0.0.1' || a.host === '::1') names.push('localhost', '127.0.0.1', '[::1]');
-  return new Set(names.map((n) => `${n}:${a.port}`));
+  // A browser leaves out the port when it is the scheme's default (80 for http).
+  return new Set(names.flatMap((n) => (a.port === 80 ? [`${n}:80`, n] : [`${n}:${a.port}`])));
 }
 
 export interface ViewOptions {

@@ -63,6 +63,12 @@ export async function routedPath(k: KernelReader, h: HostView, p: Packet, hops: 
   if (pre.dropped) return { hops, outcome: { kind: 'dropped', text: pre.dropped }, packet: pre.packet, arrived: false };
   let packet = pre.packet;
   const r = await k.routeGet([packet.dst, 'from', packet.src, 'iif', p.in!]);
+  if (!r.route && h.ipForward !== '1') {
+    // With forwarding off the kernel answers a lookup for a packet coming in (iif) with "No
+    // route to host" for every address not the host's own: the cause is the sysctl, not a route.
+    hops.push({ kind: 'stop', at: 'host', text: `ip_forward is 0: the host does not forward between interfaces, so the kernel finds no route for a packet coming in on ${p.in} (${r.error}) (sysctl -w net.ipv4.ip_forward=1)`, from: r.line });
+    return { hops, outcome: { kind: 'dropped', text: 'dropped: ip_forward is 0 in the host' }, packet, arrived: false };
+  }
   if (!r.route) {
     hops.push({ kind: 'stop', at: 'host', text: `no route in the host to ${packet.dst}: ${r.error}`, from: r.line });
     return { hops, outcome: { kind: 'no-route', text: `no route: the host cannot route ${packet.dst} (${r.error})` }, packet, arrived: false };

@@ -30,7 +30,7 @@ export function parseMonitor(text: string, marker: string, networkOf: WordsConte
     const m = /^TRACE: \d+ [0-9a-f]+ (\w+):(\S+?):(rule|policy|return):(\S*)\s*(.*)$/.exec(line);
     if (!m) continue;
     const [, table, chain, kind, rest, ruleText] = m as unknown as [string, string, string, string, string, string];
-    if (ruleText.includes(marker)) continue;
+    if (new RegExp(`${marker}(?![0-9])`).test(ruleText)) continue;
     const parts = rest.split(':');
     const verdict = kind === 'rule' ? parts.slice(1).join(':') : kind === 'policy' ? parts[0]! : 'RETURN';
     const ruleLine = ruleText ? normalLine(ruleText.replace(/^-4 -t \S+ /, '')) : undefined;

@@ -16,27 +16,41 @@ import { probeCommand, sentWords, traceRuleSpec } from './probe-commands.js';
 const MONITOR = ['stdbuf', '-oL', 'xtables-monitor', '--trace', '--event'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** May a probe go to `dst`? Only to the host's own addresses or an address held by a namespace in /run/netns. */
-async function checkTarget(k: KernelReader, dst: string, hostAddrs: Set<string>): Promise<void> {
-  if (hostAddrs.has(dst)) return;
-  for (const ns of await listNetns()) {
-    const addrs = await k.addrs(ns).catch(() => []);
-    if (addrs.some((a) => a.addr_info.some((i) => i.local === dst))) return;
+/**
+ * May a probe go to `dst`? Only to the host's own addresses or an address held by a namespace
+ * in /run/netns; and when the paper trace says the packet leaves the host, only if the host's
+ * next hop for it is such an address too (a namespace holding 8.8.8.8 on a dummy link must not
+ * make a probe go out by the real default route).
+ */
+async function checkTarget(k: KernelReader, dst: string, hostAddrs: Set<string>, leaves: boolean): Promise<void> {
+  const names = [...(await listNetns())];
+  const held = async (addr: string) => {
+    if (hostAddrs.has(addr)) return true;
+    for (const ns of names) if ((await k.addrs(ns).catch(() => [])).some((a) => a.addr_info.some((i) => i.local === addr))) return true;
+    return false;
+  };
+  if (!(await held(dst))) throw new ValidationError('dst', `a probe goes only to the host or to an address of a namespace on this host (ip netns); ${dst} is neither`);
+  if (!leaves) return;
+  const next = (await k.routeGet([dst])).route?.gateway ?? dst;
+  if (next !== dst && !(await held(next))) {
+    throw new ValidationError('dst', `${dst} is held by a namespace on this host, but the host would send the probe to ${next}, which is not: a probe stays on this host`);
   }
-  throw new ValidationError('dst', `a probe goes only to the host or to an address of a namespace on this host (ip netns); ${dst} is neither`);
 }
 
+/** `nslab-trace:PID` as a whole word: not the start of another probe's `nslab-trace:PID7`. */
+const markerRe = (marker: string) => new RegExp(`${marker}(?![0-9])`);
+
 /** Start `xtables-monitor --trace --event` here (the host namespace); resolves once it has seen `marker`'s rule added, or after `ms`. */
-function startMonitor(): { child: ChildProcess; text: () => string; saw: (s: string, ms: number) => Promise<boolean> } {
+function startMonitor(): { child: ChildProcess; text: () => string; saw: (s: RegExp, ms: number) => Promise<boolean> } {
   // xtables-monitor writes through stdio: into a pipe its lines would wait in a block buffer until it
   // exits; stdbuf -oL flushes each line, so the echo of our rule tells that it listens.
   const child = spawn('stdbuf', MONITOR.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
   let text = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (text += d));
   child.on('error', () => undefined);
-  const saw = async (s: string, ms: number) => {
-    for (const end = Date.now() + ms; Date.now() < end; await sleep(20)) if (text.includes(s)) return true;
-    return text.includes(s);
+  const saw = async (s: RegExp, ms: number) => {
+    for (const end = Date.now() + ms; Date.now() < end; await sleep(20)) if (s.test(text)) return true;
+    return s.test(text);
   };
   return { child, text: () => text, saw };
 }
@@ -52,7 +66,7 @@ export async function runProbe(runner: Runner, req: TraceRequest, t: TraceResult
   const k = new KernelReader(runner);
   const h = await readHost(k);
   const local = new Set(h.addrs.flatMap((a) => a.addr_info.map((i) => i.local)));
-  await checkTarget(k, t.packet.dst, local);
+  await checkTarget(k, t.packet.dst, local, t.outcome.kind === 'left');
   const v = await k.read('iptables', ['-V']);
   // iptables-legacy's TRACE writes to the kernel log, which namespaces other than the first do not get (nf_log_all_netns=0).
   if (!v.ok || !v.out.includes('nf_tables')) throw new ValidationError('probe', `--probe needs iptables' nf_tables backend (iptables-nft, Debian's default): this host has ${v.ok ? v.out.trim() : 'no iptables'}`);
@@ -64,32 +78,45 @@ export async function runProbe(runner: Runner, req: TraceRequest, t: TraceResult
   const commands = [`${shellLine(MONITOR)} &`, shellLine([add.file, ...add.args]), shellLine([send.file, ...send.args]), 'kill %1', shellLine([del.file, ...del.args])];
   if (o.dryRun) return { commands, sent: 'not sent (--dry-run)', hits: [], differences: [], cleanup: 'nothing was added' };
   const mon = startMonitor();
+  const mine = markerRe(marker);
+  // Set before the rule is added: a signal during `iptables -I` may come after the kernel took
+  // it, and the delete is fine with no such rule.
   let added = false;
-  // An interrupted probe still removes its rule (synchronously: the process is about to end).
-  const onSignal = () => {
-    if (added) void runner.run(del).finally(() => process.exit(130));
-    else process.exit(130);
+  // An interrupted probe (Ctrl-C, kill, a closed terminal) still removes its rule and ends the
+  // monitor; a second signal while that runs changes nothing.
+  let ending = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (ending) return;
+    ending = true;
+    mon.child.kill();
+    const code = 128 + (sig === 'SIGHUP' ? 1 : sig === 'SIGTERM' ? 15 : 2);
+    if (added) void runner.run(del).catch(() => undefined).finally(() => process.exit(code));
+    else process.exit(code);
   };
-  process.once('SIGINT', onSignal);
+  const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const sig of SIGNALS) process.on(sig, onSignal);
   let sent = 'not sent';
   try {
     await sleep(100); // the monitor subscribes in a few ms; its echo of the rule below confirms it
+    added = true;
     const a = await runner.run(add);
     if (a.exitCode !== 0) throw new Error(`could not add the trace rule: ${a.stderr.trim()}`);
-    added = true;
     // The monitor echoes the rule's addition: from then on it sees the probe's trace too.
-    if (!(await mon.saw(marker, 3000))) sent = 'the monitor did not start; ';
+    if (!(await mon.saw(mine, 3000))) sent = 'the monitor did not start; ';
     const r = await runner.run(send);
     sent = (sent === 'not sent' ? '' : sent) + sentWords(t.packet.proto, r.exitCode, r.stdout);
     await sleep(300);
   } finally {
     mon.child.kill();
-    if (added) await runner.run(del);
-    process.removeListener('SIGINT', onSignal);
+    try {
+      if (added) await runner.run(del);
+    } finally {
+      for (const sig of SIGNALS) process.removeListener(sig, onSignal);
+    }
   }
   const check = await k.read('iptables-save', ['-t', 'raw']);
   commands.push(check.line);
-  const left = !check.ok || check.out.includes(marker);
+  const left = !check.ok || mine.test(check.out);
   const hits = parseMonitor(mon.text(), marker, (i) => networkOf(h, i), { ...t.packet, ctstate: 'NEW' });
   return { commands, sent, hits, differences: compare(t, hits), cleanup: left ? `the trace rule ${marker} is STILL in raw PREROUTING: remove it with ${shellLine([del.file, ...del.args])}` : `removed the trace rule; iptables-save -t raw holds no ${marker} rule` };
 }

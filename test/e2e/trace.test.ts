@@ -91,6 +91,23 @@ t.test('across two isolated networks: the DROP rule named', async (t) => {
   t.same(r.reply, [], 'no reply to a dropped packet');
 });
 
+t.test('ip_forward off in the (sandbox) host: the trace says so, not "no route"', async (t) => {
+  const sysctl = (v: string) => run('nsenter', [`--net=/run/netns/${sb.host}`, 'sysctl', '-qw', `net.ipv4.ip_forward=${v}`]);
+  t.equal((await sysctl('0')).exitCode, 0);
+  try {
+    for (const [from, to] of [[a, 'world'], ['world', `${HOST_IP}:8080`]] as const) {
+      const r = await trace(from, to);
+      t.equal(r.outcome.kind, 'dropped', `${from} → ${to}: ${r.outcome.text}`);
+      t.equal(r.outcome.text, 'dropped: ip_forward is 0 in the host');
+      t.match(texts(r), /ip_forward is 0: the host does not forward between interfaces.*sysctl -w net\.ipv4\.ip_forward=1/);
+      t.notMatch(texts(r), /no route in the host/);
+    }
+  } finally {
+    await sysctl('1');
+  }
+  t.equal((await trace(a, 'world')).outcome.kind, 'left', 'forwarding on again: the packet leaves');
+});
+
 t.test('a hand-built namespace without a default route: the trace stops at its route lookup', async (t) => {
   const r = await trace(broken, 'world');
   t.equal(r.outcome.kind, 'no-route');

@@ -13,10 +13,21 @@ t.test('--http takes an IP address and a port, and refuses the rest naming the f
   for (const bad of ['8081', 'localhost:8081', '127.0.0.1', '127.0.0.1:0', '127.0.0.1:65536', '300.1.1.1:80', '::1:8081', '127.0.0.1:80;rm']) {
     t.throws(() => parseHttpAddress(bad), { name: 'ValidationError', message: /^http: ".*" is not ADDRESS:PORT/ }, bad);
   }
+  for (const wild of ['0.0.0.0:8081', '[::]:8081', '[0:0::0]:8081']) {
+    t.throws(() => parseHttpAddress(wild), { name: 'ValidationError', message: /^http: ".*": name one address of this machine .*not a wildcard$/ }, `${wild}: no browser sends it as Host, the page would refuse all`);
+  }
+});
+
+t.test('--http on port 80: a Host header without the port is taken', async (t) => {
+  const route = (host: string) => ask('GET', '/', host, { host: '192.168.56.10', port: 80 });
+  t.equal((await route('192.168.56.10')).status, 200, 'Host: 192.168.56.10');
+  t.equal((await route('192.168.56.10:80')).status, 200, 'Host: 192.168.56.10:80');
+  t.equal((await route('192.168.56.10:8081')).status, 403, 'another port');
+  t.equal((await ask('GET', '/', '127.0.0.1')).status, 403, 'on another port than 80, the port is required');
 });
 
 /** One request through the routes: its status, headers and body, and whether the events stream was asked for. */
-async function ask(method: string, url: string, host = '127.0.0.1:8081') {
+async function ask(method: string, url: string, host = '127.0.0.1:8081', at = { host: '127.0.0.1', port: 8081 }) {
   let streamed = false;
   const got = { status: 0, headers: {} as Record<string, string>, body: '', streamed: false };
   const res = {
@@ -33,7 +44,7 @@ async function ask(method: string, url: string, host = '127.0.0.1:8081') {
       return this;
     },
   };
-  const route = viewRoutes({ host: '127.0.0.1', port: 8081 }, { stateDir: '/nonexistent', launcher: {} as Launcher, events: () => void (streamed = true), log: () => undefined });
+  const route = viewRoutes(at, { stateDir: '/nonexistent', launcher: {} as Launcher, events: () => void (streamed = true), log: () => undefined });
   route({ method, url, headers: { host } } as unknown as IncomingMessage, res as unknown as ServerResponse);
   return { ...got, streamed };
 }

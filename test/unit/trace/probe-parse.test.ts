@@ -31,6 +31,12 @@ t.test('each traced rule in order, without the probe\'s own rule and without rep
   t.match(hits[5]!.words, /^MASQUERADE by nslab network lab: leaves as the host's address on eth0/);
 });
 
+t.test('the own rule is known by its whole marker: probe 4 is not probe 42', async (t) => {
+  const of4 = parseMonitor(MONITOR, 'nslab-trace:4', () => undefined, packet);
+  t.equal(of4.length, hits.length + 1, 'the rule of probe 42 is a rule like any other for probe 4');
+  t.match(of4[0]!.line, /nslab-trace:42/);
+});
+
 /** A paper trace holding the given rules (table, line) in one hop. */
 function paper(rules: Array<[string, string]>, policies: Array<[string, string]> = []): TraceResult {
   const tables = rules.map(([table, line]) => ({ table: table as 'nat', rules: [{ table: table as 'nat', chain: '', line, target: '', effect: 'accept' as const, words: 'w' }], verdict: 'w' }));
