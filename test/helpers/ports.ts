@@ -12,7 +12,7 @@ export class Servers {
    */
   async start(ns: string, name: string, port: number, proto: 'tcp' | 'udp' = 'tcp'): Promise<void> {
     const code = proto === 'tcp'
-      ? `require('net').createServer(s=>s.end('${name} '+s.remoteAddress+'\\n')).listen(${port},'0.0.0.0',()=>console.log('ready'))`
+      ? `require('net').createServer(s=>{s.on('error',()=>{});s.end('${name} '+s.remoteAddress+'\\n')}).listen(${port},'0.0.0.0',()=>console.log('ready'))`
       : `const s=require('dgram').createSocket('udp4');s.on('message',(m,r)=>s.send('${name} '+r.address+'\\n',r.port,r.address));s.bind(${port},'0.0.0.0',()=>console.log('ready'))`;
     const child = spawn('ip', ['netns', 'exec', ns, 'node', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
     this.children.push(child);

@@ -163,7 +163,7 @@ export class Sandbox {
    * before removing that container: a live process keeps the namespace and its veth alive.
    */
   async startServer(ns: string, ip: string, port = 8080): Promise<void> {
-    const code = `require('net').createServer(s=>s.end(s.remoteAddress+'\\n')).listen(${port},'${ip}',()=>console.log('ready'))`;
+    const code = `require('net').createServer(s=>{s.on('error',()=>{});s.end(s.remoteAddress+'\\n')}).listen(${port},'${ip}',()=>console.log('ready'))`;
     const child = spawn('ip', ['netns', 'exec', ns, 'node', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
     this.servers.push(child);
     await new Promise<void>((res, rej) => {
