@@ -8,7 +8,6 @@ import { nsIdentity, observeNs } from '../kernel/observe.js';
 import { readSysctl } from '../kernel/sysctl.js';
 import type { KernelView, SeenLink } from './view.js';
 
-
 /** A file as `ip netns exec` would show it (a symbolic link is followed, as it does); undefined when missing. */
 function readMaybe(path: string): string | undefined {
   try {
