@@ -7,6 +7,9 @@ import { parseRule, targetArg } from './rule.js';
 import type { TracedHit } from './probe-types.js';
 import { hitWords, type WordsContext } from './words.js';
 
+/** `nslab-trace:PID` as a whole word: not the start of another probe's `nslab-trace:PID7`. */
+export const markerRe = (marker: string) => new RegExp(`${marker}(?![0-9])`);
+
 /** The same rule compares equal however it was quoted. */
 export const normalLine = (line: string) => words(line).join(' ');
 
@@ -20,6 +23,7 @@ export function parseMonitor(text: string, marker: string, networkOf: WordsConte
   const out: TracedHit[] = [];
   const seen = new Set<string>();
   let ctx: WordsContext = { packet, networkOf };
+  const mine = markerRe(marker);
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (line.startsWith('PACKET:')) {
@@ -30,7 +34,7 @@ export function parseMonitor(text: string, marker: string, networkOf: WordsConte
     const m = /^TRACE: \d+ [0-9a-f]+ (\w+):(\S+?):(rule|policy|return):(\S*)\s*(.*)$/.exec(line);
     if (!m) continue;
     const [, table, chain, kind, rest, ruleText] = m as unknown as [string, string, string, string, string, string];
-    if (new RegExp(`${marker}(?![0-9])`).test(ruleText)) continue;
+    if (mine.test(ruleText)) continue;
     const parts = rest.split(':');
     const verdict = kind === 'rule' ? parts.slice(1).join(':') : kind === 'policy' ? parts[0]! : 'RETURN';
     const ruleLine = ruleText ? normalLine(ruleText.replace(/^-4 -t \S+ /, '')) : undefined;

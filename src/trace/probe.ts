@@ -8,7 +8,7 @@ import { listNetns } from '../kernel/netns.js';
 import type { TraceResult } from './hops.js';
 import { networkOf, readHost } from './host.js';
 import type { TraceRequest } from './parse-target.js';
-import { compare, parseMonitor } from './probe-parse.js';
+import { compare, markerRe, parseMonitor } from './probe-parse.js';
 import type { ProbeResult } from './probe-types.js';
 import { KernelReader } from './read.js';
 import { probeCommand, sentWords, traceRuleSpec } from './probe-commands.js';
@@ -23,12 +23,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * make a probe go out by the real default route).
  */
 async function checkTarget(k: KernelReader, dst: string, hostAddrs: Set<string>, leaves: boolean): Promise<void> {
-  const names = [...(await listNetns())];
-  const held = async (addr: string) => {
-    if (hostAddrs.has(addr)) return true;
-    for (const ns of names) if ((await k.addrs(ns).catch(() => [])).some((a) => a.addr_info.some((i) => i.local === addr))) return true;
-    return false;
+  // Every namespace's addresses, read once (and only when the host's own do not answer).
+  let inNamespaces: Promise<Set<string>> | undefined;
+  const readNamespaces = async () => {
+    const lists = await Promise.all([...(await listNetns())].map((ns) => k.addrs(ns).catch(() => [])));
+    return new Set(lists.flat().flatMap((a) => a.addr_info.map((i) => i.local)));
   };
+  const held = async (addr: string) => hostAddrs.has(addr) || (await (inNamespaces ??= readNamespaces())).has(addr);
   if (!(await held(dst))) throw new ValidationError('dst', `a probe goes only to the host or to an address of a namespace on this host (ip netns); ${dst} is neither`);
   if (!leaves) return;
   const next = (await k.routeGet([dst])).route?.gateway ?? dst;
@@ -36,9 +37,6 @@ async function checkTarget(k: KernelReader, dst: string, hostAddrs: Set<string>,
     throw new ValidationError('dst', `${dst} is held by a namespace on this host, but the host would send the probe to ${next}, which is not: a probe stays on this host`);
   }
 }
-
-/** `nslab-trace:PID` as a whole word: not the start of another probe's `nslab-trace:PID7`. */
-const markerRe = (marker: string) => new RegExp(`${marker}(?![0-9])`);
 
 /** Start `xtables-monitor --trace --event` here (the host namespace); resolves once it has seen `marker`'s rule added, or after `ms`. */
 function startMonitor(): { child: ChildProcess; text: () => string; saw: (s: RegExp, ms: number) => Promise<boolean> } {
