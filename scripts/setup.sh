@@ -2,6 +2,8 @@
 # README's first command: install what is missing, build, put nslab on the PATH, bring up the
 # example lab ("docker0 by hand") and show what it built. Safe to run again.
 #   NSLAB_NETNS=NAME   run the lab inside network namespace NAME (used by the tests)
+#   NSLAB_LAB=FILE     bring up FILE instead of examples/docker0/lab.yaml (the tests use a renamed
+#                      copy: container namespaces and /etc/netns are machine-wide)
 #   NSLAB_NO_LAB=1     stop after installing
 #   NSLAB_PREFIX=DIR   install the shell completion under DIR instead of / (scripts/install-completion.sh)
 set -euo pipefail
@@ -50,17 +52,25 @@ fi
 
 [ "${NSLAB_NO_LAB:-}" = 1 ] && exit 0
 run() { if [ -n "${NSLAB_NETNS:-}" ]; then nsenter --net="/run/netns/$NSLAB_NETNS" "$@"; else "$@"; fi; }
-echo "== the example lab: examples/docker0/lab.yaml"
-run nslab up examples/docker0/lab.yaml
+lab=${NSLAB_LAB:-examples/docker0/lab.yaml}
+echo "== the example lab: $lab"
+run nslab up "$lab"
 echo
 run nslab network ls
 echo
 run nslab container ls
 echo
+# The names below are the lab file's own, so a renamed copy of the lab shows its own objects.
+mapfile -t containers < <(node --input-type=module -e 'import { parse } from "yaml"; import { readFileSync } from "node:fs";
+  for (const name of Object.keys(parse(readFileSync(process.argv[1], "utf8")).containers ?? {})) console.log(name);' "$lab")
+first=${containers[0]} second=${containers[1]:-${containers[0]}}
+endpoint=$(run nslab container inspect "$second" --format '{{json .NetworkSettings.Networks}}')
+peer=$(node -p 'Object.values(JSON.parse(process.argv[1]))[0].IPAddress' "$endpoint")
+bridge=$(run nslab network inspect "$(node -p 'Object.keys(JSON.parse(process.argv[1]))[0]' "$endpoint")" --format '{{json .Options}}' | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8"))["com.docker.network.bridge.name"]')
 echo "== what that is in the kernel"
-run ip -br link show master br0
-run ip -br addr show br0
-ip -n container4 -br addr
-ip -n container4 route
+run ip -br link show master "$bridge"
+run ip -br addr show "$bridge"
+ip -n "$first" -br addr
+ip -n "$first" route
 echo
-echo "Try: sudo ip netns exec container4 ping -c1 10.201.0.5    Remove it all: sudo nslab reset"
+echo "Try: sudo ip netns exec $first ping -c1 $peer    Remove it all: sudo nslab reset"
