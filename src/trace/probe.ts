@@ -4,6 +4,7 @@ import { ValidationError } from '../errors.js';
 import type { Command } from '../exec/command.js';
 import type { Runner } from '../exec/runner.js';
 import { shellLine } from '../exec/shell.js';
+import { traceComment } from '../firewall/iptables/names.js';
 import { listNetns } from '../kernel/netns.js';
 import type { TraceResult } from './hops.js';
 import { networkOf, readHost } from './host.js';
@@ -68,7 +69,7 @@ export async function runProbe(runner: Runner, req: TraceRequest, t: TraceResult
   const v = await k.read('iptables', ['-V']);
   // iptables-legacy's TRACE writes to the kernel log, which namespaces other than the first do not get (nf_log_all_netns=0).
   if (!v.ok || !v.out.includes('nf_tables')) throw new ValidationError('probe', `--probe needs iptables' nf_tables backend (iptables-nft, Debian's default): this host has ${v.ok ? v.out.trim() : 'no iptables'}`);
-  const marker = `nslab-trace:${process.pid}`;
+  const marker = traceComment(process.pid);
   const spec = traceRuleSpec(t.packet, marker);
   const add: Command = { kind: 'cmd', file: 'iptables', args: ['--wait', '-t', 'raw', '-I', 'PREROUTING', '1', ...spec], mutates: true };
   const del: Command = { kind: 'cmd', file: 'iptables', args: ['--wait', '-t', 'raw', '-D', 'PREROUTING', ...spec], mutates: true, absentOk: true };

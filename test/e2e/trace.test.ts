@@ -162,3 +162,25 @@ t.test('--probe across isolated networks: the kernel traces the same DROP; the t
   t.match(r.stdout, 'the probe hit the rules the trace inferred');
   t.notMatch(await sb.iptables(), /nslab-trace/);
 });
+
+t.test("gc removes the TRACE rule of a probe whose process died (SIGKILL), not a running probe's", async (t) => {
+  // What a probe killed with SIGKILL leaves: its rule, naming a process that is gone.
+  const gone = await execa('true');
+  const live = execa('bash', ['-c', 'exec -a nslab-probe-stand-in sleep 60'], { reject: false });
+  t.teardown(() => live.kill('SIGKILL'));
+  const rule = (pid: number) => ['-s', '10.241.0.2/32', '-d', '10.241.0.3/32', '-p', 'icmp', '-m', 'comment', '--comment', `nslab-trace:${pid}`, '-j', 'TRACE'];
+  for (const pid of [gone.pid!, live.pid!]) t.equal((await run('ip', ['netns', 'exec', sb.host, 'iptables', '-t', 'raw', '-I', 'PREROUTING', '1', ...rule(pid)])).exitCode, 0);
+  t.teardown(() => run('ip', ['netns', 'exec', sb.host, 'iptables', '-t', 'raw', '-D', 'PREROUTING', ...rule(live.pid!)]));
+
+  const dry = await sb.cli(['--dry-run', 'gc']);
+  t.equal(dry.code, 0, dry.stderr);
+  t.match(dry.stdout, `-D PREROUTING -s 10.241.0.2/32 -d 10.241.0.3/32 -p icmp -m comment --comment nslab-trace:${gone.pid} -j TRACE`, '--dry-run prints the delete');
+  t.match(await sb.iptables(), `nslab-trace:${gone.pid}`, 'and changes nothing');
+
+  const r = await sb.cli(['gc']);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, `(the TRACE rule of \`nslab trace --probe\` process ${gone.pid}, which is gone)`);
+  const after = await sb.iptables();
+  t.notMatch(after, `nslab-trace:${gone.pid} `, "the dead probe's rule is gone");
+  t.match(after, `nslab-trace:${live.pid} `, "a running probe's rule stays (it removes it itself)");
+});

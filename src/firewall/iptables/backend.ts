@@ -7,6 +7,7 @@ import { DNAT_CHAIN, FWD_CHAIN, INPUT_CHAIN, ISO1_CHAIN, ISO2_CHAIN, NAT_CHAIN, 
 import { byTable, deleteEach, restore, ruleLine } from './restore.js';
 import { BASE_CHAINS, BASE_RULES, dnsRules, INPUT_BASE_CHAIN, INPUT_JUMP, networkRules, ruleWords, spoofRules, type ChainDecl, type Rule, type Table } from './rules.js';
 import { hasChain, hasRule, parseIptablesSave, rulesOf, type Ruleset } from './save.js';
+import { probeRunning, staleTraceRules } from './trace-rules.js';
 import { PORT_BASE_RULES, ensurePortRules, orphanPortRules, sharedPortsText, portRulesOfNetwork, publishedPorts, removePortRules } from './ports.js';
 
 interface IptablesView extends FirewallView {
@@ -75,6 +76,9 @@ export class IptablesFirewall implements Firewall {
   readonly name = 'iptables';
   readonly manages = true;
 
+  /** `running(pid)`: whether a trace probe's process is still there (tests pass their own). */
+  constructor(private readonly running: (pid: number) => boolean = probeRunning) {}
+
   async observe(runner: Runner): Promise<FirewallView> {
     const out = await runOk(runner, { kind: 'cmd', file: 'iptables-save', args: [], mutates: false }, 'read the ruleset');
     return iptablesView(out.stdout);
@@ -111,10 +115,12 @@ export class IptablesFirewall implements Firewall {
   orphans(view: FirewallView, recorded: (network: string) => boolean, wanted: PortsWanted = () => undefined): FirewallOrphans {
     const live = rulesetOf(view);
     const rules = [...orphanRules(live, recorded, false), ...orphanPortRules(live, wanted)];
+    // Not a lab's: any nslab's probe, once its process is gone, left the host's packets traced.
+    const traces = staleTraceRules(live, this.running);
     const old = (r: Rule) => `rule ${shown(r)} carries the mark of an nslab release before lab ids and no record of this lab names it: left alone (remove it by hand if it is a leftover)`;
     return {
-      removed: rules.map((r) => `rule ${shown(r)}`),
-      commands: remove(live, rules),
+      removed: [...rules.map((r) => `rule ${shown(r)}`), ...traces.map((x) => `rule ${shown(x.rule)} (the TRACE rule of \`nslab trace --probe\` process ${x.pid}, which is gone)`)],
+      commands: remove(live, [...rules, ...traces.map((x) => x.rule)]),
       lookalikes: orphanRules(live, recorded, true).map(old),
     };
   }

@@ -61,3 +61,12 @@ export function parsePortComment(c: string | undefined): { lab: string; network:
   const m = /^nslab:([0-9a-f]{8}):net=([^:]+):ctr=([^:]+)$/.exec(c ?? '');
   return m ? { lab: m[1]!, network: m[2]!, container: m[3]! } : undefined;
 }
+
+/** Comment on the one TRACE rule of `nslab trace --probe` run by process `pid`: nslab-trace:PID. */
+export const traceComment = (pid: number): string => `nslab-trace:${pid}`;
+
+/** The PID a trace probe's comment names, or undefined. */
+export function parseTraceComment(c: string | undefined): number | undefined {
+  const m = /^nslab-trace:([1-9][0-9]*)$/.exec(c ?? '');
+  return m ? Number(m[1]) : undefined;
+}

@@ -81,3 +81,13 @@ t.test('ensure then missing: applying the plan leaves nothing missing (the words
 t.test('views of another backend are refused', async (t) => {
   t.throws(() => fw.ensureNetwork({ backend: 'none' }, net), /handed a view of the none backend/);
 });
+
+t.test("orphans: a trace probe's TRACE rule once its process is gone, not while it runs", async (t) => {
+  const rule = (pid: number) => `-A PREROUTING -s 10.201.0.4/32 -d 10.201.0.5/32 -p icmp -m icmp --icmp-type 8 -m comment --comment nslab-trace:${pid} -j TRACE`;
+  const view = parseIptablesSave(`*raw\n:PREROUTING ACCEPT [0:0]\n${rule(41)}\n${rule(42)}\n-A PREROUTING -m comment --comment nslab-trace:43 -j ACCEPT\nCOMMIT\n`);
+  const o = new IptablesFirewall((pid) => pid === 42).orphans(view, () => true);
+  t.same(o.removed, [`rule -t raw -A PREROUTING -s 10.201.0.4/32 -d 10.201.0.5/32 -p icmp -m icmp --icmp-type 8 -m comment --comment nslab-trace:41 -j TRACE (the TRACE rule of \`nslab trace --probe\` process 41, which is gone)`]);
+  t.equal(o.commands.length, 1, 'one restore');
+  t.match(o.commands[0]!.stdin!, /^\*raw\n-D PREROUTING .*--comment nslab-trace:41 -j TRACE\nCOMMIT\n$/, 'deletes that rule only: not the running probe (42), not a rule that is no TRACE (43)');
+  t.same(new IptablesFirewall(() => true).orphans(view, () => true).commands, [], 'all running: nothing');
+});
