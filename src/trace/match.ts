@@ -73,7 +73,7 @@ function test(m: MatchOpt, p: Packet, host: HostFacts): boolean | undefined {
       return want === -1 || want === (p.ctstate === 'NEW' ? 8 : 0);
     }
     case 'conntrack':
-      if (m.opt === '--ctstate') return v.split(',').includes(p.ctstate);
+      if (m.opt === '--ctstate') return v.split(',').some((x) => (x === 'DNAT' ? !!p.dnat : x === 'SNAT' ? !!p.snat : x === p.ctstate));
       if (m.opt === '--ctdir') return v === (p.ctstate === 'NEW' ? 'ORIGINAL' : 'REPLY');
       return undefined;
     case 'state': return m.opt === '--state' ? v.split(',').includes(p.ctstate) : undefined;

@@ -132,9 +132,9 @@ export function passHook(rs: Ruleset, hook: Hook, p: Packet, host: HostFacts): H
     const rewrite = 'line' in verdict.by ? verdict.by.rewrite : undefined;
     if (rewrite && verdict.effect === 'dnat') {
       const [ip, port] = rewrite.split(':');
-      packet = { ...packet, ...(ip ? { dst: ip } : {}), ...(port ? { dport: Number(port.split('-')[0]) } : {}) };
+      packet = { ...packet, ...(ip ? { dst: ip } : {}), ...(port ? { dport: Number(port.split('-')[0]) } : {}), dnat: true };
     } else if (rewrite && (verdict.effect === 'snat' || verdict.effect === 'masquerade')) {
-      packet = { ...packet, src: rewrite.split(':')[0]! };
+      packet = { ...packet, src: rewrite.split(':')[0]!, snat: true };
     }
   }
   return { hook, tables, packet };

@@ -17,6 +17,10 @@ export interface Packet {
   /** Bridged only (never routed): br_netfilter passes it through iptables with in = out = the bridge. */
   bridged?: boolean;
   ctstate: 'NEW' | 'ESTABLISHED';
+  /** Its connection's destination was rewritten (DNAT): what `-m conntrack --ctstate DNAT` tests. */
+  dnat?: boolean;
+  /** Its connection's source was rewritten (SNAT, MASQUERADE): `--ctstate SNAT`. */
+  snat?: boolean;
 }
 
 /** What a rule may ask of the host rather than of the packet. */

@@ -48,6 +48,17 @@ t.test('hairpin: a container reaches its own published port and its neighbour\'s
   t.equal(port[0]!.linkinfo.info_slave_data.hairpin, true, "hairpin mode on web's bridge port");
 });
 
+t.test('with br_netfilter on, a neighbour straight to the container keeps its address; through the host it is masqueraded', async (t) => {
+  // bridge-nf-call-iptables=1 (nslab sets it for a network with ICC off; loading br_netfilter
+  // sets it for new namespaces): bridged frames then cross nat POSTROUTING too, and the hairpin
+  // rule takes only connections DNATed back into the bridge.
+  const nf = (v: string) => sb.exec(sb.host, ['sysctl', '-qw', `net.bridge.bridge-nf-call-iptables=${v}`]);
+  await nf('1');
+  t.teardown(() => nf('0'));
+  t.equal(await tcp(nb, '10.230.0.2', 80), `${web}:80 10.230.0.3`, "neighbour → web:80 directly: web sees the neighbour's address");
+  t.equal(await tcp(nb, HOST_IP, 8080), `${web}:80 ${GATEWAY}`, 'neighbour → HOST:8080 → web: hairpin still masquerades');
+});
+
 t.test('127.0.0.1: the host reaches wildcard and loopback mappings on 127.0.0.1; route_localnet only on the bridge', async (t) => {
   t.equal(await tcp(sb.host, '127.0.0.1', 8082), `${loc}:80 ${GATEWAY}`, 'host → 127.0.0.1:8082 → loc');
   t.equal(await tcp(sb.host, '127.0.0.1', 8080), `${web}:80 ${GATEWAY}`, 'host → 127.0.0.1:8080 (wildcard) → web');

@@ -66,7 +66,7 @@ export function rawFixture(extra: Partial<RawTopology> = {}): RawTopology {
     `-A NSLAB-DNAT -d 127.0.0.1/32 -p udp -m udp --dport 5353 -m comment --comment "nslab:${LAB}:net=db:ctr=db1" -j DNAT --to-destination 10.88.2.2:53`,
     `-A NSLAB-POSTROUTING -s 10.88.1.0/24 ! -o nslab-web -m comment --comment "nslab:${LAB}:net=web" -j MASQUERADE`,
     `-A NSLAB-POSTROUTING -s 10.88.2.0/24 ! -o nslab-db -m comment --comment "nslab:${LAB}:net=db" -j MASQUERADE`,
-    `-A NSLAB-POSTROUTING -s 10.88.1.0/24 -d 10.88.1.2/32 -o nslab-web -p tcp -m tcp --dport 80 -m comment --comment "nslab:${LAB}:net=web:ctr=web1" -j MASQUERADE`,
+    `-A NSLAB-POSTROUTING -s 10.88.1.0/24 -d 10.88.1.2/32 -o nslab-web -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "nslab:${LAB}:net=web:ctr=web1" -j MASQUERADE`,
     'COMMIT', '',
   ].join('\n');
   return {

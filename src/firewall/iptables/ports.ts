@@ -46,6 +46,8 @@ const proto = (p: PortMapping, port: number) => ['-p', p.protocol, '-m', p.proto
  * - hairpin: MASQUERADE of the network's own traffic DNATed back into the bridge (the
  *   container, or a neighbour, would otherwise get the reply straight from the server's
  *   address and drop it), with hairpin mode on the container's bridge port (the engine's);
+ *   only DNATed connections (--ctstate DNAT): with br_netfilter, a neighbour's direct
+ *   connection to the container crosses nat POSTROUTING too and must keep its address;
  * - localhost: MASQUERADE of 127.0.0.0/8 sources (the host reaching 127.0.0.1:PORT) leaving
  *   by the bridge, which also needs route_localnet on the bridge (the engine's).
  */
@@ -61,7 +63,7 @@ export function portRules(n: Pick<NetworkFirewallSpec, 'name' | 'iface' | 'subne
         what: `DNAT: host port ${host} → ${target}` },
       { table: 'filter', chain: FWD_CHAIN, spec: ['-d', to, '!', '-i', n.iface, '-o', n.iface, ...proto(p, p.containerPort), ...owner, '-j', 'ACCEPT'],
         what: `forward: accept connections from outside to ${target} (published as ${host})` },
-      { table: 'nat', chain: NAT_CHAIN, spec: ['-s', n.subnet, '-d', to, '-o', n.iface, ...proto(p, p.containerPort), ...owner, '-j', 'MASQUERADE'],
+      { table: 'nat', chain: NAT_CHAIN, spec: ['-s', n.subnet, '-d', to, '-o', n.iface, ...proto(p, p.containerPort), '-m', 'conntrack', '--ctstate', 'DNAT', ...owner, '-j', 'MASQUERADE'],
         what: `hairpin: let ${c.container} and its neighbours on ${n.name} reach ${target} through ${host}` },
     );
     if (onLoopback(p)) {

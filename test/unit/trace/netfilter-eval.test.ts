@@ -142,3 +142,19 @@ COMMIT
   t.equal(evalChain(r, 'filter', 'FORWARD', pkt({}), host).verdict.effect, 'drop', 'RETURN goes back to the caller, whose next rule drops');
   t.equal(evalChain(r, 'filter', 'FORWARD', pkt({ proto: 'tcp', dport: 1 }), host).verdict.effect, 'accept');
 });
+
+t.test('hairpin: MASQUERADE with --ctstate DNAT takes a connection DNATed into the bridge, not a direct one', async (t) => {
+  const hp = parseIptablesSave(`*nat
+:PREROUTING ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -m addrtype --dst-type LOCAL -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.231.0.3:80
+-A POSTROUTING -s 10.231.0.0/24 -d 10.231.0.3/32 -o nslab-lab -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -j MASQUERADE
+COMMIT
+`);
+  const viaHost = passHook(hp, 'PREROUTING', pkt({ dst: '198.51.100.1', proto: 'tcp', dport: 8080, in: 'nslab-lab' }), host).packet;
+  t.equal(viaHost.dnat, true, 'DNAT marks the connection');
+  const post = passHook(hp, 'POSTROUTING', { ...viaHost, out: 'nslab-lab' }, { ...host, masqueradeSource: () => '10.231.0.1' });
+  t.equal(post.packet.src, '10.231.0.1', 'through the host port: masqueraded as the gateway');
+  const direct = passHook(hp, 'POSTROUTING', pkt({ dst: '10.231.0.3', proto: 'tcp', dport: 80, in: 'nslab-lab', out: 'nslab-lab', bridged: true }), host);
+  t.equal(direct.packet.src, '10.231.0.2', 'straight to the container (bridged, br_netfilter): keeps its address');
+});

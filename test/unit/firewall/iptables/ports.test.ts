@@ -59,15 +59,15 @@ t.test('the rules of a mapping: DNAT, forward accept, hairpin MASQUERADE, and lo
   t.same(rules, [
     `nat -A NSLAB-DNAT -p tcp -m tcp --dport 8080 ${c} -j DNAT --to-destination 10.201.0.2:80`,
     `filter -A NSLAB-FORWARD -d 10.201.0.2/32 ! -i br0 -o br0 -p tcp -m tcp --dport 80 ${c} -j ACCEPT`,
-    `nat -A NSLAB-POSTROUTING -s 10.201.0.0/24 -d 10.201.0.2/32 -o br0 -p tcp -m tcp --dport 80 ${c} -j MASQUERADE`,
+    `nat -A NSLAB-POSTROUTING -s 10.201.0.0/24 -d 10.201.0.2/32 -o br0 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT ${c} -j MASQUERADE`,
     `nat -A NSLAB-POSTROUTING -s 127.0.0.0/8 -d 10.201.0.2/32 -o br0 -p tcp -m tcp --dport 80 ${c} -j MASQUERADE`,
     `nat -A NSLAB-DNAT -d 127.0.0.1/32 -p tcp -m tcp --dport 8443 ${c} -j DNAT --to-destination 10.201.0.2:443`,
     `filter -A NSLAB-FORWARD -d 10.201.0.2/32 ! -i br0 -o br0 -p tcp -m tcp --dport 443 ${c} -j ACCEPT`,
-    `nat -A NSLAB-POSTROUTING -s 10.201.0.0/24 -d 10.201.0.2/32 -o br0 -p tcp -m tcp --dport 443 ${c} -j MASQUERADE`,
+    `nat -A NSLAB-POSTROUTING -s 10.201.0.0/24 -d 10.201.0.2/32 -o br0 -p tcp -m tcp --dport 443 -m conntrack --ctstate DNAT ${c} -j MASQUERADE`,
     `nat -A NSLAB-POSTROUTING -s 127.0.0.0/8 -d 10.201.0.2/32 -o br0 -p tcp -m tcp --dport 443 ${c} -j MASQUERADE`,
     `nat -A NSLAB-DNAT -d 192.0.2.1/32 -p udp -m udp --dport 53 ${c} -j DNAT --to-destination 10.201.0.2:53`,
     `filter -A NSLAB-FORWARD -d 10.201.0.2/32 ! -i br0 -o br0 -p udp -m udp --dport 53 ${c} -j ACCEPT`,
-    `nat -A NSLAB-POSTROUTING -s 10.201.0.0/24 -d 10.201.0.2/32 -o br0 -p udp -m udp --dport 53 ${c} -j MASQUERADE`,
+    `nat -A NSLAB-POSTROUTING -s 10.201.0.0/24 -d 10.201.0.2/32 -o br0 -p udp -m udp --dport 53 -m conntrack --ctstate DNAT ${c} -j MASQUERADE`,
   ]);
   t.same(PORT_BASE_RULES.map((r) => `${r.table} ${ruleWords(r).join(' ')}`), [
     'raw -A NSLAB-PREROUTING -d 127.0.0.0/8 ! -i lo -m comment --comment nslab -j DROP',
