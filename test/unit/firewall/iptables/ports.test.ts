@@ -118,6 +118,17 @@ t.test('ensure after the first endpoint moved: the new rules in, the old address
   t.equal(fw.ensurePorts(iptablesView(now), net, moved), undefined);
 });
 
+t.test('a hairpin rule of the release before --ctstate DNAT: check finds it stale, repair swaps it in one restore', async (t) => {
+  const now = applied(EMPTY, fw.ensurePorts(iptablesView(EMPTY), net, web)!.apply);
+  const old = now.replaceAll(' -m conntrack --ctstate DNAT', '');
+  t.not(old, now);
+  const change = fw.ensurePorts(iptablesView(old), net, web)!;
+  t.equal(change.apply.length, 1);
+  t.match(change.missing.join('\n'), /rule missing: hairpin: let web/);
+  t.match(change.missing.join('\n'), /stale port rule of web: -A NSLAB-POSTROUTING -s 10\.201\.0\.0\/24 -d 10\.201\.0\.2\/32 -o br0 -p tcp -m tcp --dport 80 -m comment/);
+  t.equal(applied(old, change.apply).split('\n').sort().join('\n'), now.split('\n').sort().join('\n'), 'afterwards the same rules as a fresh publish');
+});
+
 t.test('removePorts removes exactly the container\'s rules; removeShared then takes the shared parts', async (t) => {
   const db = { container: 'db', ip: '10.201.0.3', ports: parsePublish('5432:5432') };
   const one = applied(EMPTY, fw.ensurePorts(iptablesView(EMPTY), net, db)!.apply);
