@@ -50,7 +50,13 @@ function rewriteOf(r: ParsedRule, p: Packet, host: HostFacts): string | undefine
   if (r.target === 'DNAT') return targetArg(r, '--to-destination');
   if (r.target === 'SNAT') return targetArg(r, '--to-source');
   if (r.target === 'MASQUERADE') return p.out ? host.masqueradeSource(p.out) : undefined;
-  if (r.target === 'REDIRECT') return targetArg(r, '--to-ports');
+  if (r.target === 'REDIRECT') {
+    // To the host itself: the primary address of the interface it came in by (127.0.0.1 for
+    // the host's own packets, OUTPUT), on --to-ports (else the port it had).
+    const to = p.in ? host.masqueradeSource(p.in) : '127.0.0.1';
+    const port = targetArg(r, '--to-ports')?.split('-')[0] ?? p.dport;
+    return to && (port !== undefined ? `${to}:${port}` : to);
+  }
   return undefined;
 }
 

@@ -158,3 +158,18 @@ COMMIT
   const direct = passHook(hp, 'POSTROUTING', pkt({ dst: '10.231.0.3', proto: 'tcp', dport: 80, in: 'nslab-lab', out: 'nslab-lab', bridged: true }), host);
   t.equal(direct.packet.src, '10.231.0.2', 'straight to the container (bridged, br_netfilter): keeps its address');
 });
+
+t.test('REDIRECT sends the packet to the host itself: the address of the interface it came in by, on --to-ports', async (t) => {
+  const rd = parseIptablesSave(`*nat
+:PREROUTING ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A PREROUTING -i nslab-lab -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 3128
+-A OUTPUT -p tcp -m tcp --dport 81 -j REDIRECT
+COMMIT
+`);
+  const facts = { ...host, masqueradeSource: (d: string) => (d === 'nslab-lab' ? '10.231.0.1' : undefined) };
+  const pre = passHook(rd, 'PREROUTING', pkt({ proto: 'tcp', dport: 80, in: 'nslab-lab' }), facts);
+  t.same([pre.packet.dst, pre.packet.dport, pre.packet.dnat], ['10.231.0.1', 3128, true]);
+  const out = passHook(rd, 'OUTPUT', pkt({ src: '198.51.100.1', proto: 'tcp', dport: 81 }), facts);
+  t.same([out.packet.dst, out.packet.dport], ['127.0.0.1', 81], "the host's own packet: to 127.0.0.1, its port kept");
+});
