@@ -76,6 +76,7 @@ type Side = { name: string; ns: string; one: string; cli: (...args: string[]) =>
  * the tool adding them does.
  */
 async function kernelFloor(ctx: Ctx, sides: readonly Side[], reps: number): Promise<Figure> {
+  const dir = ctx.scratch.dir();
   const files = await Promise.all(sides.map(async (s) => {
     await run(s.cli('container', 'create', s.one, '--network', 'pub', '-p', '8080:80'));
     const saved = (await run(['ip', 'netns', 'exec', s.ns, 'iptables-save'])).stdout;
@@ -88,7 +89,7 @@ async function kernelFloor(ctx: Ctx, sides: readonly Side[], reps: number): Prom
     }
     if (!tables.size) throw new Error(`no rules of ${s.one} in the ${s.name} host's iptables-save`);
     const file = (op: string) => [...tables].map(([t, rules]) => [`*${t}`, ...rules.map((r) => `${op} ${r}`), 'COMMIT'].join('\n')).join('\n') + '\n';
-    const add = join(ctx.scratch.dir(), `${s.name}-add.rules`), del = join(ctx.scratch.dir(), `${s.name}-del.rules`);
+    const add = join(dir, `${s.name}-add.rules`), del = join(dir, `${s.name}-del.rules`);
     writeFileSync(add, file('-A'));
     writeFileSync(del, file('-D'));
     return { s, add, del, times: [] as number[] };

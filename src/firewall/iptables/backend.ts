@@ -6,7 +6,7 @@ import type { ContainerPorts, Firewall, FirewallChange, FirewallOrphans, Firewal
 import { DNAT_CHAIN, FWD_CHAIN, INPUT_CHAIN, ISO1_CHAIN, ISO2_CHAIN, NAT_CHAIN, RAW_CHAIN, USER_CHAIN, legacyNetworkComment, networkComment, parseNetworkComment } from './names.js';
 import { byTable, deleteEach, restore, ruleLine } from './restore.js';
 import { BASE_CHAINS, BASE_RULES, dnsRules, INPUT_BASE_CHAIN, INPUT_JUMP, networkRules, ruleWords, spoofRules, type ChainDecl, type Rule, type Table } from './rules.js';
-import { hasChain, hasRule, parseIptablesSave, rulesOf, type Ruleset } from './save.js';
+import { commentOf, hasChain, hasRule, parseIptablesSave, rulesOf, type Ruleset } from './save.js';
 import { probeRunning, staleTraceRules } from './trace-rules.js';
 import { PORT_BASE_RULES, ensurePortRules, orphanPortRules, sharedPortsText, portRulesOfNetwork, publishedPorts, removePortRules } from './ports.js';
 
@@ -62,8 +62,7 @@ function orphanRules(live: Ruleset, recorded: (network: string) => boolean, lega
   const out: Rule[] = [];
   for (const [table, rules] of live.rules) {
     for (const w of rules) {
-      const c = w.indexOf('--comment');
-      const m = c >= 0 ? parseNetworkComment(w[c + 1]) : undefined;
+      const m = parseNetworkComment(commentOf(w));
       if (m && (legacy ? m.lab === undefined : m.lab === currentLab()) && !recorded(m.network)) {
         out.push({ table: table as Table, chain: w[1]!, spec: w.slice(2) });
       }

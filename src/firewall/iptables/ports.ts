@@ -5,7 +5,7 @@ import { onLoopback, type ContainerPorts, type NetworkFirewallSpec, type PortMap
 import { BASE_COMMENT, DNAT_CHAIN, FWD_CHAIN, NAT_CHAIN, RAW_CHAIN, parsePortComment, portComment } from './names.js';
 import { byTable, restore, ruleLine } from './restore.js';
 import { ruleWords, type ChainDecl, type Rule } from './rules.js';
-import { hasChain, type Ruleset } from './save.js';
+import { commentOf, hasChain, type Ruleset } from './save.js';
 
 const comment = (c: string) => ['-m', 'comment', '--comment', c];
 
@@ -91,8 +91,7 @@ function portRulesIn(live: Ruleset): Array<{ rule: Rule; owner: { network: strin
   const out: Array<{ rule: Rule; owner: { network: string; container: string } }> = [];
   for (const [table, rules] of live.rules) {
     for (const w of rules) {
-      const i = w.indexOf('--comment');
-      const m = i >= 0 ? parsePortComment(w[i + 1]) : undefined;
+      const m = parsePortComment(commentOf(w));
       if (m && m.lab === currentLab()) out.push({ rule: { table: table as Rule['table'], chain: w[1]!, spec: w.slice(2) }, owner: m });
     }
   }

@@ -48,6 +48,12 @@ export function hasChain(rs: Ruleset, table: Table, chain: string): boolean {
   return rs.chains.get(table)?.has(chain) ?? false;
 }
 
+/** The `--comment` of a rule's words (as iptables-save printed them), or undefined. */
+export function commentOf(w: readonly string[]): string | undefined {
+  const i = w.indexOf('--comment');
+  return i >= 0 ? w[i + 1] : undefined;
+}
+
 /** Rules of a chain, in order. */
 export function rulesOf(rs: Ruleset, table: Table, chain: string): ReadonlyArray<readonly string[]> {
   return (rs.rules.get(table) ?? []).filter((w) => w[1] === chain);

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseTraceComment } from './names.js';
 import type { Rule } from './rules.js';
-import type { Ruleset } from './save.js';
+import { commentOf, type Ruleset } from './save.js';
 
 /** Whether process `pid` is still an nslab (a probe in progress): its command line names nslab. */
 export function probeRunning(pid: number): boolean {
@@ -21,8 +21,7 @@ export function probeRunning(pid: number): boolean {
 export function staleTraceRules(live: Ruleset, running: (pid: number) => boolean = probeRunning): Array<{ rule: Rule; pid: number }> {
   const out: Array<{ rule: Rule; pid: number }> = [];
   for (const w of live.rules.get('raw') ?? []) {
-    const c = w.indexOf('--comment');
-    const pid = c >= 0 ? parseTraceComment(w[c + 1]) : undefined;
+    const pid = parseTraceComment(commentOf(w));
     if (w[1] === 'PREROUTING' && pid !== undefined && w[w.length - 1] === 'TRACE' && !running(pid)) out.push({ rule: { table: 'raw', chain: 'PREROUTING', spec: w.slice(2) }, pid });
   }
   return out;
