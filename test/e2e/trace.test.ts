@@ -41,6 +41,7 @@ t.before(async () => {
     if (r.code !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
   }
   // A lab built by hand: a namespace with a veth into the host and an address, but no default route.
+  sb.own({ netns: broken });
   await run('ip', ['netns', 'add', broken]);
   await run('ip', ['-n', sb.host, 'link', 'add', `${sb.tag}bkh`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', broken]);
   await run('ip', ['-n', broken, 'addr', 'add', '10.243.0.2/24', 'dev', 'eth0']);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { answers } from '../../src/client/probe.js';
+import { dropOwner, reclaim, startTime, writeOwner, type Owner } from './sandbox-owner.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const CLI = join(ROOT, 'dist', 'nslab.js');
@@ -59,7 +60,30 @@ export class Sandbox {
     return `${this.tag}${n}`;
   }
 
+  /** What this sandbox made beyond nslab's records, kept where a later run finds it if this one is killed. */
+  private owner: Owner = { pid: process.pid, start: startTime(process.pid) ?? '', stateDirs: [], mounts: [], netns: [], scratch: [] };
+
+  /**
+   * Record what the test makes by hand (a state directory of its own, a mount, a namespace), so
+   * that a later run of the test file removes it should this one be killed before its teardown.
+   */
+  own(what: { stateDir?: string; mount?: string; netns?: string; scratch?: string }): void {
+    if (what.stateDir) this.owner.stateDirs.push(what.stateDir);
+    if (what.scratch) this.owner.scratch.push(what.scratch);
+    if (what.mount) this.owner.mounts.push(what.mount);
+    if (what.netns) this.owner.netns.push(what.netns);
+    writeOwner(this.tag, this.owner);
+  }
+
   async up(): Promise<this> {
+    // A run of this test file killed before its teardown left its namespaces: remove them first.
+    try {
+      await reclaim(this.tag, this.host, this.world, CLI);
+    } catch (e) {
+      rmSync(this.stateDir, { recursive: true, force: true });
+      throw e;
+    }
+    this.own({ stateDir: this.stateDir });
     await must('ip', ['netns', 'add', this.host]);
     await must('ip', ['netns', 'add', this.world]);
     const up = `${this.tag}up`, w = `${this.tag}w`;
@@ -195,6 +219,7 @@ export class Sandbox {
     await this.cli(['reset']);
     for (const ns of [this.host, this.world]) await sh('ip', ['netns', 'del', ns]);
     rmSync(this.stateDir, { recursive: true, force: true });
+    dropOwner(this.tag);
   }
 }
 

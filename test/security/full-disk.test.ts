@@ -10,9 +10,10 @@ import { sandbox } from '../helpers/sandbox.js';
 const sb = await sandbox('kcf');
 // A small tmpfs as the state directory (mkdtemp: this test's own; unmounted in teardown).
 const dir = mkdtempSync(join(tmpdir(), 'nslab-kcf-full-'));
-await execa('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0700', 'none', dir]);
 const state = join(dir, 'state.json');
 const filler = join(dir, 'filler');
+sb.own({ stateDir: dir, mount: dir, scratch: filler });
+await execa('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0700', 'none', dir]);
 // The transcript (nslab.log) would live in the state directory too and eat the page left
 // free; a log write failing on ENOSPC is another matter (issue 9, the daemon's part), so here
 // it goes to the sandbox's own directory.

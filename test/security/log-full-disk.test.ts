@@ -11,6 +11,7 @@ import { sandbox } from '../helpers/sandbox.js';
 const sb = await sandbox('kal');
 const filler = join(sb.stateDir, 'filler');
 // The state directory itself becomes the small file system (the socket lives there too).
+sb.own({ mount: sb.stateDir, scratch: filler });
 await execa('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0700', 'tmpfs', sb.stateDir]);
 t.teardown(async () => {
   rmSync(filler, { force: true });

@@ -10,6 +10,7 @@ import { CLI, HOST_IP, sandbox } from '../helpers/sandbox.js';
 
 const sb = await sandbox('kdt');
 const dirB = mkdtempSync(join(tmpdir(), 'nslab-kdtb-'));
+sb.own({ stateDir: dirB });
 /** Lab B: the same CLI in the same fake host, with its own state directory. */
 const cliB = async (args: string[]) => {
   const r = await execa('nsenter', [`--net=/run/netns/${sb.host}`, 'node', CLI, '--state-dir', dirB, '--socket', join(dirB, 'nslabd.sock'), ...args], { reject: false, env: { LC_ALL: 'C' } });
