@@ -110,7 +110,9 @@ export interface Firewall {
   removeNetwork(view: FirewallView, n: NetworkFirewallSpec): Command[];
   /**
    * Rules of this lab's networks for which `recorded(name)` is false, and port rules that
-   * `wanted` (a container's recorded ports on that network) does not explain; the commands removing them.
+   * `wanted` (a container's recorded ports on that network) does not name; the commands removing
+   * them. A recorded publisher's rules that differ from its record are check's to repair (reported
+   * as look-alikes): removed alone, they would leave it without the rules it should have.
    */
   orphans(view: FirewallView, recorded: (network: string) => boolean, wanted?: PortsWanted): FirewallOrphans;
   /** What the rules of this lab's network `network` say, or undefined when it has none. */

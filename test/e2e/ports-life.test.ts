@@ -145,6 +145,28 @@ t.test('gc removes port rules of this lab that no record explains; rebuild-state
   t.equal((await sb.cli(['check'])).code, 0, 'and check is clean');
 });
 
+t.test('upgrade: a hairpin rule of the release before --ctstate DNAT is left by gc and swapped by check --repair', async (t) => {
+  const good = await sb.iptables();
+  const line = good.split('\n').find((l) => l.includes(`ctr=${a}`) && l.includes('--ctstate DNAT') && l.includes('--dport 80 '))!;
+  t.ok(line, 'the hairpin rule of 8080:80 is there');
+  const spec = line.replace(/^-A /, '').replaceAll('"', '').split(' ');
+  const old = spec.join(' ').replace(' -m conntrack --ctstate DNAT', '').split(' ');
+  await sb.exec(sb.host, ['iptables', '-t', 'nat', '-D', ...spec]);
+  await sb.exec(sb.host, ['iptables', '-t', 'nat', '-A', ...old]);
+  const oldForm = await sb.iptables();
+  t.notMatch(oldForm, line, 'now in the old form');
+  const gc = await ok(t, ['gc']);
+  t.match(gc.stdout, /not touched: rule .*--dport 80 .*port rule of a recorded container.*check --repair/, 'gc names it and leaves it');
+  t.equal(await sb.iptables(), oldForm, 'gc removed nothing: the container keeps its hairpin');
+  const chk = await sb.cli(['check']);
+  t.equal(chk.code, 1, 'check: drift');
+  t.match(chk.stdout + chk.stderr, /hairpin: let ppla/);
+  await ok(t, ['check', '--repair']);
+  const sorted = (x: string) => x.split('\n').sort().join('\n');
+  t.equal(sorted(await sb.iptables()), sorted(good), 'the new form again, the old one gone');
+  t.equal((await sb.cli(['check'])).code, 0, 'clean after');
+});
+
 t.test('--dry-run shows each rule with what it is for, and changes nothing', async (t) => {
   const before = await sb.snapshot();
   const r = await ok(t, ['--dry-run', 'container', 'create', b, '--network', 'lab', '-p', '9090:90']);

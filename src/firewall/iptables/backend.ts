@@ -113,14 +113,16 @@ export class IptablesFirewall implements Firewall {
 
   orphans(view: FirewallView, recorded: (network: string) => boolean, wanted: PortsWanted = () => undefined): FirewallOrphans {
     const live = rulesetOf(view);
-    const rules = [...orphanRules(live, recorded, false), ...orphanPortRules(live, wanted)];
+    const ports = orphanPortRules(live, wanted);
+    const rules = [...orphanRules(live, recorded, false), ...ports.orphans];
     // Not a lab's: any nslab's probe, once its process is gone, left the host's packets traced.
     const traces = staleTraceRules(live, this.running);
     const old = (r: Rule) => `rule ${shown(r)} carries the mark of an nslab release before lab ids and no record of this lab names it: left alone (remove it by hand if it is a leftover)`;
     return {
       removed: [...rules.map((r) => `rule ${shown(r)}`), ...traces.map((x) => `rule ${shown(x.rule)} (the TRACE rule of \`nslab trace --probe\` process ${x.pid}, which is gone)`)],
       commands: remove(live, [...rules, ...traces.map((x) => x.rule)]),
-      lookalikes: orphanRules(live, recorded, true).map(old),
+      lookalikes: [...orphanRules(live, recorded, true).map(old),
+        ...ports.drift.map((r) => `rule ${shown(r)} is a port rule of a recorded container, not as its record asks (an earlier form, or a mapping since dropped): left to \`nslab check --repair\`, which puts the container's rules right in one restore`)],
     };
   }
 

@@ -151,19 +151,25 @@ export function removePortRules(live: Ruleset, container: string): Command[] {
   return restore(lines);
 }
 
-/** Port rules that `wanted` does not explain (container gone, mapping gone, moved), one line each. */
-export function orphanPortRules(live: Ruleset, wanted: PortsWanted): Rule[] {
-  const expected = new Map<string, Set<string>>();
-  const out: Rule[] = [];
+/**
+ * Port rules of containers that `wanted` does not name on that network (container gone, no
+ * ports there any more, first endpoint moved): `orphans`, gc's to remove. Rules of a container
+ * that does publish there but not as these say (an earlier release's form, a mapping since
+ * dropped) are `drift`: removing them alone would leave the container without its new rules, so
+ * gc leaves them to `check --repair`, which swaps them in one restore.
+ */
+export function orphanPortRules(live: Ruleset, wanted: PortsWanted): { orphans: Rule[]; drift: Rule[] } {
+  const expected = new Map<string, Set<string> | undefined>();
+  const out = { orphans: [] as Rule[], drift: [] as Rule[] };
   for (const { rule, owner } of portRulesIn(live)) {
     const key = `${owner.network}\u0000${owner.container}`;
-    let set = expected.get(key);
-    if (!set) {
+    if (!expected.has(key)) {
       const w = wanted(owner.network, owner.container);
-      set = new Set(w ? portRules(w.n, w.c).map((r) => `${r.table} ${ruleWords(r).join('\u0000')}`) : []);
-      expected.set(key, set);
+      expected.set(key, w && new Set(portRules(w.n, w.c).map((r) => `${r.table} ${ruleWords(r).join('\u0000')}`)));
     }
-    if (!set.has(`${rule.table} ${ruleWords(rule).join('\u0000')}`)) out.push(rule);
+    const set = expected.get(key);
+    if (!set) out.orphans.push(rule);
+    else if (!set.has(`${rule.table} ${ruleWords(rule).join('\u0000')}`)) out.drift.push(rule);
   }
   return out;
 }

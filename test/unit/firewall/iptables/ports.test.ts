@@ -161,7 +161,22 @@ t.test('orphans: port rules of a container not recorded, or not as recorded; nev
   t.equal(gone.removed.length, 11, 'web unrecorded: its 11 rules');
   t.notMatch(gone.commands[0]!.stdin!, /0000beef/);
   const fewer = fw.orphans(view, recorded, () => ({ n: net, c: { ...web, ports: web.ports.slice(0, 1) } }));
-  t.equal(fewer.removed.length, 4 + 3, 'the rules of the two mappings no longer recorded');
+  t.same(fewer.removed, [], 'web still publishes there: the rules of its dropped mappings are not gc\'s to remove');
+  t.equal(fewer.lookalikes.length, 4 + 3, 'they are reported, one line each, as drift for check --repair');
+  t.match(fewer.lookalikes[0], /port rule of a recorded container, not as its record asks.*nslab check --repair/);
+});
+
+t.test('gc on a host upgraded from the release before --ctstate DNAT: the old hairpin rule is left for check --repair, which swaps it', async (t) => {
+  const now = applied(EMPTY, fw.ensurePorts(iptablesView(EMPTY), net, web)!.apply);
+  const old = iptablesView(now.replaceAll(' -m conntrack --ctstate DNAT', ''));
+  const wanted = () => ({ n: net, c: web });
+  const gc = fw.orphans(old, () => true, wanted);
+  t.same(gc.commands, [], 'gc removes none of a recorded container\'s rules');
+  t.equal(gc.lookalikes.length, 3, 'and names the three old hairpin rules');
+  const repair = fw.ensurePorts(old, net, web)!;
+  t.equal(repair.apply.length, 1, 'check --repair: one restore');
+  t.match(repair.apply[0]!.stdin!, /-D NSLAB-POSTROUTING [^\n]*-j MASQUERADE/);
+  t.match(repair.apply[0]!.stdin!, /-A NSLAB-POSTROUTING [^\n]*--ctstate DNAT/);
 });
 
 t.test('portsOf reads the mappings back from the DNAT rules (rebuild-state)', async (t) => {
