@@ -5,6 +5,7 @@ import { ValidationError } from '../errors.js';
 import type { Lab } from '../lab/labfile.js';
 import { gradeEndpoints, type Seen } from './container.js';
 import { gradeHosts, gradeResolv } from './files.js';
+import { gradeIsolation } from './isolation.js';
 import { fail, pass, type Finding } from './finding.js';
 import { linkUpCmd } from './hints.js';
 import { gradeNetwork, type NetFacts } from './network.js';
@@ -95,9 +96,9 @@ export function grade(lab: Lab, view: KernelView): GradeReport {
     const r = gradeNetwork(n, raw.mtu !== undefined, addresses, view);
     findings.push(...r.findings);
     facts.set(n.name, r.facts);
-    if (n.internal) notes.push(`network ${n.name}: internal — its isolation rules are not graded (only that nothing asks for MASQUERADE)`);
-    if (!n.icc) notes.push(`network ${n.name}: icc false — the rule dropping traffic between its containers is not graded`);
   }
+  // What the networks must not let through: each other (isolation), icc false, internal.
+  findings.push(...gradeIsolation(networks.filter((n) => facts.has(n.name)).map((spec) => ({ spec, facts: facts.get(spec.name)! })), view));
   const seen = new Map<string, Seen>();
   const byContainer: Finding[][] = [];
   const later: Array<() => void> = [];
