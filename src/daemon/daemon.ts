@@ -7,22 +7,20 @@ import pino, { type Logger } from 'pino';
 import { MUTATIONS, type EngineApi, type Mutation } from '../engine/api.js';
 import { Engine } from '../engine/engine.js';
 import { clip, errorJson, exitCodeOf, kindOf, NotFoundError, NslabError, statusOf, ValidationError } from '../errors.js';
-import type { ContainerInput, NetworkInput } from '../engine/inputs.js';
-import { checkArgs } from '../model/schemas.js';
 import { ExecaRunner } from '../exec/runner.js';
 import { Launcher } from '../exec/launcher.js';
 import { StateLock } from '../state/lock.js';
 import { CorruptStateError } from '../state/store.js';
 import { forgetDaemon, liveDaemon, recordDaemon } from '../state/daemon-pid.js';
-import { ipv4Subnet, primaryAddress } from '../state/families.js';
-import type { ContainerRecord, EndpointRecord, FirewallBackendName, NetworkRecord } from '../state/types.js';
+import type { FirewallBackendName } from '../state/types.js';
 import { NameService } from './names.js';
-import { containerView, networkView } from '../model/views.js';
+import { recordsView } from './views.js';
 import { nslabVersion } from '../version.js';
 import { logTap } from '../log.js';
 import { EventBus } from './events.js';
+import { announce, subjects } from './announce.js';
 import { ReplyStream, watchOf } from './reply.js';
-import { BodyTooLarge, limitConnections, readBody } from './http.js';
+import { BodyTooLarge, limitConnections, readArgs } from './http.js';
 import { listenUnix, refuseNonSocket } from './socket.js';
 import { listenTcp, serveDiagram, viewServer, type HttpAddress } from './diagram-routes.js';
 
@@ -36,19 +34,6 @@ export interface DaemonOptions {
   dns?: string[];
   /** nslabd --http: a TCP listener for browsers serving only the diagram page, /v1/diagram and /v1/events. */
   http?: HttpAddress;
-}
-
-/** The network and container a request is about, for its log lines (from checked arguments). */
-function subjects(verb: Mutation, args: unknown[]): { network?: string; container?: string } {
-  const list = (a: unknown) => (a as string[]).map((n) => clip(n)).join(',');
-  switch (verb) {
-    case 'createNetwork': return { network: clip((args[0] as NetworkInput).name) };
-    case 'removeNetworks': return { network: list(args[0]) };
-    case 'createContainers': return { container: list((args[0] as ContainerInput[]).map((c) => c.name)) };
-    case 'removeContainers': return { container: list(args[0]) };
-    case 'connect': case 'disconnect': return { network: clip(args[0] as string), container: clip(args[1] as string) };
-    default: return {};
-  }
 }
 
 export class Daemon {
@@ -244,15 +229,7 @@ export class Daemon {
     let reply: ReplyStream;
     try {
       reply = new ReplyStream(res, watchOf(url.searchParams));
-      const body = await readBody(req);
-      let json: unknown;
-      try {
-        json = body.length ? JSON.parse(body.toString('utf8')) : [];
-      } catch (e) {
-        throw new ValidationError('request', `the body is not JSON (${clip((e as Error).message, 80)})`);
-      }
-      if (!Array.isArray(json)) throw new ValidationError('request', 'the body must be a JSON array of arguments');
-      args = checkArgs(verb as Mutation, json);
+      args = await readArgs(req, verb as Mutation);
     } catch (e) {
       // Too large: answer at once and drop the connection rather than read the rest.
       if (e instanceof BodyTooLarge) {
@@ -280,7 +257,7 @@ export class Daemon {
         await this.names.refresh(() => this.engine(log, []).readState(), log);
         return r;
       });
-      this.publish(verb as Mutation, args, result);
+      announce(this.events, verb as Mutation, args, result);
       this.names.flush();
       log.info({ ms: Math.round(performance.now() - started) }, 'request done');
       if (reply.started) reply.end({ result, notices });
@@ -293,30 +270,10 @@ export class Daemon {
     }
   }
 
-  private publish(verb: Mutation, args: unknown[], result: unknown): void {
-    const ev = this.events;
-    switch (verb) {
-      case 'createNetwork': return ev.publish('network.created', (result as NetworkRecord).name, { subnet: ipv4Subnet(result as NetworkRecord).subnet });
-      case 'removeNetworks': for (const n of result as string[]) ev.publish('network.removed', n); return;
-      case 'createContainers': case 'up': for (const c of result as ContainerRecord[]) ev.publish('container.created', c.name, { ip: c.endpoints[0] && primaryAddress(c.endpoints[0]).ip }); return;
-      case 'removeContainers': for (const n of result as string[]) ev.publish('container.removed', n); return;
-      case 'connect': return ev.publish('container.connected', args[1] as string, { network: args[0], ifname: (result as EndpointRecord).ifname, ip: primaryAddress(result as EndpointRecord).ip });
-      case 'disconnect': if (result) ev.publish('container.disconnected', args[1] as string, { network: args[0] }); return;
-      case 'check': if ((result as { repaired: boolean }).repaired) ev.publish('repaired', 'check --repair', { differences: (result as { drift: unknown[] }).drift.length }); return;
-      case 'gc': if ((result as { removed: string[] }).removed.length) ev.publish('gc', 'leftovers', { removed: (result as { removed: string[] }).removed }); return;
-      case 'reset': return ev.publish('reset', 'everything');
-      case 'rebuildState': return ev.publish('state.rebuilt', 'state.json');
-    }
-  }
-
   /** GET /v1/networks[/NAME], /v1/containers[/NAME]: Docker-shaped views (ls and inspect). */
   private async views(res: ServerResponse, kind: 'networks' | 'containers', name: string | undefined): Promise<void> {
     try {
-      const state = await this.engine(this.o.log, []).readState();
-      const view = (n: string) => (kind === 'networks' ? networkView(state.networks[n]!, state) : containerView(state.containers[n]!, state));
-      if (name === undefined) return this.send(res, 200, { result: Object.keys(state[kind]).sort().map(view) });
-      if (!Object.hasOwn(state[kind], name)) return this.refuse(res, new NotFoundError(`${kind === 'networks' ? 'network' : 'container'}: no such ${kind.slice(0, -1)} "${clip(name)}"`));
-      return this.send(res, 200, { result: view(name) });
+      return this.send(res, 200, { result: recordsView(await this.engine(this.o.log, []).readState(), kind, name) });
     } catch (e) {
       return this.refuse(res, e);
     }

@@ -1,7 +1,9 @@
 // nslabd's HTTP limits: request bodies, connection caps and timeouts (statuses: ERROR_KINDS in src/errors.ts).
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { NslabError } from '../errors.js';
+import type { Mutation } from '../engine/api.js';
+import { clip, NslabError, ValidationError } from '../errors.js';
+import { checkArgs } from '../model/schemas.js';
 
 /** Largest request body: the biggest lab's arguments are far smaller. */
 export const BODY_MAX_BYTES = 1024 * 1024;
@@ -34,6 +36,19 @@ export async function readBody(req: IncomingMessage, limit = BODY_MAX_BYTES): Pr
     chunks.push(c as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/** A change request's arguments: its body, a JSON array checked against `verb`'s schema (ValidationError, BodyTooLarge). */
+export async function readArgs(req: IncomingMessage, verb: Mutation): Promise<unknown[]> {
+  const body = await readBody(req);
+  let json: unknown;
+  try {
+    json = body.length ? JSON.parse(body.toString('utf8')) : [];
+  } catch (e) {
+    throw new ValidationError('request', `the body is not JSON (${clip((e as Error).message, 80)})`);
+  }
+  if (!Array.isArray(json)) throw new ValidationError('request', 'the body must be a JSON array of arguments');
+  return checkArgs(verb, json);
 }
 
 /**
