@@ -13,11 +13,11 @@ import { steps } from './hints.js';
 import type { NetFacts } from './network.js';
 import { ipv4In, type KernelView } from './view.js';
 
-/** A graded bridge network: its spec, its subnet and the bridge found for it. */
+/** A graded bridge network: its spec, its subnet and the bridge device found for it. */
 interface Graded {
   spec: NetworkSpec;
   subnet: Cidr4;
-  bridge: string;
+  dev: string;
 }
 
 /** An address of the subnet to stand for its containers (the one after the gateway's usual place). */
@@ -54,21 +54,21 @@ export function gradeIsolation(nets: ReadonlyArray<{ spec: NetworkSpec; facts: N
   if ('error' in view.filter) return [];
   const rs = parseIptablesSave(view.filter.text);
   const host = hostFacts(view);
-  const graded: Graded[] = nets.flatMap(({ spec, facts }) => (facts.master && facts.subnet ? [{ spec, subnet: facts.subnet, bridge: facts.master }] : []));
+  const graded: Graded[] = nets.flatMap(({ spec, facts }) => (facts.master && facts.subnet ? [{ spec, subnet: facts.subnet, dev: facts.master }] : []));
   const out: Finding[] = [];
   for (let i = 0; i < graded.length; i++) {
     for (const b of graded.slice(i + 1)) {
       const a = graded[i]!;
-      if (a.bridge === b.bridge) continue;
-      const check = `networks ${a.spec.name} and ${b.spec.name} cannot talk (FORWARD drops ${a.bridge} → ${b.bridge} and back)`;
-      const ab = forward(rs, tcp(member(a.subnet), member(b.subnet), a.bridge, b.bridge), host);
-      const ba = forward(rs, tcp(member(b.subnet), member(a.subnet), b.bridge, a.bridge), host);
+      if (a.dev === b.dev) continue;
+      const check = `networks ${a.spec.name} and ${b.spec.name} cannot talk (FORWARD drops ${a.dev} → ${b.dev} and back)`;
+      const ab = forward(rs, tcp(member(a.subnet), member(b.subnet), a.dev, b.dev), host);
+      const ba = forward(rs, tcp(member(b.subnet), member(a.subnet), b.dev, a.dev), host);
       const object = `network ${a.spec.name}`;
       if (ab.dropped && ba.dropped) out.push(pass(object, 'isolation', check, ab.by === ba.by ? ab.by : `${ab.by}; ${ba.by}`));
       else {
-        const open = [!ab.dropped && `${a.bridge} → ${b.bridge} let through by ${ab.by}`, !ba.dropped && `${b.bridge} → ${a.bridge} let through by ${ba.by}`].filter(Boolean).join('; ');
+        const open = [!ab.dropped && `${a.dev} → ${b.dev} let through by ${ab.by}`, !ba.dropped && `${b.dev} → ${a.dev} let through by ${ba.by}`].filter(Boolean).join('; ');
         out.push(fail(object, 'isolation', check, open,
-          steps(!ab.dropped && `iptables -I FORWARD -i ${a.bridge} -o ${b.bridge} -j DROP`, !ba.dropped && `iptables -I FORWARD -i ${b.bridge} -o ${a.bridge} -j DROP`)));
+          steps(!ab.dropped && `iptables -I FORWARD -i ${a.dev} -o ${b.dev} -j DROP`, !ba.dropped && `iptables -I FORWARD -i ${b.dev} -o ${a.dev} -j DROP`)));
       }
     }
   }
@@ -76,21 +76,21 @@ export function gradeIsolation(nets: ReadonlyArray<{ spec: NetworkSpec; facts: N
     const object = `network ${g.spec.name}`;
     if (!g.spec.icc) {
       // Bridged frames reach iptables only through br_netfilter: the rule alone is not enough.
-      const check = `traffic between containers of ${g.spec.name} is dropped (icc false: FORWARD drops ${g.bridge} → ${g.bridge}; bridged frames need br_netfilter)`;
-      const r = forward(rs, tcp(member(g.subnet), member(g.subnet, 3n), g.bridge, g.bridge, true), host);
+      const check = `traffic between containers of ${g.spec.name} is dropped (icc false: FORWARD drops ${g.dev} → ${g.dev}; bridged frames need br_netfilter)`;
+      const r = forward(rs, tcp(member(g.subnet), member(g.subnet, 3n), g.dev, g.dev, true), host);
       out.push(r.dropped ? pass(object, 'icc', check, r.by)
-        : fail(object, 'icc', check, `let through by ${r.by}`, steps('modprobe br_netfilter', `iptables -I FORWARD -i ${g.bridge} -o ${g.bridge} -j DROP`)));
+        : fail(object, 'icc', check, `let through by ${r.by}`, steps('modprobe br_netfilter', `iptables -I FORWARD -i ${g.dev} -o ${g.dev} -j DROP`)));
     }
     if (g.spec.internal) {
       const uplink = view.host.routes.find((r) => r.dst === 'default')?.dev ?? 'eth0';
-      const check = `network ${g.spec.name} is internal: FORWARD drops what leaves ${g.bridge} for elsewhere and what enters it from elsewhere`;
-      const outward = forward(rs, tcp(member(g.subnet), WORLD, g.bridge, uplink), host);
-      const inward = forward(rs, tcp(WORLD, member(g.subnet), uplink, g.bridge), host);
+      const check = `network ${g.spec.name} is internal: FORWARD drops what leaves ${g.dev} for elsewhere and what enters it from elsewhere`;
+      const outward = forward(rs, tcp(member(g.subnet), WORLD, g.dev, uplink), host);
+      const inward = forward(rs, tcp(WORLD, member(g.subnet), uplink, g.dev), host);
       if (outward.dropped && inward.dropped) out.push(pass(object, 'internal', check, outward.by === inward.by ? outward.by : `${outward.by}; ${inward.by}`));
       else {
         const open = [!outward.dropped && `out to ${uplink} let through by ${outward.by}`, !inward.dropped && `in from ${uplink} let through by ${inward.by}`].filter(Boolean).join('; ');
         out.push(fail(object, 'internal', check, open,
-          steps(!outward.dropped && `iptables -I FORWARD -i ${g.bridge} ! -o ${g.bridge} -j DROP`, !inward.dropped && `iptables -I FORWARD ! -i ${g.bridge} -o ${g.bridge} -j DROP`)));
+          steps(!outward.dropped && `iptables -I FORWARD -i ${g.dev} ! -o ${g.dev} -j DROP`, !inward.dropped && `iptables -I FORWARD ! -i ${g.dev} -o ${g.dev} -j DROP`)));
       }
     }
   }
