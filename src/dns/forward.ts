@@ -2,6 +2,7 @@
 // queries, each upstream in turn; undefined when none answers (the server says SERVFAIL).
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
+import { framed, unframe } from './tcp-frame.js';
 
 /** How long one upstream gets to answer before the next is tried. */
 export const UPSTREAM_TIMEOUT_MS = 2000;
@@ -31,7 +32,7 @@ function udpOnce(msg: Buffer, server: string, ms: number, port: number): Promise
 /** One TCP exchange (RFC 1035 4.2.2: two length bytes before each message), or undefined after `ms`. */
 function tcpOnce(msg: Buffer, server: string, ms: number, port: number): Promise<Buffer | undefined> {
   return new Promise((res) => {
-    let got = Buffer.alloc(0);
+    let got: Buffer = Buffer.alloc(0);
     const s = connect({ host: server, port });
     const done = (r: Buffer | undefined) => {
       clearTimeout(timer);
@@ -41,18 +42,13 @@ function tcpOnce(msg: Buffer, server: string, ms: number, port: number): Promise
     const timer = setTimeout(() => done(undefined), ms);
     s.on('error', () => done(undefined));
     s.on('close', () => done(undefined));
-    s.on('connect', () => s.write(Buffer.concat([lengthPrefix(msg.length), msg])));
+    s.on('connect', () => s.write(framed(msg)));
     s.on('data', (d) => {
       got = Buffer.concat([got, d]);
-      if (got.length >= 2 && got.length >= 2 + got.readUInt16BE(0)) done(got.subarray(2, 2 + got.readUInt16BE(0)));
+      const [first] = unframe(got).messages;
+      if (first) done(first);
     });
   });
-}
-
-export function lengthPrefix(n: number): Buffer {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(n);
-  return b;
 }
 
 /**

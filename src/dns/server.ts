@@ -7,7 +7,8 @@ import { hostResolvers } from '../kernel/netns-files.js';
 import type { State } from '../state/types.js';
 import type { DecodedPacket } from 'dns-packet';
 import { answer, decodeQuery, RCODE, reply, RoundRobin } from './answer.js';
-import { forward, lengthPrefix } from './forward.js';
+import { forward } from './forward.js';
+import { framed, unframe } from './tcp-frame.js';
 import { buildZones, registrations, upstreamsFor, type Zones } from './zone.js';
 
 export const DNS_PORT = 53;
@@ -156,16 +157,15 @@ export class DnsServer {
 
   /** DNS over TCP: messages with a two-byte length prefix, several per connection. */
   private serveTcp(gw: string, rr: RoundRobin, s: TcpSocket): void {
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     s.setTimeout(TCP_IDLE_MS, () => s.destroy());
     s.on('error', () => s.destroy());
     s.on('data', (d) => {
-      buf = Buffer.concat([buf, d]);
-      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-        const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
-        buf = buf.subarray(2 + msg.length);
+      const { messages, rest } = unframe(Buffer.concat([buf, d]));
+      buf = rest;
+      for (const msg of messages) {
         void this.resolve(gw, rr, msg, s.remoteAddress ?? '', true).then((out) => {
-          if (out && !s.destroyed) s.write(Buffer.concat([lengthPrefix(out.length), out]));
+          if (out && !s.destroyed) s.write(framed(out));
         });
       }
     });
