@@ -54,7 +54,19 @@ const proto = (p: PortMapping, port: number) => ['-p', p.protocol, '-m', p.proto
 export function portRules(n: Pick<NetworkFirewallSpec, 'name' | 'iface' | 'subnet'>, c: ContainerPorts, lab = currentLab()): Rule[] {
   const owner = comment(portComment(n.name, c.container, lab));
   const to = `${c.ip}/32`;
-  const rules: Rule[] = [];
+  // Two host ports to one container port (-p 8080:80 -p 127.0.0.1:8090:80) need one forwarding,
+  // hairpin and localhost rule, not two alike: the first says what it is for, then for which else.
+  const byKey = new Map<string, { rule: Rule; also: string[] }>();
+  const rules = {
+    push(...rs: Rule[]) {
+      for (const r of rs) {
+        const key = `${r.table} ${ruleWords(r).join('\u0000')}`;
+        const had = byKey.get(key);
+        if (had) had.also.push(r.what!.slice(r.what!.lastIndexOf(' ') + 1).replace(/\)$/, ''));
+        else byKey.set(key, { rule: r, also: [] });
+      }
+    },
+  };
   for (const p of c.ports) {
     const host = `${p.hostIp ?? '0.0.0.0'}:${p.hostPort}/${p.protocol}`;
     const target = `${c.container}:${p.containerPort}/${p.protocol}`;
@@ -71,7 +83,7 @@ export function portRules(n: Pick<NetworkFirewallSpec, 'name' | 'iface' | 'subne
         what: `localhost: let the host reach ${target} through 127.0.0.1:${p.hostPort}/${p.protocol}` });
     }
   }
-  return rules;
+  return [...byKey.values()].map(({ rule, also }) => (also.length ? { ...rule, what: `${rule.what} (also ${also.join(', ')})` } : rule));
 }
 
 /** Every rule of the ruleset as one string, for lookups that do not grow with the table. */

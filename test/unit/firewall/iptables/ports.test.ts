@@ -183,3 +183,19 @@ t.test('portsOf reads the mappings back from the DNAT rules (rebuild-state)', as
   const live = applied(EMPTY, fw.ensurePorts(iptablesView(EMPTY), net, web)!.apply);
   t.same(fw.portsOf(iptablesView(live)), [{ network: 'lab', container: 'web', lab: LAB, ip: '10.201.0.2', ports: web.ports }]);
 });
+
+t.test('two host ports to one container port: two DNATs, one forwarding, hairpin and localhost rule saying both', async (t) => {
+  const both = { container: 'web', ip: '10.201.0.2', ports: [...parsePublish('8080:80'), ...parsePublish('127.0.0.1:8090:80')] };
+  const rules = portRules(net, both);
+  t.same(rules.map((r) => r.what), [
+    'DNAT: host port 0.0.0.0:8080/tcp → web:80/tcp',
+    'forward: accept connections from outside to web:80/tcp (published as 0.0.0.0:8080/tcp) (also 127.0.0.1:8090/tcp)',
+    'hairpin: let web and its neighbours on lab reach web:80/tcp through 0.0.0.0:8080/tcp (also 127.0.0.1:8090/tcp)',
+    'localhost: let the host reach web:80/tcp through 127.0.0.1:8080/tcp (also 127.0.0.1:8090/tcp)',
+    'DNAT: host port 127.0.0.1:8090/tcp → web:80/tcp',
+  ]);
+  const keys = rules.map((r) => `${r.table} ${ruleWords(r).join(' ')}`);
+  t.equal(new Set(keys).size, keys.length, 'no two rules alike');
+  const live = applied(EMPTY, fw.ensurePorts(iptablesView(EMPTY), net, both)!.apply);
+  t.equal(fw.ensurePorts(iptablesView(live), net, both), undefined, 'in place: nothing to do');
+});
