@@ -7,11 +7,12 @@ import type { NetworkSpec } from '../engine/inputs.js';
 import { parseIptablesSave, type Ruleset } from '../firewall/iptables/save.js';
 import { bigToIp, type Cidr4 } from '../ipam/cidr.js';
 import { passHook } from '../trace/netfilter-eval.js';
+import { hostFacts } from '../trace/host.js';
 import type { HostFacts, Packet } from '../trace/packet.js';
 import { fail, pass, type Finding } from './finding.js';
 import { steps } from './hints.js';
 import type { NetFacts } from './network.js';
-import { ipv4In, type KernelView } from './view.js';
+import type { KernelView } from './view.js';
 
 /** A graded bridge network: its spec, its subnet and the bridge device found for it. */
 interface Graded {
@@ -26,14 +27,6 @@ const member = (s: Cidr4, n = 2n) => bigToIp(s.first + n <= s.last ? s.first + n
 /** The address standing for the world: one no subnet of the lab holds (TEST-NET-3, RFC 5737). */
 const WORLD = '203.0.113.10';
 
-function hostFacts(view: KernelView): HostFacts {
-  const mine = ipv4In(view.host);
-  return {
-    local: (a) => mine.some((x) => x.local === a) || a.startsWith('127.'),
-    masqueradeSource: (dev) => mine.find((x) => x.ifname === dev)?.local,
-  };
-}
-
 /** Walk `p` through FORWARD: dropped (by which rule or policy) or let through (by which). */
 function forward(rs: Ruleset, p: Packet, host: HostFacts): { dropped: boolean; by: string } {
   const r = passHook(rs, 'FORWARD', p, host);
@@ -46,6 +39,20 @@ function forward(rs: Ruleset, p: Packet, host: HostFacts): { dropped: boolean; b
 const tcp = (src: string, dst: string, i: string, o: string, bridged = false): Packet =>
   ({ src, dst, proto: 'tcp', dport: 80, in: i, out: o, ctstate: 'NEW', ...(bridged ? { bridged: true } : {}) });
 
+/** One direction a check walks: its words, the walk's outcome, and the rule that would close it. */
+interface Way {
+  way: string;
+  r: { dropped: boolean; by: string };
+  fix: string;
+}
+
+/** ✓ when every way is dropped (naming what dropped each), else ✗ naming the open ways, with their fixes only. */
+function bothWays(object: string, id: string, check: string, ways: readonly Way[]): Finding {
+  const open = ways.filter((w) => !w.r.dropped);
+  if (!open.length) return pass(object, id, check, [...new Set(ways.map((w) => w.r.by))].join('; '));
+  return fail(object, id, check, open.map((w) => `${w.way} let through by ${w.r.by}`).join('; '), steps(...open.map((w) => w.fix)));
+}
+
 /**
  * One finding per pair of graded bridge networks (isolation), per network with icc false, and
  * per internal network; none when the filter table cannot be read (the forward check says so). Pure.
@@ -53,23 +60,17 @@ const tcp = (src: string, dst: string, i: string, o: string, bridged = false): P
 export function gradeIsolation(nets: ReadonlyArray<{ spec: NetworkSpec; facts: NetFacts }>, view: KernelView): Finding[] {
   if ('error' in view.filter) return [];
   const rs = parseIptablesSave(view.filter.text);
-  const host = hostFacts(view);
+  const host = hostFacts(view.host);
   const graded: Graded[] = nets.flatMap(({ spec, facts }) => (facts.master && facts.subnet ? [{ spec, subnet: facts.subnet, dev: facts.master }] : []));
   const out: Finding[] = [];
   for (let i = 0; i < graded.length; i++) {
     for (const b of graded.slice(i + 1)) {
       const a = graded[i]!;
       if (a.dev === b.dev) continue;
-      const check = `networks ${a.spec.name} and ${b.spec.name} cannot talk (FORWARD drops ${a.dev} → ${b.dev} and back)`;
-      const ab = forward(rs, tcp(member(a.subnet), member(b.subnet), a.dev, b.dev), host);
-      const ba = forward(rs, tcp(member(b.subnet), member(a.subnet), b.dev, a.dev), host);
-      const object = `network ${a.spec.name}`;
-      if (ab.dropped && ba.dropped) out.push(pass(object, 'isolation', check, ab.by === ba.by ? ab.by : `${ab.by}; ${ba.by}`));
-      else {
-        const open = [!ab.dropped && `${a.dev} → ${b.dev} let through by ${ab.by}`, !ba.dropped && `${b.dev} → ${a.dev} let through by ${ba.by}`].filter(Boolean).join('; ');
-        out.push(fail(object, 'isolation', check, open,
-          steps(!ab.dropped && `iptables -I FORWARD -i ${a.dev} -o ${b.dev} -j DROP`, !ba.dropped && `iptables -I FORWARD -i ${b.dev} -o ${a.dev} -j DROP`)));
-      }
+      out.push(bothWays(`network ${a.spec.name}`, 'isolation', `networks ${a.spec.name} and ${b.spec.name} cannot talk (FORWARD drops ${a.dev} → ${b.dev} and back)`, [
+        { way: `${a.dev} → ${b.dev}`, r: forward(rs, tcp(member(a.subnet), member(b.subnet), a.dev, b.dev), host), fix: `iptables -I FORWARD -i ${a.dev} -o ${b.dev} -j DROP` },
+        { way: `${b.dev} → ${a.dev}`, r: forward(rs, tcp(member(b.subnet), member(a.subnet), b.dev, a.dev), host), fix: `iptables -I FORWARD -i ${b.dev} -o ${a.dev} -j DROP` },
+      ]));
     }
   }
   for (const g of graded) {
@@ -83,15 +84,10 @@ export function gradeIsolation(nets: ReadonlyArray<{ spec: NetworkSpec; facts: N
     }
     if (g.spec.internal) {
       const uplink = view.host.routes.find((r) => r.dst === 'default')?.dev ?? 'eth0';
-      const check = `network ${g.spec.name} is internal: FORWARD drops what leaves ${g.dev} for elsewhere and what enters it from elsewhere`;
-      const outward = forward(rs, tcp(member(g.subnet), WORLD, g.dev, uplink), host);
-      const inward = forward(rs, tcp(WORLD, member(g.subnet), uplink, g.dev), host);
-      if (outward.dropped && inward.dropped) out.push(pass(object, 'internal', check, outward.by === inward.by ? outward.by : `${outward.by}; ${inward.by}`));
-      else {
-        const open = [!outward.dropped && `out to ${uplink} let through by ${outward.by}`, !inward.dropped && `in from ${uplink} let through by ${inward.by}`].filter(Boolean).join('; ');
-        out.push(fail(object, 'internal', check, open,
-          steps(!outward.dropped && `iptables -I FORWARD -i ${g.dev} ! -o ${g.dev} -j DROP`, !inward.dropped && `iptables -I FORWARD ! -i ${g.dev} -o ${g.dev} -j DROP`)));
-      }
+      out.push(bothWays(object, 'internal', `network ${g.spec.name} is internal: FORWARD drops what leaves ${g.dev} for elsewhere and what enters it from elsewhere`, [
+        { way: `out to ${uplink}`, r: forward(rs, tcp(member(g.subnet), WORLD, g.dev, uplink), host), fix: `iptables -I FORWARD -i ${g.dev} ! -o ${g.dev} -j DROP` },
+        { way: `in from ${uplink}`, r: forward(rs, tcp(WORLD, member(g.subnet), uplink, g.dev), host), fix: `iptables -I FORWARD ! -i ${g.dev} -o ${g.dev} -j DROP` },
+      ]));
     }
   }
   return out;

@@ -29,7 +29,7 @@ export async function readHost(k: KernelReader): Promise<HostView> {
 export const addrsOn = (addrs: readonly AddrEntry[], dev: string) => addrs.filter((a) => a.ifname === dev).flatMap((a) => a.addr_info.filter((i) => i.family === 'inet'));
 
 /** What the rules may ask of the host: its own addresses (addrtype LOCAL) and MASQUERADE's source per interface. */
-export function hostFacts(h: HostView): HostFacts {
+export function hostFacts(h: Pick<HostView, 'addrs'>): HostFacts {
   const local = new Set(h.addrs.flatMap((a) => a.addr_info.filter((i) => i.family === 'inet').map((i) => i.local)));
   return {
     local: (addr) => local.has(addr) || inCidr(addr, '127.0.0.0/8') === true,

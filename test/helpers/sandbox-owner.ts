@@ -99,7 +99,7 @@ export async function reclaim(tag: string, host: string, world: string, cli: str
     return;
   }
   if (alive(owner)) throw new Error(`sandbox ${tag} is in use by PID ${owner.pid} (another run of this test file?)`);
-  for (const f of owner.scratch ?? []) rmSync(f, { force: true });
+  for (const f of owner.scratch) rmSync(f, { force: true });
   const names = [host, world, ...owner.netns, ...owner.stateDirs.flatMap(recorded)];
   const stale = processesIn(names);
   for (const p of stale) process.kill(p, 'SIGKILL');

@@ -57,30 +57,26 @@ export function portRules(n: Pick<NetworkFirewallSpec, 'name' | 'iface' | 'subne
   // Two host ports to one container port (-p 8080:80 -p 127.0.0.1:8090:80) need one forwarding,
   // hairpin and localhost rule, not two alike: the first says what it is for, then for which else.
   const byKey = new Map<string, { rule: Rule; also: string[] }>();
-  const rules = {
-    push(...rs: Rule[]) {
-      for (const r of rs) {
-        const key = `${r.table} ${ruleWords(r).join('\u0000')}`;
-        const had = byKey.get(key);
-        if (had) had.also.push(r.what!.slice(r.what!.lastIndexOf(' ') + 1).replace(/\)$/, ''));
-        else byKey.set(key, { rule: r, also: [] });
-      }
-    },
+  /** Rule `r`, written for host binding `via` (the one its `what` names). */
+  const add = (r: Rule, via: string) => {
+    const key = `${r.table} ${ruleWords(r).join('\u0000')}`;
+    const had = byKey.get(key);
+    if (had) had.also.push(via);
+    else byKey.set(key, { rule: r, also: [] });
   };
   for (const p of c.ports) {
     const host = `${p.hostIp ?? '0.0.0.0'}:${p.hostPort}/${p.protocol}`;
     const target = `${c.container}:${p.containerPort}/${p.protocol}`;
-    rules.push(
-      { table: 'nat', chain: DNAT_CHAIN, spec: [...(p.hostIp ? ['-d', `${p.hostIp}/32`] : []), ...proto(p, p.hostPort), ...owner, '-j', 'DNAT', '--to-destination', `${c.ip}:${p.containerPort}`],
-        what: `DNAT: host port ${host} → ${target}` },
-      { table: 'filter', chain: FWD_CHAIN, spec: ['-d', to, '!', '-i', n.iface, '-o', n.iface, ...proto(p, p.containerPort), ...owner, '-j', 'ACCEPT'],
-        what: `forward: accept connections from outside to ${target} (published as ${host})` },
-      { table: 'nat', chain: NAT_CHAIN, spec: ['-s', n.subnet, '-d', to, '-o', n.iface, ...proto(p, p.containerPort), '-m', 'conntrack', '--ctstate', 'DNAT', ...owner, '-j', 'MASQUERADE'],
-        what: `hairpin: let ${c.container} and its neighbours on ${n.name} reach ${target} through ${host}` },
-    );
+    add({ table: 'nat', chain: DNAT_CHAIN, spec: [...(p.hostIp ? ['-d', `${p.hostIp}/32`] : []), ...proto(p, p.hostPort), ...owner, '-j', 'DNAT', '--to-destination', `${c.ip}:${p.containerPort}`],
+      what: `DNAT: host port ${host} → ${target}` }, host);
+    add({ table: 'filter', chain: FWD_CHAIN, spec: ['-d', to, '!', '-i', n.iface, '-o', n.iface, ...proto(p, p.containerPort), ...owner, '-j', 'ACCEPT'],
+      what: `forward: accept connections from outside to ${target} (published as ${host})` }, host);
+    add({ table: 'nat', chain: NAT_CHAIN, spec: ['-s', n.subnet, '-d', to, '-o', n.iface, ...proto(p, p.containerPort), '-m', 'conntrack', '--ctstate', 'DNAT', ...owner, '-j', 'MASQUERADE'],
+      what: `hairpin: let ${c.container} and its neighbours on ${n.name} reach ${target} through ${host}` }, host);
     if (onLoopback(p)) {
-      rules.push({ table: 'nat', chain: NAT_CHAIN, spec: ['-s', '127.0.0.0/8', '-d', to, '-o', n.iface, ...proto(p, p.containerPort), ...owner, '-j', 'MASQUERADE'],
-        what: `localhost: let the host reach ${target} through 127.0.0.1:${p.hostPort}/${p.protocol}` });
+      const loopback = `127.0.0.1:${p.hostPort}/${p.protocol}`;
+      add({ table: 'nat', chain: NAT_CHAIN, spec: ['-s', '127.0.0.0/8', '-d', to, '-o', n.iface, ...proto(p, p.containerPort), ...owner, '-j', 'MASQUERADE'],
+        what: `localhost: let the host reach ${target} through ${loopback}` }, loopback);
     }
   }
   return [...byKey.values()].map(({ rule, also }) => (also.length ? { ...rule, what: `${rule.what} (also ${also.join(', ')})` } : rule));
