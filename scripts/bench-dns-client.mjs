@@ -1,6 +1,7 @@
 // The bench's DNS client (run inside a container's namespace): CLIENTS concurrent UDP clients,
 // each asking A queries for NAMES in turn, one at a time, until COUNT queries in all or
-// MAX_MS have passed; prints {"qps":…,"p99":…,"answered":…,"lost":…} (latencies in ms).
+// MAX_MS have passed; prints {"qps":…,"p99":…,"answered":…,"lost":…,"seen":…} (latencies in ms;
+// seen: every answer, the warm-up's too).
 // The first WARM answers are not counted (the JIT and the server's caches warming up), and the
 // hot path allocates nothing: on a 2-core VM the client shares the CPUs with the server, and a
 // client that decodes every answer measures its own garbage collector at p99.
@@ -51,4 +52,4 @@ await Promise.all(Array.from({ length: Number(clients) }, (_, k) => client(k)));
 const secs = (performance.now() - start) / 1000;
 const l = lat.subarray(0, answered).sort();
 const p99 = answered ? l[Math.min(answered - 1, Math.floor(answered * 0.99))] : NaN;
-console.log(JSON.stringify({ qps: answered / secs, p99, answered, lost }));
+console.log(JSON.stringify({ qps: answered / secs, p99, answered, lost, seen }));

@@ -46,7 +46,7 @@ export function reply(q: DecodedPacket, rcode: number, answers: Answer[] = [], a
  * network, reaching this gateway through the host, is REFUSED: scope); one question per query.
  */
 export function answer(zone: NetworkZone, q: DecodedPacket, source: string, rr: RoundRobin, udp: boolean): Buffer | 'forward' {
-  if (!isIn(zone, source)) return reply(q, RCODE.REFUSED);
+  if (!inScope(zone, source)) return reply(q, RCODE.REFUSED);
   if ((q as DecodedPacket & { opcode?: string }).opcode !== 'QUERY') return reply(q, RCODE.NOTIMP);
   const question = q.questions?.[0];
   if (!question || q.questions!.length !== 1) return reply(q, RCODE.FORMERR);
@@ -68,7 +68,8 @@ export function answer(zone: NetworkZone, q: DecodedPacket, source: string, rr: 
   }
 }
 
-function isIn(zone: NetworkZone, ip: string): boolean {
+/** Whether `ip` (a socket's address, perhaps IPv4-mapped) is on the zone's network: only those are served. */
+export function inScope(zone: NetworkZone, ip: string): boolean {
   try {
     return contains(zone.subnet, ip.replace(/^::ffff:/, ''));
   } catch {

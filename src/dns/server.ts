@@ -6,8 +6,9 @@ import type { Logger } from 'pino';
 import { hostResolvers } from '../kernel/netns-files.js';
 import type { State } from '../state/types.js';
 import type { DecodedPacket } from 'dns-packet';
-import { answer, decodeQuery, RCODE, reply, RoundRobin } from './answer.js';
+import { answer, decodeQuery, inScope, RCODE, reply, RoundRobin } from './answer.js';
 import { forward } from './forward.js';
+import { ReplyCache } from './reply-cache.js';
 import { framed, unframe } from './tcp-frame.js';
 import { buildZones, registrations, upstreamsFor, type Zones } from './zone.js';
 
@@ -28,6 +29,8 @@ interface Listener {
   udp: Socket;
   tcp: Server;
   rr: RoundRobin;
+  /** UDP replies to this network's own names, emptied whenever the zones change. */
+  replies: ReplyCache;
   /** Open TCP connections, ended when the listener closes. */
   conns: Set<TcpSocket>;
 }
@@ -65,6 +68,7 @@ export class DnsServer {
   async refresh(state: State): Promise<{ added: Registration[]; removed: Registration[] }> {
     const before = registrations(this.zones);
     this.zones = buildZones(state);
+    for (const l of this.listeners.values()) l.replies.clear();
     this.host = hostResolvers().nameservers;
     for (const [gw, l] of this.listeners) {
       if (!this.zones.byGateway.has(gw)) {
@@ -95,6 +99,7 @@ export class DnsServer {
   private async listen(gw: string): Promise<Listener> {
     const port = this.o.port ?? DNS_PORT;
     const rr = new RoundRobin();
+    const replies = new ReplyCache();
     const conns = new Set<TcpSocket>();
     const udp = createSocket({ type: 'udp4' });
     const tcp = createServer((s) => {
@@ -112,7 +117,7 @@ export class DnsServer {
         tcp.listen({ host: gw, port }, () => res());
       });
     } catch (e) {
-      await closeListener({ udp, tcp, rr, conns });
+      await closeListener({ udp, tcp, rr, replies, conns });
       throw e;
     }
     udp.on('error', (e) => this.o.log.warn(`DNS on ${gw}: ${e.message}`));
@@ -120,25 +125,30 @@ export class DnsServer {
     udp.on('message', (msg, rinfo) => {
       // The zone's own names are answered in this turn of the event loop (no promise on the
       // hot path); only forwarding waits.
-      const out = this.local(gw, rr, msg, rinfo.address, false);
+      const out = this.local(gw, rr, msg, rinfo.address, replies);
       if (Buffer.isBuffer(out)) udp.send(out, rinfo.port, rinfo.address);
       else if (out) void this.upstream(out, msg, rinfo.address, false).then((r) => udp.send(r, rinfo.port, rinfo.address));
     });
-    return { udp, tcp, rr, conns };
+    return { udp, tcp, rr, replies, conns };
   }
 
   /**
    * The reply to one message that arrived on `gw` from `source` when the zone answers it (or
    * refuses it), the decoded query when it goes upstream, undefined when it is not a query
-   * (dropped).
+   * (dropped). `replies` is the UDP path's cache (TCP has none: its replies are not truncated).
    */
-  private local(gw: string, rr: RoundRobin, msg: Buffer, source: string, tcp: boolean): Buffer | DecodedPacket | undefined {
+  private local(gw: string, rr: RoundRobin, msg: Buffer, source: string, replies?: ReplyCache): Buffer | DecodedPacket | undefined {
+    const zone = this.zones.byGateway.get(gw);
+    const cache = zone && replies && inScope(zone, source) ? replies : undefined;
+    const kept = cache?.get(msg);
+    if (kept) return kept;
     const q = decodeQuery(msg);
     if (!q) return undefined;
-    const zone = this.zones.byGateway.get(gw);
     if (!zone) return reply(q, RCODE.REFUSED);
-    const out = answer(zone, q, source, rr, !tcp);
-    return out === 'forward' ? q : out;
+    const out = answer(zone, q, source, rr, !!replies);
+    if (out === 'forward') return q;
+    cache?.put(msg, out);
+    return out;
   }
 
   /** The upstream's reply to query `q` (the message `msg`) from `source`, or SERVFAIL. */
@@ -149,10 +159,10 @@ export class DnsServer {
     return got ?? reply(q, RCODE.SERVFAIL);
   }
 
-  /** The reply to one message, answered or forwarded; undefined when it is not a query. */
-  private async resolve(gw: string, rr: RoundRobin, msg: Buffer, source: string, tcp: boolean): Promise<Buffer | undefined> {
-    const out = this.local(gw, rr, msg, source, tcp);
-    return Buffer.isBuffer(out) || !out ? out : this.upstream(out, msg, source, tcp);
+  /** The reply to one message over TCP, answered or forwarded; undefined when it is not a query. */
+  private async resolveTcp(gw: string, rr: RoundRobin, msg: Buffer, source: string): Promise<Buffer | undefined> {
+    const out = this.local(gw, rr, msg, source);
+    return Buffer.isBuffer(out) || !out ? out : this.upstream(out, msg, source, true);
   }
 
   /** DNS over TCP: messages with a two-byte length prefix, several per connection. */
@@ -164,7 +174,7 @@ export class DnsServer {
       const { messages, rest } = unframe(Buffer.concat([buf, d]));
       buf = rest;
       for (const msg of messages) {
-        void this.resolve(gw, rr, msg, s.remoteAddress ?? '', true).then((out) => {
+        void this.resolveTcp(gw, rr, msg, s.remoteAddress ?? '').then((out) => {
           if (out && !s.destroyed) s.write(framed(out));
         });
       }
