@@ -1,6 +1,6 @@
 // The bench's arithmetic and output: medians, ratios judged against bounds, lines, table, exit code.
 import t from 'tap';
-import { cells, exitCode, figureLine, judge, markdownTable, median } from '../../../src/bench/stats.js';
+import { cells, exitCode, figureLine, judge, markdownTable, median, pairedInterval } from '../../../src/bench/stats.js';
 
 t.test('median: the middle sample, or the mean of the two middle ones', async (t) => {
   t.equal(median([5]), 5);
@@ -50,4 +50,14 @@ t.test('exit code: 1 only under --check with a figure over its bound', async (t)
   t.equal(exitCode([ok, over], false), 0, 'without --check, 0 whatever the figures');
   t.equal(exitCode([ok], true), 0);
   t.equal(exitCode([], true), 0);
+});
+
+t.test('pairedInterval: the median of the differences and the sign test\'s 95 % interval', async (t) => {
+  const ramp = (n: number) => Array.from({ length: n }, (_, i) => n - i); // n..1, unsorted on purpose
+  t.same(pairedInterval(ramp(11)), { median: 6, lo: 2, hi: 10 }, 'n = 11: the 2nd and the 10th (98.8 %)');
+  t.same(pairedInterval(ramp(21)), { median: 11, lo: 6, hi: 16 }, 'n = 21: the 6th and the 16th (97.3 %)');
+  t.same(pairedInterval(ramp(8)), { median: 4.5, lo: 1, hi: 8 }, 'n = 8: the whole range');
+  t.same(pairedInterval([-3, 1, 2]), { median: 1, lo: -3, hi: 2 });
+  const i = pairedInterval([-2.5, 4, 1.5, -1, 0.5, 3, -0.5, 2, 1, -1.5, 0]);
+  t.ok(i.lo < 0 && i.hi > 0, 'differences around zero: an interval holding zero');
 });
