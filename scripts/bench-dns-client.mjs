@@ -21,12 +21,15 @@ let sent = 0, seen = 0, answered = 0, lost = 0, start = performance.now();
 function client(k) {
   return new Promise((done) => {
     const s = createSocket('udp4');
+    // Its own copies: send() reads the buffer a tick later (after the address "lookup"), so
+    // clients sharing one would send each other's ids (seen with fewer names than clients).
+    const mine = queries.map((q) => Buffer.from(q));
     // Each client its own id range: an answer is matched to the query in flight by id.
     let id = k << 12, t0 = 0, timer;
     const next = () => {
       clearTimeout(timer);
       if (sent >= total || performance.now() > deadline) return s.close(done);
-      const q = queries[sent++ % queries.length];
+      const q = mine[sent++ % mine.length];
       id = (id + 1) & 0xffff;
       q.writeUInt16BE(id, 0);
       t0 = performance.now();
