@@ -5,6 +5,7 @@ import { availableParallelism, loadavg, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { daemon } from './measure-daemon.js';
+import { dns } from './measure-dns.js';
 import { lab, startup, type Ctx } from './measure-cli.js';
 import { parseOptions, USAGE, type BenchOptions, type Part } from './options.js';
 import { publishScaling } from './measure-ports.js';
@@ -69,6 +70,7 @@ try {
   const parts: Record<Part, () => Promise<void>> = {
     startup: async () => show([await startup(ctx, opts.startupReps)]),
     publish: async () => show(await publishScaling(ctx, opts.reps)),
+    dns: async () => show(await dns(ctx)),
     lab: async () => {
       for (const n of opts.sizes) show(await lab(ctx, n, opts.reps));
     },
