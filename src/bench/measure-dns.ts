@@ -15,7 +15,7 @@ const GW = '10.241.0.1';
 /** dnsmasq's port beside nslabd's 53 on the same gateway address: the same path through the kernel. */
 const RIVAL_PORT = '5353';
 /** Alternating rounds of each server (a round: `queries` queries from the 4 clients). */
-export const DNS_ROUNDS = 5;
+const DNS_ROUNDS = 5;
 
 interface Result {
   qps: number;
@@ -54,10 +54,11 @@ export async function dns(ctx: Ctx, names = 20, queries = 8000): Promise<Figure[
 }
 
 /**
- * `names` containers on one network through nslabd `d`, then DNS_ROUNDS rounds, alternating which goes first, of `queries` A queries
- * (at most `maxMs`) of their names from one more container, to nslabd's server and to
- * dnsmasq's; each figure is the median of its rounds, the CPU time is each server's own (from
- * /proc) per 1000 answers. What it makes goes with the network and the namespace.
+ * `names` containers on one network through nslabd `d`, then DNS_ROUNDS rounds (alternating
+ * which server goes first) of `queries` A queries (at most `maxMs`) of their names from one more
+ * container, to nslabd's server and to dnsmasq's; each figure is the median of its rounds, the
+ * CPU time is each server's own (from /proc) per 1000 answers. What it makes goes with the
+ * network and the namespace.
  */
 async function rounds(ctx: Ctx, { client, pid, ns }: BenchDaemon, names: number, queries: number, maxMs = 20_000): Promise<Figure[]> {
   const { scratch, root, say } = ctx;

@@ -7,7 +7,6 @@ import { sleep, start } from './run.js';
 
 export interface BenchDaemon {
   client: RemoteEngine;
-  socket: string;
   /** nslabd's own PID (nsenter execs node). */
   pid: number;
   /** The host namespace it runs in. */
@@ -42,7 +41,7 @@ export async function withDaemon<T>(ctx: Ctx, host: string, fn: (d: BenchDaemon)
   const client = new RemoteEngine(socket, () => {});
   try {
     await ready(client, exited);
-    return await fn({ client, socket, pid: child.pid!, ns });
+    return await fn({ client, pid: child.pid!, ns });
   } finally {
     if (!exited()) {
       const gone = new Promise((r) => child.once('exit', r));
