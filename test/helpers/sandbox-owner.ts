@@ -7,7 +7,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync,
 import { join } from 'node:path';
 import { execa } from 'execa';
 
-const DIR = '/run/nslab-tests';
+/** Where each sandbox records what it made (TAG.json), while it runs. */
+export const OWNER_DIR = '/run/nslab-tests';
+const DIR = OWNER_DIR;
 
 export interface Owner {
   pid: number;
