@@ -9,7 +9,6 @@ import { execa } from 'execa';
 
 /** Where each sandbox records what it made (TAG.json), while it runs. */
 export const OWNER_DIR = '/run/nslab-tests';
-const DIR = OWNER_DIR;
 
 export interface Owner {
   pid: number;
@@ -25,7 +24,7 @@ export interface Owner {
   scratch: string[];
 }
 
-const file = (tag: string) => join(DIR, `${tag}.json`);
+const file = (tag: string) => join(OWNER_DIR, `${tag}.json`);
 
 export function startTime(pid: number): string | undefined {
   try {
@@ -45,7 +44,7 @@ export function readOwner(tag: string): Owner | undefined {
 }
 
 export function writeOwner(tag: string, owner: Owner): void {
-  mkdirSync(DIR, { recursive: true, mode: 0o700 });
+  mkdirSync(OWNER_DIR, { recursive: true, mode: 0o700 });
   writeFileSync(file(tag), JSON.stringify(owner) + '\n');
 }
 
@@ -97,7 +96,7 @@ export async function reclaim(tag: string, host: string, world: string, cli: str
   const owner = readOwner(tag);
   const there = [host, world].filter((n) => existsSync(`/run/netns/${n}`));
   if (!owner) {
-    if (there.length) throw new Error(`sandbox ${tag}: ${there.join(', ')} exist and no record in ${DIR} says who made them; remove them by hand (ip netns del NAME)`);
+    if (there.length) throw new Error(`sandbox ${tag}: ${there.join(', ')} exist and no record in ${OWNER_DIR} says who made them; remove them by hand (ip netns del NAME)`);
     return;
   }
   if (alive(owner)) throw new Error(`sandbox ${tag} is in use by PID ${owner.pid} (another run of this test file?)`);
