@@ -69,7 +69,7 @@ const show = (fs: Figure[]) => {
 try {
   const parts: Record<Part, () => Promise<void>> = {
     startup: async () => show([await startup(ctx, opts.startupReps)]),
-    publish: async () => show(await publishScaling(ctx, opts.reps)),
+    publish: async () => show(await publishScaling(ctx, opts.reps, opts.publishMax)),
     dns: async () => show(await dns(ctx)),
     lab: async () => {
       for (const n of opts.sizes) show(await lab(ctx, n, opts.reps));

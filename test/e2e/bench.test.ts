@@ -42,12 +42,14 @@ t.test('a tiny run exits 0, prints every figure line and removes all it made', a
   if (!t.equal(r.code, 0, 'exit 0 whatever the figures')) t.comment(r.stderr);
   t.match(r.stdout, /^nslab bench \d{4}-\d\d-\d\dT.* on \d+ x .+, [\d.]+ GiB, Linux \S+, node v\d+/m, 'header: date and machine');
   const figures = ['CLI start-up \\(container ls\\)', 'up 4 containers', 'down 4 containers', 'nslabd container create',
-    'nslabd RSS, 10 containers', 'nslabd up 10 containers', 'nslabd remove 10 containers', 'DNS queries/s, 4 clients', 'DNS p99 latency', 'DNS CPU per 1000 answers', 'publish 1 port with 500 published \\(vs 5\\)',
+    'nslabd RSS, 10 containers', 'nslabd up 10 containers', 'nslabd remove 10 containers', 'DNS queries/s, 4 clients', 'DNS p99 latency', 'DNS CPU per 1000 answers', 'publish 1 port with 500 published \\(vs 5\\), 11 rounds',
     'publish: 500 - 5, paired rounds \\(95 %: [-+][\\d.]+ to [-+][\\d.]+ ms\\)', 'publish: iptables-restore alone'];
   for (const f of figures) {
-    t.match(r.stdout, new RegExp(`^${f} +nslab +-?[\\d.]+ (ms|MB|q/s) +baseline +([\\d.]+ (ms|MB|q/s)|-) +ratio +([\\d.]+x|-) +(ratio [<>]= [\\d.]+|<= [\\d.]+ (ms|MB)|\\(info\\)) +(ok|OVER)$`, 'm'), `figure line: ${f}`);
+    t.match(r.stdout, new RegExp(`^${f} +nslab +-?[\\d.]+ (ms|MB|q/s) +baseline +([\\d.]+ (ms|MB|q/s)|-) +ratio +([\\d.]+x( \\(95 %: [\\d.]+-[\\d.]+\\))?|-) +(ratio [<>]= [\\d.]+|<= [\\d.]+ (ms|MB)|95 % interval reaches [\\d.]+, ends <= [\\d.]+|\\(info\\)) +(ok|OVER)$`, 'm'), `figure line: ${f}`);
     t.match(r.stdout, new RegExp(`^\\| ${f} \\|`, 'm'), `table row: ${f}`);
   }
+  t.match(r.stdout, /^publish 1 port with 500 published .* ratio +[\d.]+x \(95 %: [\d.]+-[\d.]+\) +95 % interval reaches 1\.0, ends <= 1\.03 +(ok|OVER)$/m,
+    'the publish figure: the ratio of its paired rounds with their 95 % interval, judged on the interval');
   t.match(r.stdout, /^\| figure \| nslab \| baseline \| ratio \| bound \|$/m, 'the Markdown table');
   t.same(leftovers(), [], 'no namespace, /etc/netns entry, scratch dir or nslabd left');
 });

@@ -26,11 +26,23 @@ t.test('judge: ratio to the baseline, held to a ratio bound or a value bound', a
   t.match(judge({ ...up, baseline: 0 }), { ok: false }, 'a ratio bound without a usable baseline does not hold');
 });
 
+t.test('judge: a ratio bound with a tolerance is held on the ratio\'s 95 % interval, not its median', async (t) => {
+  const pub = { name: 'publish', unit: 'ms' as const, nslab: 351.8, baseline: 345.7, bound: { on: 'ratio' as const, max: 1.0, tolerance: 0.03 } };
+  t.match(judge({ ...pub, interval: { median: 1.004, lo: 0.996, hi: 1.015 } }), { ok: true, ratio: 1.004 }, 'a median above 1.0 that the run cannot tell from 1.0 holds');
+  t.match(judge({ ...pub, nslab: 340, interval: { median: 0.99, lo: 0.98, hi: 1.0 } }), { ok: true });
+  t.match(judge({ ...pub, interval: { median: 1.01, lo: 1.004, hi: 1.02 } }), { ok: false }, 'an interval wholly above 1.0: longer, told');
+  t.match(judge({ ...pub, nslab: 345, interval: { median: 1.0, lo: 0.97, hi: 1.04 } }), { ok: false }, 'too wide to have told a 3 % growth: not shown, over');
+  t.match(judge({ ...pub, nslab: 300 }), { ok: false }, 'no interval to judge: over, whatever the median');
+  t.match(judge({ ...pub, bound: { on: 'ratio', max: 1.0 }, interval: { median: 1.002, lo: 0.99, hi: 1.01 } }), { ok: false, ratio: 1.002 }, 'without a tolerance the rounds\' median ratio decides, whatever the interval');
+});
+
 t.test('a figure line names the figure and shows nslab, baseline, ratio, bound and ok / OVER', async (t) => {
   const line = figureLine(judge({ name: 'CLI start-up (container ls)', unit: 'ms', nslab: 120, baseline: 80, bound: { on: 'ratio', max: 1.6 } }));
   t.match(line, /^CLI start-up \(container ls\)\s+nslab\s+120\.0 ms\s+baseline\s+80\.0 ms\s+ratio\s+1\.50x\s+ratio <= 1\.6\s+ok$/);
   t.match(figureLine(judge({ name: 'rss', unit: 'MB', nslab: 120.4, bound: { on: 'value', max: 100 } })), /nslab\s+120\.4 MB\s+baseline\s+-\s+ratio\s+-\s+<= 100 MB\s+OVER$/);
   t.same(cells(judge({ name: 'x', unit: 'ms', nslab: 2.345, baseline: 4, bound: { on: 'ratio', max: 1 } })), ['2.35 ms', '4.00 ms', '0.59x', 'ratio <= 1.0']);
+  t.same(cells(judge({ name: 'x', unit: 'ms', nslab: 351.8, baseline: 345.7, bound: { on: 'ratio', max: 1, tolerance: 0.03 }, interval: { median: 1.0061, lo: 0.9964, hi: 1.0151 } })),
+    ['351.8 ms', '345.7 ms', '1.01x (95 %: 0.996-1.015)', '95 % interval reaches 1.0, ends <= 1.03'], 'the rounds\' median ratio with its interval, the rule as the bound');
 });
 
 t.test('the Markdown table has the README columns and one row per figure', async (t) => {
