@@ -47,12 +47,13 @@ t.test('a figure line names the figure and shows nslab, baseline, ratio, bound a
 
 t.test('the Markdown table has the README columns and one row per figure', async (t) => {
   const md = markdownTable([judge({ name: 'up 100 containers', unit: 'ms', nslab: 300, baseline: 400, bound: { on: 'ratio', max: 1 } }),
-    judge({ name: 'remove', unit: 'ms', nslab: 50 })]).split('\n');
+    judge({ name: 'remove', unit: 'ms', nslab: 50 }), judge({ name: 'down', unit: 'ms', nslab: 600, baseline: 100, bound: { on: 'ratio', max: 1 } })]).split('\n');
   t.equal(md[0], '| figure | nslab | baseline | ratio | bound |');
   t.match(md[1], /^\|---\|/);
   t.equal(md[2], '| up 100 containers | 300.0 ms | 400.0 ms | 0.75x | ratio <= 1.0 |');
   t.equal(md[3], '| remove | 50.0 ms | - | - | (info) |');
-  t.equal(md.length, 4);
+  t.equal(md[4], '| down | 600.0 ms | 100.0 ms | 6.00x | ratio <= 1.0 (OVER) |', 'a bound not met is marked');
+  t.equal(md.length, 5);
 });
 
 t.test('exit code: 1 only under --check with a figure over its bound', async (t) => {
