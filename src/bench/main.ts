@@ -57,7 +57,7 @@ if (stale.netns.length || stale.etc.length) {
 }
 
 print(`nslab bench ${new Date().toISOString()} on ${machine()}`);
-print(`sizes ${opts.sizes.join('/')}, ${opts.reps} reps (median), start-up ${opts.startupReps} runs, ${opts.single} single creates, RSS at ${opts.rssContainers} containers`);
+print(`sizes ${opts.sizes.join('/')}, ${opts.reps} reps (median), start-up ${opts.startupReps} runs, ${opts.single} single creates, RSS at ${opts.rssContainers} containers, publish up to ${opts.publishMax} rounds`);
 const ctx: Ctx = { scratch, root, say };
 const judged: Judged[] = [];
 const show = (fs: Figure[]) => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ROOT } from '../helpers/sandbox.js';
 
 const PREFIX = 'bhx-';
-const env = { ...process.env, BENCH_SIZES: '4', BENCH_REPS: '1', BENCH_STARTUP_REPS: '1', BENCH_SINGLE: '2', BENCH_RSS: '10', BENCH_PREFIX: PREFIX };
+const env = { ...process.env, BENCH_SIZES: '4', BENCH_REPS: '1', BENCH_STARTUP_REPS: '1', BENCH_SINGLE: '2', BENCH_RSS: '10', BENCH_PUBLISH_MAX: '11', BENCH_PREFIX: PREFIX };
 
 function bench(args: string[], onErr?: (text: string, pid: number) => void): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -42,7 +42,8 @@ t.test('a figure line names the figure and shows nslab, baseline, ratio, bound a
   t.match(figureLine(judge({ name: 'rss', unit: 'MB', nslab: 120.4, bound: { on: 'value', max: 100 } })), /nslab\s+120\.4 MB\s+baseline\s+-\s+ratio\s+-\s+<= 100 MB\s+OVER$/);
   t.same(cells(judge({ name: 'x', unit: 'ms', nslab: 2.345, baseline: 4, bound: { on: 'ratio', max: 1 } })), ['2.35 ms', '4.00 ms', '0.59x', 'ratio <= 1.0']);
   t.same(cells(judge({ name: 'x', unit: 'ms', nslab: 351.8, baseline: 345.7, bound: { on: 'ratio', max: 1, tolerance: 0.03 }, interval: { median: 1.0061, lo: 0.9964, hi: 1.0151 } })),
-    ['351.8 ms', '345.7 ms', '1.01x (95 %: 0.996-1.015)', '95 % interval reaches 1.0, ends <= 1.03'], 'the rounds\' median ratio with its interval, the rule as the bound');
+    ['351.8 ms', '345.7 ms', '1.006x (95 %: 0.996-1.015)', '95 % interval reaches 1.0, ends <= 1.03'], 'the rounds\' median ratio with its interval, both to 3 decimals, the rule as the bound');
+  t.equal(cells(judge({ name: 'x', unit: 'ms', nslab: 1, bound: { on: 'ratio', max: 1, tolerance: 0.025 }, interval: { median: 1, lo: 1, hi: 1 } }))[3], '95 % interval reaches 1.0, ends <= 1.025', 'the end of the margin as given, not rounded');
 });
 
 t.test('the Markdown table has the README columns and one row per figure', async (t) => {
