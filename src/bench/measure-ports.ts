@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ctx } from './measure-cli.js';
 import { run, sleep } from './run.js';
-import { judge, median, pairedInterval, type Figure } from './stats.js';
+import { median, pairedInterval, withinMargin, type Figure } from './stats.js';
 
 /** Published ports already on the "big" and the "small" host before each timed publish. */
 export const PORTS_BIG = 500;
@@ -73,7 +73,7 @@ export async function publishScaling(ctx: Ctx, reps: number, most: number): Prom
     }
     if (r === reps - 1) reps = nextReps(reps, most, ratios());
   }
-  const floor = await kernelFloor(ctx, sides, PUBLISH_MIN_REPS);
+  const floor = await kernelFloor(ctx, sides);
   for (const s of sides) {
     await run(s.cli('container', 'rm', s.holder));
     await run(s.cli('network', 'rm', 'pub'));
@@ -101,7 +101,7 @@ export async function publishScaling(ctx: Ctx, reps: number, most: number): Prom
  */
 export function nextReps(reps: number, most: number, ratios: readonly number[]): number {
   if (reps >= most) return reps;
-  return judge({ name: 'publish', unit: 'ms', nslab: 0, bound: PUBLISH_BOUND, interval: pairedInterval(ratios) }).ok ? reps : Math.min(reps + 10, most);
+  return withinMargin(PUBLISH_BOUND, pairedInterval(ratios)) ? reps : Math.min(reps + 10, most);
 }
 
 type Side = { name: string; ns: string; one: string; cli: (...args: string[]) => string[] };
@@ -113,7 +113,7 @@ type Side = { name: string; ns: string; one: string; cli: (...args: string[]) =>
  * validates the whole table it changes, so this grows with the rules already there whatever
  * the tool adding them does.
  */
-async function kernelFloor(ctx: Ctx, sides: readonly Side[], reps: number): Promise<Figure> {
+async function kernelFloor(ctx: Ctx, sides: readonly Side[]): Promise<Figure> {
   const dir = ctx.scratch.dir();
   const files = await Promise.all(sides.map(async (s) => {
     await run(s.cli('container', 'create', s.one, '--network', 'pub', '-p', '8080:80'));
@@ -133,7 +133,7 @@ async function kernelFloor(ctx: Ctx, sides: readonly Side[], reps: number): Prom
     return { s, add, del, times: [] as number[] };
   }));
   // ~30 ms a round, against a difference of ~1 ms: five times the fewest rounds of the figure above.
-  const rounds = reps * 5;
+  const rounds = PUBLISH_MIN_REPS * 5;
   for (let r = 0; r < rounds; r++) {
     for (const f of r % 2 ? [...files].reverse() : files) {
       ctx.say(`publish: the same rules by iptables-restore alone on the ${f.s.name} host, round ${r + 1}/${rounds}`);

@@ -59,12 +59,15 @@ export interface Judged extends Figure {
   ok: boolean;
 }
 
+/** Whether a ratio's 95 % interval holds a `ratio` bound with a tolerance: it reaches `max` and ends by `max + tolerance`. */
+export const withinMargin = (b: { max: number; tolerance: number }, i: { lo: number; hi: number }) => i.lo <= b.max && i.hi <= b.max + b.tolerance;
+
 /** A figure with its ratio to the baseline and whether it holds its bound. */
 export function judge(f: Figure): Judged {
   const ratio = f.interval ? f.interval.median : f.baseline !== undefined && f.baseline > 0 ? f.nslab / f.baseline : undefined;
   let ok = true;
   if (f.bound?.on === 'value') ok = f.nslab <= f.bound.max;
-  else if (f.bound?.on === 'ratio' && f.bound.tolerance !== undefined) ok = f.interval !== undefined && f.interval.lo <= f.bound.max && f.interval.hi <= f.bound.max + f.bound.tolerance;
+  else if (f.bound?.on === 'ratio' && f.bound.tolerance !== undefined) ok = f.interval !== undefined && withinMargin({ max: f.bound.max, tolerance: f.bound.tolerance }, f.interval);
   else if (f.bound?.on === 'ratio') ok = ratio !== undefined && ratio <= f.bound.max;
   else if (f.bound?.on === 'ratio-min') ok = ratio !== undefined && ratio >= f.bound.min;
   return { ...f, ...(ratio !== undefined ? { ratio } : {}), ok };
